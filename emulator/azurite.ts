@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import path from "node:path";
+
+/** Azurite's published development account; its key is public and only works against Azurite. */
+export const AZURITE_ACCOUNT = "devstoreaccount1";
+export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export interface AzuriteOptions {
+  /** Folder for persisted data; in memory when omitted. */
+  readonly location?: string;
+  /** 0 picks a free port. */
+  readonly blobPort?: number;
+  readonly queuePort?: number;
+  readonly tablePort?: number;
+  readonly startTimeoutInMs?: number;
+}
+
+export interface RunningAzurite {
+  readonly connectionString: string;
+  readonly blobEndpoint: string;
+  readonly queueEndpoint: string;
+  readonly tableEndpoint: string;
+  stop(): Promise<void>;
+}
+
+const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/;
+
+/**
+ * Starts Azurite from node_modules as a child process (its package cannot be required as a
+ * library) and resolves once all three services print their listening address.
+ */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const bin = path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src", "azurite.js");
+  const args = [
+    bin,
+    "--skipApiVersionCheck",
+    "--disableTelemetry",
+    "--blobHost", "127.0.0.1", "--blobPort", String(options.blobPort ?? 0),
+    "--queueHost", "127.0.0.1", "--queuePort", String(options.queuePort ?? 0),
+    "--tableHost", "127.0.0.1", "--tablePort", String(options.tablePort ?? 0),
+    ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
+  ];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const endpoints: Partial<Record<"Blob" | "Queue" | "Table", string>> = {};
+  let output = "";
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const line of output.split("\n")) {
+        const m = LISTENING.exec(line);
+        if (m) endpoints[m[1] as "Blob"] = m[2]!;
+      }
+      if (endpoints.Blob && endpoints.Queue && endpoints.Table) resolve();
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`Azurite exited with code ${code} before it was ready:\n${output}`)));
+  });
+  const timeoutInMs = options.startTimeoutInMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Azurite did not start within ${timeoutInMs} ms:\n${output}`)), timeoutInMs);
+  });
+  try {
+    await Promise.race([ready, timeout]);
+  } catch (e) {
+    child.kill("SIGKILL");
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+  const blob = `${endpoints.Blob!}/${AZURITE_ACCOUNT}`;
+  const queue = `${endpoints.Queue!}/${AZURITE_ACCOUNT}`;
+  const table = `${endpoints.Table!}/${AZURITE_ACCOUNT}`;
+  return {
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};` +
+      `BlobEndpoint=${blob};QueueEndpoint=${queue};TableEndpoint=${table};`,
+    blobEndpoint: blob,
+    queueEndpoint: queue,
+    tableEndpoint: table,
+    stop: () => stopChild(child),
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, "exit");
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+}

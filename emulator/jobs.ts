@@ -1,0 +1,152 @@
+import { RestError } from "@azure/storage-blob";
+import type { Workspace, JobRecord } from "./workspace";
+import type { Faults } from "./faults";
+import { openReference } from "./blob-refs";
+import { runExperiment } from "./training/experiment";
+import { serializeModel } from "./training/ilearner";
+import { TrainingCancelled, TrainingError } from "./training/errors";
+import type { ExperimentParameters } from "./training/experiment";
+
+export interface JobRunnerOptions {
+  readonly maxConcurrentJobs: number;
+  readonly now: () => number;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * Runs started jobs FIFO behind a concurrency cap, as the multi-tenant BES did. Training
+ * happens in this process, yielding between epochs, so status calls stay responsive.
+ */
+export class JobRunner {
+  private readonly queue: JobRecord[] = [];
+  private readonly cancelled = new Set<string>();
+  private running = 0;
+  private stopped = false;
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly workspace: Workspace,
+    private readonly faults: Faults,
+    private readonly o: JobRunnerOptions,
+  ) {}
+
+  /** Jobs left Queued or Running by a previous process run again from the start. */
+  resume(): void {
+    for (const j of this.workspace.jobs) if (j.state === "Queued" || j.state === "Running") this.enqueue(j);
+  }
+
+  async start(job: JobRecord): Promise<void> {
+    job.state = "Queued";
+    job.startedAt = new Date(this.o.now()).toISOString();
+    await this.workspace.save();
+    this.enqueue(job);
+  }
+
+  async cancel(job: JobRecord): Promise<void> {
+    if (job.state === "NotStarted" || job.state === "Queued") {
+      const i = this.queue.indexOf(job);
+      if (i >= 0) this.queue.splice(i, 1);
+      await this.finish(job, "Cancelled");
+    } else if (job.state === "Running") {
+      this.cancelled.add(job.id);
+      await this.finish(job, "Cancelled");
+    }
+  }
+
+  /** Stops taking jobs and waits for running ones to notice (used on shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const j of this.workspace.jobs) if (j.state === "Running") this.cancelled.add(j.id);
+    if (this.running > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
+  }
+
+  private enqueue(job: JobRecord): void {
+    this.queue.push(job);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running < this.o.maxConcurrentJobs && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.running++;
+      void this.run(job).finally(() => {
+        this.running--;
+        if (this.running === 0) for (const resolve of this.idle) resolve();
+        this.idle.clear();
+        this.pump();
+      });
+    }
+  }
+
+  private async run(job: JobRecord): Promise<void> {
+    const holdUntil = this.holdUntil();
+    job.state = "Running";
+    job.runningAt = new Date(this.o.now()).toISOString();
+    await this.workspace.save();
+    const isCancelled = () => this.cancelled.has(job.id) || this.stopped;
+    try {
+      const injected = this.faults.takeJobFailure();
+      if (injected !== undefined) throw new TrainingError(injected);
+      const input = openReference(job.inputs.input1!).client;
+      const csv = (await input.downloadToBuffer()).toString("utf8");
+      const result = await runExperiment(csv, parameters(job.globalParameters), isCancelled);
+      await this.waitUntil(holdUntil, isCancelled);
+      if (isCancelled()) return;
+      await write(job, "output1", serializeModel(result.model), "application/octet-stream");
+      await write(job, "output2", result.evaluationCsv, "text/csv");
+      this.o.log(`job ${job.id} finished: AUC ${result.metrics.AUC.toFixed(4)}, accuracy ${result.metrics.Accuracy.toFixed(4)} on ${result.rows.test} test rows`);
+      await this.finish(job, "Finished");
+    } catch (e) {
+      if (e instanceof TrainingCancelled || isCancelled()) return;
+      const details = describe(e);
+      this.o.log(`job ${job.id} failed: ${details}`);
+      await this.finish(job, "Failed", details);
+    } finally {
+      this.cancelled.delete(job.id);
+    }
+  }
+
+  private holdUntil(): number {
+    const hold = this.faults.holdRunningMs();
+    return hold < 0 ? Number.POSITIVE_INFINITY : this.o.now() + hold;
+  }
+
+  private async waitUntil(untilMs: number, isCancelled: () => boolean): Promise<void> {
+    while (this.o.now() < untilMs) {
+      if (isCancelled()) throw new TrainingCancelled("cancelled");
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(1, untilMs - this.o.now()))));
+    }
+  }
+
+  private async finish(job: JobRecord, state: "Finished" | "Failed" | "Cancelled", details?: string): Promise<void> {
+    job.state = state;
+    job.endedAt = new Date(this.o.now()).toISOString();
+    if (details !== undefined) job.details = details;
+    await this.workspace.save();
+  }
+}
+
+async function write(job: JobRecord, name: string, content: string, contentType: string): Promise<void> {
+  const { client } = openReference(job.outputs[name]!);
+  await client.upload(content, Buffer.byteLength(content), { blobHTTPHeaders: { blobContentType: contentType } });
+}
+
+function parameters(g: Readonly<Record<string, string>>): ExperimentParameters {
+  return {
+    labelColumn: g["Label Column"] || undefined,
+    seed: g["Random Seed"] !== undefined ? Number(g["Random Seed"]) : 123,
+    splitFraction: g["Split Fraction"] !== undefined ? Number(g["Split Fraction"]) : 0.75,
+  };
+}
+
+/** Job `Details` in the words of the module that failed, without secrets from blob URLs. */
+function describe(e: unknown): string {
+  if (e instanceof TrainingError) return e.message;
+  if (e instanceof RestError) {
+    const code = e.code ?? String(e.statusCode);
+    if (e.statusCode === 404) return `BlobNotFound: a job input or output blob was not found (${code}).`;
+    if (e.statusCode === 403) return `AuthorizationFailure: storage refused access to a job input or output (${code}); check the SAS token and its expiry.`;
+    return `Storage error ${e.statusCode ?? ""} ${code}.`;
+  }
+  return `Internal error: ${(e as Error).message}`;
+}

@@ -1,0 +1,41 @@
+import { loadConfig } from "./config";
+import { startEmulator } from "./emulator";
+import { redact } from "../shared/redact";
+
+/** `npm run emulator`: the local Azure ML Studio (classic) service, on loopback. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, process.argv.slice(2));
+  const log = (line: string) => console.log(`[aml-emulator] ${redact(line)}`);
+  log(config.storageConnectionString ? "using the given storage account" : "starting Azurite…");
+  const emulator = await startEmulator(config, { log });
+  const ws = `workspaces/${config.workspaceId}`;
+  // Keys are printed on purpose: they are this local service's own, and the user needs them.
+  console.log(
+    [
+      "Azure ML Studio (classic) emulator is running.",
+      `  BES / RRS base:      ${emulator.servicesUrl}`,
+      `  Management API base: ${emulator.managementUrl}`,
+      `  Workspace id:        ${config.workspaceId}`,
+      `  Training service:    "Census Model" ${config.trainingServiceId}`,
+      `    BES jobs URL:      ${emulator.servicesUrl}/${ws}/services/${config.trainingServiceId}/jobs?api-version=2.0`,
+      `    API key:           ${config.trainingApiKey}`,
+      `  Predictive service:  "Census Model [predictive exp.]" ${config.predictiveServiceId}`,
+      `    Endpoints:         ${emulator.managementUrl}/${ws}/webservices/${config.predictiveServiceId}/endpoints`,
+      `    Default endpoint key: ${config.defaultEndpointKey}`,
+      `  Management token:    ${config.managementToken}`,
+      `  Storage:             ${redact(emulator.storageConnectionString)}`,
+      "Press Ctrl+C to stop.",
+    ].join("\n"),
+  );
+  const shutdown = () => {
+    log("stopping…");
+    void emulator.stop().then(() => process.exit(0));
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+main().catch((e: unknown) => {
+  console.error(`[aml-emulator] failed to start: ${redact((e as Error).message)}`);
+  process.exit(1);
+});

@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import { RestError } from "@azure/storage-blob";
+import type { Router, Request } from "../http/router";
+import { AmlHttpError, badArgument, notFound, unauthorized } from "../http/errors";
+import { keyMatches, bearerKey } from "../auth";
+import { checkReference, openReference, resultLocation, type AzureBlobDataReference } from "../blob-refs";
+import type { ServiceContext } from "./context";
+import type { JobRecord, JobState } from "../workspace";
+
+const OUTPUT_EXTENSIONS: Readonly<Record<string, string>> = { output1: ".ilearner", output2: ".csv" };
+/** The training experiment's web service parameters (case-sensitive, as in Studio). */
+const GLOBAL_PARAMETERS = ["Label Column", "Random Seed", "Split Fraction"] as const;
+/** Container the real service wrote to in the workspace's storage when a job named no outputs. */
+const DEFAULT_OUTPUT_CONTAINER = "experimentoutput";
+
+export function besRoutes(router: Router, ctx: ServiceContext): void {
+  const base = "/workspaces/:ws/services/:svc/jobs";
+  router.add("POST", base, (req) => submit(ctx, req));
+  router.add("POST", `${base}/:job/start`, (req) => start(ctx, req));
+  router.add("GET", `${base}/:job`, (req) => status(ctx, req));
+  router.add("DELETE", `${base}/:job`, (req) => cancel(ctx, req));
+}
+
+/** Workspace, service and key, in the order the real front end checked them. */
+export function authorizeTraining(ctx: ServiceContext, req: Request): void {
+  requireApiVersion(req);
+  if (req.params.ws!.toLowerCase() !== ctx.config.workspaceId.toLowerCase()) {
+    throw notFound("WorkspaceNotFound", `Workspace ${req.params.ws} was not found.`);
+  }
+  if (req.params.svc!.toLowerCase() !== ctx.config.trainingServiceId.toLowerCase()) {
+    throw notFound("WebServiceNotFound", `Web service ${req.params.svc} was not found in this workspace.`);
+  }
+  if (!keyMatches(bearerKey(req.raw), [ctx.config.trainingApiKey])) throw unauthorized();
+}
+
+export function requireApiVersion(req: Request): void {
+  const v = req.url.searchParams.get("api-version");
+  if (v !== "2.0") throw badArgument("InvalidApiVersion", `api-version must be 2.0, got ${v === null ? "none" : `"${v}"`}.`);
+}
+
+async function submit(ctx: ServiceContext, req: Request) {
+  authorizeTraining(ctx, req);
+  const body = await req.json();
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badArgument("InvalidRequestBody", "The body must be a BatchExecutionRequest object.");
+  const b = body as Record<string, unknown>;
+  if (b.Input !== undefined && b.Inputs !== undefined) {
+    throw badArgument("DuplicateInputInBatchCall", "The request has both Input and Inputs; send only Inputs.");
+  }
+  const inputs = readInputs(b);
+  const jobId = randomUUID().replace(/-/g, "");
+  const outputs = readOutputs(ctx, b.Outputs, jobId);
+  const globalParameters = readGlobalParameters(b.GlobalParameters);
+  await requireBlobExists(inputs.input1!, "Inputs.input1");
+  const job: JobRecord = { id: jobId, state: "NotStarted", inputs, outputs, globalParameters, createdAt: new Date(ctx.now()).toISOString() };
+  await ctx.workspace.addJob(job);
+  return { status: 200, body: jobId };
+}
+
+function readInputs(b: Record<string, unknown>): Record<string, AzureBlobDataReference> {
+  if (b.Input !== undefined && b.Input !== null) return { input1: checkReference(b.Input, "Input") };
+  const raw = b.Inputs;
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
+    throw badArgument("BatchJobInputsNotSpecified", 'The job has no inputs; this service needs "input1" in Inputs.');
+  }
+  for (const name of Object.keys(raw)) {
+    if (name !== "input1") throw badArgument("BatchJobInputsNotSpecified", `Unknown input "${name}"; this service's only input is "input1".`);
+  }
+  return { input1: checkReference((raw as Record<string, unknown>).input1, "Inputs.input1") };
+}
+
+function readOutputs(ctx: ServiceContext, raw: unknown, jobId: string): Record<string, AzureBlobDataReference> {
+  const out: Record<string, AzureBlobDataReference> = {};
+  if (raw !== undefined && raw !== null) {
+    if (typeof raw !== "object" || Array.isArray(raw)) throw badArgument("InvalidOutputOverrideName", "Outputs must be an object of output name → blob reference.");
+    for (const [name, ref] of Object.entries(raw)) {
+      const ext = OUTPUT_EXTENSIONS[name];
+      if (!ext) throw badArgument("InvalidOutputOverrideName", `Unknown output "${name}"; this service's outputs are output1 (.ilearner) and output2 (.csv).`);
+      out[name] = checkReference(ref, `Outputs.${name}`, ext);
+    }
+  }
+  for (const [name, ext] of Object.entries(OUTPUT_EXTENSIONS)) {
+    out[name] ??= { ConnectionString: ctx.storage.connectionString, RelativeLocation: `${DEFAULT_OUTPUT_CONTAINER}/${jobId}/${name}${ext}` };
+  }
+  return out;
+}
+
+function readGlobalParameters(raw: unknown): Record<string, string> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== "object" || Array.isArray(raw)) throw badArgument("InvalidGlobalParameters", "GlobalParameters must be an object of name → string.");
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!(GLOBAL_PARAMETERS as readonly string[]).includes(name)) {
+      // Unconfirmed: the real service's handling of unknown names. Refusing makes typos visible.
+      throw badArgument("InvalidGlobalParameterName", `Unknown global parameter "${name}"; names are case-sensitive: ${GLOBAL_PARAMETERS.join(", ")}.`);
+    }
+    if (typeof value !== "string") throw badArgument("InvalidGlobalParameterValue", `Global parameter "${name}" must be a string.`);
+    out[name] = value;
+  }
+  const seed = out["Random Seed"];
+  if (seed !== undefined && !/^-?\d+$/.test(seed)) throw badArgument("InvalidGlobalParameterValue", `"Random Seed" must be an integer, got "${seed}".`);
+  const fraction = out["Split Fraction"];
+  if (fraction !== undefined && !(Number(fraction) > 0 && Number(fraction) < 1)) {
+    throw badArgument("InvalidGlobalParameterValue", `"Split Fraction" must be a number between 0 and 1 exclusive, got "${fraction}".`);
+  }
+  return out;
+}
+
+async function requireBlobExists(ref: AzureBlobDataReference, what: string): Promise<void> {
+  try {
+    if (!(await openReference(ref).client.exists())) throw badArgument("BlobNotFound", `${what}: blob ${ref.RelativeLocation} was not found.`);
+  } catch (e) {
+    if (e instanceof AmlHttpError) throw e;
+    const status = e instanceof RestError ? e.statusCode : undefined;
+    throw badArgument("InvalidBlob", `${what}: storage refused access to ${ref.RelativeLocation} (${status ?? "unreachable"}); check the credentials and SAS expiry.`);
+  }
+}
+
+function jobOf(ctx: ServiceContext, req: Request): JobRecord {
+  authorizeTraining(ctx, req);
+  const job = ctx.workspace.job(req.params.job!);
+  if (!job) throw notFound("JobNotFound", `Job ${req.params.job} was not found.`);
+  return job;
+}
+
+async function start(ctx: ServiceContext, req: Request) {
+  const job = jobOf(ctx, req);
+  if (job.state !== "NotStarted") {
+    throw new AmlHttpError(400, "InvalidOperation", `The job cannot be started because it is in ${job.state} state.`, "CannotStartJob");
+  }
+  await ctx.jobs.start(job);
+  return { status: 204 };
+}
+
+const REPORTED: Readonly<Record<JobState, string>> = {
+  NotStarted: "NotStarted", Queued: "NotStarted", Running: "Running", Failed: "Failed", Cancelled: "Cancelled", Finished: "Finished",
+};
+
+function status(ctx: ServiceContext, req: Request) {
+  const job = jobOf(ctx, req);
+  const lifetime = ctx.faults.sasLifetimeInSeconds(ctx.config.sasLifetimeInSeconds);
+  const expiresOn = new Date(ctx.now() + lifetime * 1000);
+  // Every GET mints fresh tokens: the documented way to recover from an expired one.
+  const results = job.state === "Finished"
+    ? Object.fromEntries(Object.entries(job.outputs).map(([name, ref]) => [name, resultLocation(ref, ctx.storage, expiresOn)]))
+    : null;
+  return { status: 200, body: { StatusCode: REPORTED[job.state], Results: results, Details: job.details ?? null } };
+}
+
+async function cancel(ctx: ServiceContext, req: Request) {
+  const job = jobOf(ctx, req);
+  await ctx.jobs.cancel(job);
+  return { status: 204 };
+}
+

@@ -1,0 +1,91 @@
+import { parseCsv, isMissing } from "./table";
+import { fitFeatures, makeEncoder, dimensionsOf } from "./features";
+import { trainLogistic } from "./logistic";
+import { evaluate, evaluationCsv, type EvaluationMetrics } from "./metrics";
+import { ILEARNER_FORMAT, ILEARNER_VERSION, makeScorer, type TrainedModel } from "./ilearner";
+import { seededRandom, shuffledIndices } from "./rng";
+import { TrainingError } from "./errors";
+
+/** The training experiment's global parameters (names are case-sensitive, as in Studio). */
+export interface ExperimentParameters {
+  /** Label column; default: `class`, else `income`. */
+  readonly labelColumn?: string;
+  readonly seed: number;
+  /** Fraction of rows in the training split. */
+  readonly splitFraction: number;
+}
+
+export interface ExperimentResult {
+  readonly model: TrainedModel;
+  readonly metrics: EvaluationMetrics;
+  readonly evaluationCsv: string;
+  readonly rows: { readonly total: number; readonly train: number; readonly test: number };
+}
+
+const TRAINING = { epochs: 12, batchSize: 128, learningRate: 0.05, l2: 1e-5 } as const;
+
+/**
+ * Census Model's training experiment: Clean Missing Data → Split Data → Train Model
+ * (two-class logistic regression) → Score Model → Evaluate Model.
+ */
+export async function runExperiment(csv: string, p: ExperimentParameters, isCancelled?: () => boolean): Promise<ExperimentResult> {
+  const table = parseCsv(csv);
+  const labelColumn = p.labelColumn ?? ["class", "income"].find((c) => table.columns.includes(c));
+  const labelIndex = labelColumn === undefined ? -1 : table.columns.indexOf(labelColumn);
+  if (labelColumn === undefined || labelIndex < 0) {
+    throw new TrainingError(
+      `input1 has no label column ${labelColumn === undefined ? '"class" or "income"' : `"${labelColumn}"`}; its columns are: ${table.columns.join(", ")}.`,
+    );
+  }
+  const usable = table.rows.filter((r) => !isMissing(r[labelIndex]));
+  if (usable.length === 0) throw new TrainingError(`input1 has no rows with a value in the label column "${labelColumn}".`);
+  const labelNames = [...new Set(usable.map((r) => r[labelIndex]!))].sort();
+  if (labelNames.length !== 2) {
+    throw new TrainingError(`The label column "${labelColumn}" must have exactly 2 distinct values for binary classification; it has ${labelNames.length}.`);
+  }
+  const [negative, positive] = labelNames as [string, string];
+  const data = { columns: table.columns, rows: usable };
+
+  const order = shuffledIndices(usable.length, seededRandom(p.seed));
+  const trainCount = Math.round(usable.length * p.splitFraction);
+  const trainIdx = order.subarray(0, trainCount);
+  const testIdx = order.subarray(trainCount);
+  if (trainIdx.length < 2 || testIdx.length < 1) {
+    throw new TrainingError(`input1 has ${usable.length} labelled rows: too few to split into training and test sets.`);
+  }
+
+  const features = fitFeatures(data, labelIndex, trainIdx);
+  const encode = makeEncoder(features);
+  const column = new Map(table.columns.map((c, i) => [c, i]));
+  const rowOf = (r: readonly string[]) => encode((name) => r[column.get(name)!]);
+  const labelOf = (r: readonly string[]) => (r[labelIndex] === positive ? 1 : 0);
+
+  const trainRows = Array.from(trainIdx, (i) => rowOf(usable[i]!));
+  const trainLabels = Uint8Array.from(trainIdx, (i) => labelOf(usable[i]!));
+  const fit = await trainLogistic(trainRows, trainLabels, { ...TRAINING, dimensions: dimensionsOf(features), seed: p.seed, isCancelled });
+  const positiveRate = trainLabels.reduce((a, b) => a + b, 0) / trainLabels.length;
+
+  const model: TrainedModel = {
+    format: ILEARNER_FORMAT,
+    formatVersion: ILEARNER_VERSION,
+    learner: "TwoClassLogisticRegression",
+    labelColumn,
+    labels: [negative, positive],
+    features,
+    weights: fit.weights,
+    bias: fit.bias,
+    trainingPositiveRate: positiveRate,
+    trainedOn: { rows: trainIdx.length, seed: p.seed, splitFraction: p.splitFraction },
+  };
+  // Score the held-out rows through the same path RRS uses, so evaluation tests what is served.
+  const scorer = makeScorer(model);
+  const testRows = Array.from(testIdx, (i) => usable[i]!);
+  const probabilities = testRows.map((r) => scorer.probability((name) => r[column.get(name)!]));
+  const metrics = evaluate(probabilities, testRows.map(labelOf), positiveRate);
+  return {
+    model,
+    metrics,
+    evaluationCsv: evaluationCsv([metrics]),
+    rows: { total: usable.length, train: trainIdx.length, test: testIdx.length },
+  };
+}

@@ -1,0 +1,43 @@
+// Type-checked lint for the whole project. Orchestrators get extra rules: they are replayed,
+// so anything non-deterministic (clock, randomness, environment, I/O) is a bug there.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".local/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { project: "./tsconfig.test.json", tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-floating-promises": "error",
+      eqeqeq: ["error", "always"],
+    },
+  },
+  {
+    files: ["functions/orchestrators/**/*.ts"],
+    rules: {
+      "no-restricted-globals": ["error", "process", "setTimeout", "setInterval", "fetch", "crypto"],
+      "no-restricted-properties": [
+        "error",
+        { object: "Date", property: "now", message: "Use context.df.currentUtcDateTime." },
+        { object: "Math", property: "random", message: "Orchestrators must be deterministic." },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Use context.df.currentUtcDateTime." },
+      ],
+      "no-restricted-imports": [
+        "error",
+        { patterns: ["node:*", "fs", "http", "https", "net", "child_process", "crypto", "@azure/storage-blob", "@azure/identity"] },
+      ],
+    },
+  },
+  {
+    files: ["**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
