@@ -5,7 +5,7 @@ import { startAzurite, type RunningAzurite } from "./azurite";
 import { Faults, type Operation } from "./faults";
 import { JobRunner } from "./jobs";
 import { WorkspaceStore } from "./store";
-import { Workspace } from "./workspace";
+import { DEFAULT_OUTPUT_CONTAINER, Workspace } from "./workspace";
 import { Router } from "./http/router";
 import { listen } from "./http/server";
 import { besRoutes } from "./routes/bes";
@@ -65,6 +65,7 @@ export async function startEmulator(config: EmulatorConfig, hooks: EmulatorHooks
     }
     const store = new WorkspaceStore(blobService.getContainerClient(containerName(config.workspaceId)));
     const workspace = await Workspace.open(store, config, now);
+    await blobService.getContainerClient(DEFAULT_OUTPUT_CONTAINER).createIfNotExists();
     const faults = new Faults();
     jobs = new JobRunner(workspace, faults, { maxConcurrentJobs: config.maxConcurrentJobs, now, log });
     const urls = { services: "", management: "" };

@@ -10,6 +10,8 @@ import { syntheticCensusCsv } from "./training/synthetic-census";
 export const TRAINED_MODEL_RESOURCE = "Census Model [trained model]";
 export const TRAINING_SERVICE_NAME = "Census Model";
 export const PREDICTIVE_SERVICE_NAME = "Census Model [predictive exp.]";
+/** Container the real service wrote to in the workspace's storage when a job named no outputs. */
+export const DEFAULT_OUTPUT_CONTAINER = "experimentoutput";
 
 /** Internal job states; `Queued` (started, waiting for a slot) is reported as `NotStarted`. */
 export type JobState = "NotStarted" | "Queued" | "Running" | "Failed" | "Cancelled" | "Finished";

@@ -5,13 +5,11 @@ import { AmlHttpError, badArgument, notFound, unauthorized } from "../http/error
 import { keyMatches, bearerKey } from "../auth";
 import { checkReference, openReference, resultLocation, type AzureBlobDataReference } from "../blob-refs";
 import type { ServiceContext } from "./context";
-import type { JobRecord, JobState } from "../workspace";
+import { DEFAULT_OUTPUT_CONTAINER, type JobRecord, type JobState } from "../workspace";
 
 const OUTPUT_EXTENSIONS: Readonly<Record<string, string>> = { output1: ".ilearner", output2: ".csv" };
 /** The training experiment's web service parameters (case-sensitive, as in Studio). */
 const GLOBAL_PARAMETERS = ["Label Column", "Random Seed", "Split Fraction"] as const;
-/** Container the real service wrote to in the workspace's storage when a job named no outputs. */
-const DEFAULT_OUTPUT_CONTAINER = "experimentoutput";
 
 export function besRoutes(router: Router, ctx: ServiceContext): void {
   const base = "/workspaces/:ws/services/:svc/jobs";

@@ -1,0 +1,61 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { randomUUID } from "node:crypto";
+import { describe, expect, inject, it } from "vitest";
+import { startTestEmulator } from "../support/emulator";
+import { getEndpoint } from "../support/rrs-client";
+
+describe("emulator lifecycle", () => {
+  it("keeps its workspace across restarts: endpoints, keys and served models survive", async () => {
+    const workspaceId = randomUUID().replace(/-/g, "");
+    const first = await startTestEmulator({ workspaceId });
+    const put = await first.call("PUT", `${first.endpointsUrl}/kept`, first.config.managementToken, { Description: "survives" });
+    expect(put.status).toBe(201);
+    const before = await getEndpoint(first, "kept");
+    await first.stop();
+    const second = await startTestEmulator({ workspaceId });
+    try {
+      const after = await getEndpoint(second, "kept");
+      expect(after.PrimaryKey).toBe(before.PrimaryKey);
+      expect(after.Resources).toEqual(before.Resources);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("`npm run emulator`'s program starts its own Azurite, prints where it serves, answers, and stops on SIGTERM", async () => {
+    const main = path.resolve(__dirname, "../../dist/emulator/main.js");
+    const child = spawn(process.execPath, [main, "--servicesPort=0", "--managementPort=0"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      await expect.poll(() => out, { timeout: 30_000 }).toMatch(/Press Ctrl\+C to stop/);
+      const management = /Management API base: (\S+)/.exec(out)![1]!;
+      expect(out).toMatch(/BES \/ RRS base: +http:\/\/127\.0\.0\.1:\d+/);
+      expect(out).toMatch(/Workspace id: +00000000000000000000000000000001/);
+      expect(out).not.toMatch(/AccountKey=(?!\[REDACTED\])/);
+      const r = await fetch(`${management}/workspaces/00000000000000000000000000000001/webservices/d0000000000000000000000000000001/endpoints`, {
+        headers: { Authorization: "Bearer local-management-token-change-me" },
+      });
+      expect(r.status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it("refuses a bad setting by name before starting anything", async () => {
+    const main = path.resolve(__dirname, "../../dist/emulator/main.js");
+    const child = spawn(process.execPath, [main, "--maxConcurrentJobs=zero"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, AML_EMULATOR_STORAGE_CONNECTION_STRING: inject("azuriteConnectionString") },
+    });
+    let err = "";
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(err).toMatch(/maxConcurrentJobs .* must be a non-negative integer, got "zero"/);
+  });
+});

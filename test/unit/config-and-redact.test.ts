@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_CONFIG, loadConfig } from "../../emulator/config";
+import { redact, redactValues } from "../../shared/redact";
+
+describe("emulator config", () => {
+  it("takes environment variables and lets flags win", () => {
+    const c = loadConfig({ AML_EMULATOR_SERVICES_PORT: "9000", AML_EMULATOR_ADDED_ENDPOINTS: "a, b" }, ["--servicesPort=9100", "--trainingApiKey=k"]);
+    expect(c).toMatchObject({ servicesPort: 9100, addedEndpoints: ["a", "b"], trainingApiKey: "k", managementPort: DEFAULT_CONFIG.managementPort });
+  });
+
+  it("names what is wrong", () => {
+    expect(() => loadConfig({}, ["--servicePort=1"])).toThrow(/Unknown argument "--servicePort=1"/);
+    expect(() => loadConfig({ AML_EMULATOR_SAS_LIFETIME_SECONDS: "-5" }, [])).toThrow(/sasLifetimeInSeconds \(AML_EMULATOR_SAS_LIFETIME_SECONDS\)/);
+    expect(() => loadConfig({}, ["--maxConcurrentJobs=0"])).toThrow(/at least 1/);
+  });
+});
+
+describe("redact", () => {
+  it("removes account keys, SAS signatures and bearer tokens, keeping the rest readable", () => {
+    const text = 'AccountName=a;AccountKey=abc123+/==;BlobEndpoint=x https://a.blob/c/b?sv=2024&se=2026&sig=AbC%2Bd%3D&sp=r "Authorization: Bearer sekrit"';
+    const out = redact(text);
+    expect(out).toBe('AccountName=a;AccountKey=[REDACTED];BlobEndpoint=x https://a.blob/c/b?sv=2024&se=2026&sig=[REDACTED]&sp=r "Authorization: Bearer [REDACTED]"');
+  });
+
+  it("removes known secret values wherever they appear", () => {
+    expect(redactValues("key is 0123456789abcdef here", ["0123456789abcdef"])).toBe("key is [REDACTED] here");
+  });
+});
