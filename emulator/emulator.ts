@@ -20,6 +20,8 @@ export interface RunningEmulator {
   /** Connection string of the workspace's storage (the Azurite it started, or the one given). */
   readonly storageConnectionString: string;
   readonly config: EmulatorConfig;
+  /** The predictive service's endpoints as they are now (name, key, RRS base). */
+  endpoints(): { name: string; primaryKey: string; apiLocation: string }[];
   stop(): Promise<void>;
 }
 
@@ -95,6 +97,12 @@ export async function startEmulator(config: EmulatorConfig, hooks: EmulatorHooks
       managementUrl: m.url,
       storageConnectionString: connectionString,
       config,
+      endpoints: () =>
+        workspace.endpoints.map((e) => ({
+          name: e.name,
+          primaryKey: e.primaryKey,
+          apiLocation: `${s.url}/workspaces/${config.workspaceId}/services/${e.serviceId}`,
+        })),
       stop: async () => {
         await runner.stop();
         await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r)).then(() => srv.closeAllConnections())));

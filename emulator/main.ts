@@ -21,7 +21,7 @@ async function main(): Promise<void> {
       `    API key:           ${config.trainingApiKey}`,
       `  Predictive service:  "Census Model [predictive exp.]" ${config.predictiveServiceId}`,
       `    Endpoints:         ${emulator.managementUrl}/${ws}/webservices/${config.predictiveServiceId}/endpoints`,
-      `    Default endpoint key: ${config.defaultEndpointKey}`,
+      ...emulator.endpoints().flatMap((e) => [`    endpoint "${e.name}": RRS ${e.apiLocation}/execute?api-version=2.0&details=true`, `      key: ${e.primaryKey}`]),
       `  Management token:    ${config.managementToken}`,
       `  Storage:             ${redact(emulator.storageConnectionString)}`,
       "Press Ctrl+C to stop.",
