@@ -1,0 +1,139 @@
+import type { ActivityDependencies } from "./dependencies";
+import type * as C from "./contracts";
+import { ACTIVITY, type ActivityName } from "./names";
+import { toOutcome, type Outcome } from "./outcome";
+import { parseDataSource, describeDataSource } from "../../shared/storage/data-source";
+import { runBlobs } from "../../shared/storage/staging";
+import { freshLocation, readResult, ResultReadError, type ResultHandle } from "../../shared/storage/result-reader";
+import { parseEvaluation } from "../../shared/evaluation/evaluation";
+import { evaluateGate } from "../../shared/evaluation/gate";
+import { isAmlServiceError } from "../../shared/aml/aml-error";
+import type { BlobLocation } from "../../shared/aml/types";
+
+/** Activities as thin adapters over injected clients; each returns an Outcome. */
+export function createActivities(d: ActivityDependencies) {
+  const handle = (job: C.JobRef, output: "output1" | "output2"): Promise<ResultHandle> => resultHandle(d, job.jobId, output);
+
+  return {
+    [ACTIVITY.stageData]: (i: C.StageInput) =>
+      toOutcome<C.StageResult>(async () => {
+        const source = parseDataSource(i.dataSource, d.options.dataRoot);
+        const staged = await d.staging.stage(i.runId, source);
+        d.telemetry.event("DataStaged", { ...ref(i), source: describeDataSource(source), method: staged.method, sha256: staged.sha256 }, { bytes: staged.bytes });
+        return { blob: staged.blob, bytes: staged.bytes, method: staged.method, ...(staged.sha256 ? { sha256: staged.sha256 } : {}) };
+      }),
+
+    [ACTIVITY.submitJob]: (i: C.RunRef) =>
+      toOutcome<C.SubmitResult>(async () => {
+        const names = runBlobs(i.runId);
+        const expiresOn = new Date(d.now() + d.options.jobSasLifetimeInMs);
+        const at = async (blob: string, permissions: string): Promise<BlobLocation> => ({
+          BaseLocation: d.runStorage.blobEndpoint,
+          RelativeLocation: `${d.runStorage.container}/${blob}`,
+          SasBlobToken: await d.signer.sign(d.runStorage.container, blob, permissions, expiresOn),
+        });
+        // Read-only on the input, create/write on the outputs, all scoped to this run's blobs.
+        const jobId = await d.bes.submitJob({
+          Inputs: { input1: await at(names.input, "r") },
+          Outputs: { output1: await at(names.model, "cw"), output2: await at(names.evaluation, "cw") },
+          GlobalParameters: {},
+        });
+        d.telemetry.event("JobSubmitted", { ...ref(i), jobId });
+        return { jobId };
+      }),
+
+    [ACTIVITY.startJob]: (i: C.JobRef) =>
+      toOutcome<C.StartResult>(async () => {
+        try {
+          await d.bes.startJob(i.jobId);
+          return { alreadyStarted: false };
+        } catch (e) {
+          // A retried start whose first attempt got through: the job is already past NotStarted.
+          if (isAmlServiceError(e) && e.detailCode === "CannotStartJob" && (await d.bes.getJob(i.jobId)).state !== "NotStarted") {
+            return { alreadyStarted: true };
+          }
+          throw e;
+        }
+      }),
+
+    [ACTIVITY.checkJob]: (i: C.JobRef) =>
+      toOutcome<C.CheckResult>(async () => {
+        const s = await d.bes.getJob(i.jobId);
+        if (s.state === "Finished") d.telemetry.event("JobFinished", { ...ref(i), jobId: i.jobId });
+        if (s.state === "Failed" || s.state === "Cancelled") d.telemetry.event("JobFailed", { ...ref(i), jobId: i.jobId, state: s.state, details: s.details });
+        return { state: s.state, ...(s.details ? { details: s.details } : {}) };
+      }),
+
+    [ACTIVITY.cancelJob]: (i: C.JobRef) => toOutcome<void>(() => d.bes.cancelJob(i.jobId)),
+
+    [ACTIVITY.evaluate]: (i: C.EvaluateInput) =>
+      toOutcome<C.EvaluateResult>(async () => {
+        const { text, refreshes } = await readResult(await handle(i, "output2"), readerOptions(d));
+        const { model: metrics } = parseEvaluation(text);
+        const decision = evaluateGate(i.gate, metrics);
+        for (const [name, value] of Object.entries(metrics)) d.telemetry.metric(`Evaluation ${name}`, value, ref(i));
+        d.telemetry.event(decision.passed ? "GatePassed" : "GateRejected", { ...ref(i), jobId: i.jobId, reasons: decision.reasons.join(" ") }, metrics);
+        return { metrics, decision, sasRefreshes: refreshes };
+      }),
+
+    [ACTIVITY.promote]: (i: C.JobRef) =>
+      toOutcome<C.PromoteResult>(async () => {
+        const h = await handle(i, "output1");
+        let { location, refreshes } = await freshLocation(h, readerOptions(d));
+        const endpoint = await d.endpoints.getEndpoint(i.endpoint);
+        const previous = endpoint.resources.find((r) => r.name === d.options.trainedModelResource)?.location;
+        try {
+          await d.endpoints.updateResource(endpoint, d.options.trainedModelResource, location);
+        } catch (e) {
+          // The service could not read the model through our token: refresh once and try again.
+          if (!(isAmlServiceError(e) && e.statusCode === 400 && /refused|expired|403/i.test(e.message))) throw e;
+          location = await h.refresh();
+          refreshes++;
+          await d.endpoints.updateResource(endpoint, d.options.trainedModelResource, location);
+        }
+        const promotedTo = { BaseLocation: location.BaseLocation, RelativeLocation: location.RelativeLocation };
+        d.telemetry.event("ModelPromoted", { ...ref(i), jobId: i.jobId, model: promotedTo.RelativeLocation, previousModel: previous?.RelativeLocation });
+        return { location: promotedTo, ...(previous ? { previous } : {}), sasRefreshes: refreshes };
+      }),
+
+    [ACTIVITY.verify]: (i: C.VerifyInput) =>
+      toOutcome<C.VerifyResult>(async () => {
+        const endpoint = await d.endpoints.getEndpoint(i.endpoint);
+        const actual = endpoint.resources.find((r) => r.name === d.options.trainedModelResource)?.location;
+        const same = (a?: C.ModelLocation, b?: C.ModelLocation) =>
+          !!a && !!b && a.RelativeLocation === b.RelativeLocation && slash(a.BaseLocation) === slash(b.BaseLocation);
+        return { verified: same(actual, i.expected), ...(actual ? { actual } : {}) };
+      }),
+
+    [ACTIVITY.record]: (i: C.RecordInput) =>
+      toOutcome<void>(() => {
+        const props = {
+          ...ref(i), result: i.result, reason: i.reason, jobId: i.jobId, trigger: i.trigger, dataSource: i.dataSource,
+          model: i.location?.RelativeLocation, gate: i.decision?.reasons.join(" "),
+        };
+        const measurements = Object.fromEntries(Object.entries(i.durationsInSeconds).map(([k, v]) => [`${k}Seconds`, v]));
+        d.telemetry.event(i.result === "failed" ? "RetrainFailed" : "RetrainCompleted", props, { ...measurements, ...i.metrics });
+        if (i.durationsInSeconds.training !== undefined) d.telemetry.metric("Job duration seconds", i.durationsInSeconds.training, ref(i));
+        return Promise.resolve();
+      }),
+  } satisfies Record<ActivityName, (input: never) => Promise<Outcome<unknown>>>;
+}
+
+const ref = (r: C.RunRef) => ({ runId: r.runId, endpoint: r.endpoint });
+const slash = (s: string) => (s.endsWith("/") ? s : `${s}/`);
+
+function readerOptions(d: ActivityDependencies) {
+  return { refreshMarginInMs: d.options.sasRefreshMarginInMs, now: d.now, ...(d.resultTransport ? { transport: d.resultTransport } : {}) };
+}
+
+/** A job output's location as the job reports it now; `refresh` re-reads the job for fresh tokens. */
+async function resultHandle(d: ActivityDependencies, jobId: string, output: "output1" | "output2"): Promise<ResultHandle> {
+  const read = async (): Promise<BlobLocation> => {
+    const s = await d.bes.getJob(jobId);
+    const r = s.results[output];
+    if (s.state !== "Finished" || !r) throw new ResultReadError(`job ${jobId} reports no ${output} (state ${s.state})`, undefined, false);
+    return r;
+  };
+  return { location: await read(), refresh: read };
+}
+

@@ -1,0 +1,27 @@
+import type { BesClient } from "../../shared/aml/bes-client";
+import type { EndpointClient } from "../../shared/aml/endpoint-client";
+import type { StagingClient } from "../../shared/storage/staging";
+import type { SasSigner } from "../../shared/storage/sas";
+import type { Telemetry } from "../../shared/telemetry/telemetry";
+import type { HttpTransport } from "../../shared/http/transport";
+
+/** What activities need, as interfaces, so tests hand in fakes instead of mocking modules. */
+export interface ActivityDependencies {
+  readonly bes: Pick<BesClient, "submitJob" | "startJob" | "getJob" | "cancelJob">;
+  readonly endpoints: Pick<EndpointClient, "getEndpoint" | "updateResource">;
+  readonly staging: Pick<StagingClient, "stage">;
+  readonly signer: SasSigner;
+  readonly telemetry: Telemetry;
+  /** Storage the run blobs live in: blob endpoint (with trailing slash) and container. */
+  readonly runStorage: { readonly blobEndpoint: string; readonly container: string };
+  readonly options: {
+    readonly dataRoot?: string;
+    readonly trainedModelResource: string;
+    /** Lifetime of the SAS tokens handed to BES: it must outlast the job. */
+    readonly jobSasLifetimeInMs: number;
+    readonly sasRefreshMarginInMs: number;
+  };
+  /** For reading job results through their SAS URLs. */
+  readonly resultTransport?: HttpTransport;
+  readonly now: () => number;
+}

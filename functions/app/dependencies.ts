@@ -1,0 +1,81 @@
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { DefaultAzureCredential } from "@azure/identity";
+import { loadSettings, secretsOf, type Settings } from "../../shared/config/settings";
+import { BesClient } from "../../shared/aml/bes-client";
+import { EndpointClient } from "../../shared/aml/endpoint-client";
+import { StagingClient } from "../../shared/storage/staging";
+import { SharedKeySasSigner, UserDelegationSasSigner, type SasSigner } from "../../shared/storage/sas";
+import { fetchTransport } from "../../shared/http/transport";
+import { instrumentedTransport } from "../../shared/http/instrumented";
+import { redactingTelemetry, type Telemetry } from "../../shared/telemetry/telemetry";
+import { AppInsightsTelemetry, LogTelemetry } from "../../shared/telemetry/app-insights";
+import { redactValues } from "../../shared/redact";
+import type { ActivityDependencies } from "../activities/dependencies";
+
+/** SAS tokens handed to BES outlive the job's deadline by this much. */
+const JOB_SAS_SLACK_IN_MS = 60 * 60_000;
+
+/** Builds the real clients from validated settings: the composition root, run once per process. */
+export function buildDependencies(settings: Settings, log: (line: string) => void = console.log): ActivityDependencies {
+  const secrets = secretsOf(settings);
+  const inner: Telemetry = settings.APPLICATIONINSIGHTS_CONNECTION_STRING
+    ? new AppInsightsTelemetry(settings.APPLICATIONINSIGHTS_CONNECTION_STRING)
+    : new LogTelemetry((l) => log(redactValues(l, secrets)));
+  const telemetry = redactingTelemetry(inner, secrets);
+  const { service, signer } = storage(settings);
+  const container = service.getContainerClient(settings.STAGING_CONTAINER);
+  return {
+    bes: new BesClient({
+      serviceUrl: `${settings.AML_SERVICES_URL.replace(/\/+$/, "")}/workspaces/${settings.AML_WORKSPACE_ID}/services/${settings.AML_TRAINING_SERVICE_ID}`,
+      apiKey: settings.AML_TRAINING_API_KEY,
+      transport: instrumentedTransport(fetchTransport, telemetry, "AzureML BES"),
+    }),
+    endpoints: new EndpointClient({
+      managementUrl: settings.AML_MANAGEMENT_URL,
+      workspaceId: settings.AML_WORKSPACE_ID,
+      webServiceId: settings.AML_PREDICTIVE_SERVICE_ID,
+      apiKey: settings.AML_MANAGEMENT_API_KEY,
+      transport: instrumentedTransport(fetchTransport, telemetry, "AzureML Management"),
+    }),
+    staging: new StagingClient(service, container, signer),
+    signer,
+    telemetry,
+    runStorage: { blobEndpoint: service.url.endsWith("/") ? service.url : `${service.url}/`, container: settings.STAGING_CONTAINER },
+    options: {
+      ...(settings.RETRAIN_DATA_ROOT ? { dataRoot: settings.RETRAIN_DATA_ROOT } : {}),
+      trainedModelResource: settings.AML_TRAINED_MODEL_RESOURCE,
+      jobSasLifetimeInMs: settings.JOB_DEADLINE_MINUTES * 60_000 + JOB_SAS_SLACK_IN_MS,
+      sasRefreshMarginInMs: settings.SAS_REFRESH_MARGIN_SECONDS * 1000,
+    },
+    now: Date.now,
+  };
+}
+
+/** A connection string means an account key (local: service SAS); an account URL means Entra identity (user-delegation SAS). */
+function storage(settings: Settings): { service: BlobServiceClient; signer: SasSigner } {
+  if (settings.STAGING_STORAGE_CONNECTION_STRING) {
+    const service = BlobServiceClient.fromConnectionString(settings.STAGING_STORAGE_CONNECTION_STRING);
+    if (!(service.credential instanceof StorageSharedKeyCredential)) {
+      throw new Error("STAGING_STORAGE_CONNECTION_STRING must include AccountKey, or use STAGING_STORAGE_ACCOUNT_URL with an identity.");
+    }
+    return { service, signer: new SharedKeySasSigner(service.credential) };
+  }
+  const service = new BlobServiceClient(settings.STAGING_STORAGE_ACCOUNT_URL!, new DefaultAzureCredential());
+  return { service, signer: new UserDelegationSasSigner(service) };
+}
+
+let cached: { settings: Settings; deps: ActivityDependencies } | undefined;
+
+/** Settings validated once, at the edge, on first use; a bad setting fails every function clearly. */
+export function appSettings(): Settings {
+  cached ??= (() => {
+    const settings = loadSettings(process.env);
+    return { settings, deps: buildDependencies(settings) };
+  })();
+  return cached.settings;
+}
+
+export function appDependencies(): ActivityDependencies {
+  appSettings();
+  return cached!.deps;
+}

@@ -1,0 +1,4 @@
+// The Functions app's entry point: importing each module registers its functions.
+import "./orchestrators/register";
+import "./activities/register";
+import "./triggers/register";

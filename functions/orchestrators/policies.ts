@@ -1,0 +1,28 @@
+import * as df from "durable-functions";
+
+function retry(firstInMs: number, attempts: number, backoff: number, maxInMs: number, timeoutInMs: number): df.RetryOptions {
+  const r = new df.RetryOptions(firstInMs, attempts);
+  r.backoffCoefficient = backoff;
+  r.maxRetryIntervalInMilliseconds = maxInMs;
+  r.retryTimeoutInMilliseconds = timeoutInMs;
+  return r;
+}
+
+/**
+ * Named retry policies for activity calls. They cover failures where the same call may succeed
+ * later (network, 5xx, storage hiccups); throttling with Retry-After is waited out separately
+ * with a durable timer, and failures a retry cannot fix come back as data.
+ */
+export const RETRY = {
+  /** BES and management calls: outages of a few minutes ride through. */
+  amlCall: retry(2_000, 6, 2, 60_000, 10 * 60_000),
+  /** Staging moves the most bytes; give storage a little longer. */
+  staging: retry(5_000, 4, 2, 60_000, 15 * 60_000),
+  /** Recording the outcome must not be lost to a blip. */
+  record: retry(1_000, 5, 2, 30_000, 5 * 60_000),
+} as const;
+
+/** How many Retry-After waits one call may take before the run gives up on it. */
+export const MAX_THROTTLE_WAITS = 20;
+/** A service asking for more than this is capped: the poll budget matters more than its hint. */
+export const MAX_RETRY_AFTER_IN_MS = 10 * 60_000;

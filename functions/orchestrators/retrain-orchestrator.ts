@@ -1,0 +1,105 @@
+import type * as df from "durable-functions";
+import { ACTIVITY } from "../activities/names";
+import type * as C from "../activities/contracts";
+import type { RetrainInput, RunResult, RunStatus } from "./run-input";
+import { callActivity } from "./call-activity";
+import { RETRY } from "./policies";
+
+export const RETRAIN_ORCHESTRATOR = "retrainOrchestrator";
+
+/**
+ * One retraining run: stage → submit → start → poll (durable timers, backoff, deadline) →
+ * evaluate and gate → promote → verify → record. Control flow only; every effect is an activity.
+ * Deterministic: time comes from `currentUtcDateTime`, everything else from the input.
+ */
+export function* retrainOrchestrator(context: df.OrchestrationContext): Generator<df.Task, unknown, unknown> {
+  const input = context.df.getInput<RetrainInput>();
+  const ref: C.RunRef = { runId: input.runId, endpoint: input.endpoint };
+  const t0 = context.df.currentUtcDateTime.getTime();
+  const durations: Record<string, number> = {};
+  let status: RunStatus = { ...ref, stage: "staging" };
+  const setStatus = (next: Partial<RunStatus>) => {
+    status = { ...status, ...next };
+    context.df.setCustomStatus(status);
+  };
+  let stageStart = t0;
+  const endStage = (name: string) => {
+    const now = context.df.currentUtcDateTime.getTime();
+    durations[name] = (now - stageStart) / 1000;
+    stageStart = now;
+  };
+
+  function* finish(result: RunResult, extra: Partial<C.RecordInput> = {}): Generator<df.Task, unknown, unknown> {
+    durations.total = (context.df.currentUtcDateTime.getTime() - t0) / 1000;
+    setStatus({ stage: "done", result, ...(extra.reason ? { reason: extra.reason } : {}) });
+    const record: C.RecordInput = {
+      ...ref, result, trigger: input.trigger.kind, dataSource: input.dataSource, durationsInSeconds: durations,
+      ...(status.jobId ? { jobId: status.jobId } : {}), ...extra,
+    };
+    yield* callActivity<void>(context, ACTIVITY.record, RETRY.record, record);
+    // A failed run ends Failed, so operators and alerts see it; its reason is in the custom status too.
+    if (result === "failed") throw new Error(`Retraining of endpoint ${input.endpoint} failed: ${extra.reason ?? "unknown reason"}`);
+    return { ...status };
+  }
+
+  setStatus({ stage: "staging" });
+  const staged = yield* callActivity<C.StageResult>(context, ACTIVITY.stageData, RETRY.staging, { ...ref, dataSource: input.dataSource });
+  if (staged.kind === "failed") return yield* finish("failed", { reason: `staging the training data failed: ${staged.reason}` });
+  endStage("staging");
+
+  setStatus({ stage: "submitting" });
+  const submitted = yield* callActivity<C.SubmitResult>(context, ACTIVITY.submitJob, RETRY.amlCall, ref);
+  if (submitted.kind === "failed") return yield* finish("failed", { reason: `submitting the training job failed: ${submitted.reason}` });
+  const job: C.JobRef = { ...ref, jobId: submitted.value.jobId };
+  setStatus({ stage: "starting", jobId: job.jobId });
+  const started = yield* callActivity<C.StartResult>(context, ACTIVITY.startJob, RETRY.amlCall, job);
+  if (started.kind === "failed") return yield* finish("failed", { reason: `starting training job ${job.jobId} failed: ${started.reason}` });
+  endStage("submit");
+
+  // Poll with durable timers: nothing runs (or bills) while the job trains.
+  const p = input.polling;
+  const deadline = context.df.currentUtcDateTime.getTime() + p.deadlineInMinutes * 60_000;
+  let intervalInMs = p.firstIntervalInSeconds * 1000;
+  for (let polls = 1; ; polls++) {
+    const checked = yield* callActivity<C.CheckResult>(context, ACTIVITY.checkJob, RETRY.amlCall, job);
+    if (checked.kind === "failed") return yield* finish("failed", { reason: `checking training job ${job.jobId} failed: ${checked.reason}` });
+    const { state, details } = checked.value;
+    setStatus({ stage: "training", jobState: state, polls });
+    if (state === "Finished") break;
+    if (state === "Failed" || state === "Cancelled") {
+      return yield* finish("failed", { reason: `training job ${job.jobId} ended ${state}: ${details ?? "the service gave no details"}` });
+    }
+    const now = context.df.currentUtcDateTime.getTime();
+    if (now >= deadline) {
+      yield* callActivity<void>(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
+      return yield* finish("failed", { reason: `training job ${job.jobId} did not finish within ${p.deadlineInMinutes} minutes (still ${state}); it was cancelled` });
+    }
+    yield context.df.createTimer(new Date(Math.min(now + intervalInMs, deadline)));
+    intervalInMs = Math.min(intervalInMs * p.backoffFactor, p.maxIntervalInSeconds * 1000);
+  }
+  endStage("training");
+
+  setStatus({ stage: "evaluating" });
+  const evaluated = yield* callActivity<C.EvaluateResult>(context, ACTIVITY.evaluate, RETRY.amlCall, { ...job, gate: input.gate });
+  // Fail closed: an evaluation that cannot be read or trusted promotes nothing.
+  if (evaluated.kind === "failed") return yield* finish("failed", { reason: `the evaluation could not be used, so nothing was promoted: ${evaluated.reason}` });
+  const { metrics, decision } = evaluated.value;
+  setStatus({ metrics, decision });
+  endStage("evaluation");
+  if (!decision.passed) return yield* finish("rejected", { metrics, decision, reason: decision.reasons.filter((r) => r.includes("fails")).join(" ") });
+  if (input.dryRun) return yield* finish("dry-run", { metrics, decision, reason: "dry run: the model passed the gate and was not promoted" });
+
+  setStatus({ stage: "promoting" });
+  const promoted = yield* callActivity<C.PromoteResult>(context, ACTIVITY.promote, RETRY.amlCall, job);
+  if (promoted.kind === "failed") return yield* finish("failed", { metrics, decision, reason: `updating endpoint ${input.endpoint} failed: ${promoted.reason}` });
+  endStage("promotion");
+
+  setStatus({ stage: "verifying" });
+  const verified = yield* callActivity<C.VerifyResult>(context, ACTIVITY.verify, RETRY.amlCall, { ...ref, expected: promoted.value.location });
+  if (verified.kind === "failed" || !verified.value.verified) {
+    const why = verified.kind === "failed" ? verified.reason : `it lists ${verified.value.actual?.RelativeLocation ?? "no model"}`;
+    return yield* finish("failed", { metrics, decision, location: promoted.value.location, reason: `endpoint ${input.endpoint} does not serve the new model ${promoted.value.location.RelativeLocation}: ${why}` });
+  }
+  endStage("verification");
+  return yield* finish("promoted", { metrics, decision, location: promoted.value.location });
+}

@@ -1,0 +1,37 @@
+import type { GateRule } from "../../shared/evaluation/gate";
+
+/** Everything a run needs, fixed when it starts, so every replay sees the same values. */
+export interface RetrainInput {
+  readonly runId: string;
+  readonly endpoint: string;
+  readonly dataSource: string;
+  readonly gate: readonly GateRule[];
+  readonly dryRun: boolean;
+  readonly trigger: { readonly kind: "schedule" | "http"; readonly caller?: string };
+  readonly polling: PollingPolicy;
+}
+
+export interface PollingPolicy {
+  readonly firstIntervalInSeconds: number;
+  readonly backoffFactor: number;
+  readonly maxIntervalInSeconds: number;
+  readonly deadlineInMinutes: number;
+}
+
+export type RunStage = "staging" | "submitting" | "starting" | "training" | "evaluating" | "promoting" | "verifying" | "done";
+
+export type RunResult = "promoted" | "rejected" | "dry-run" | "failed";
+
+/** The custom status: what `GET /api/retrain/{id}` and the Durable status show at each stage. */
+export interface RunStatus {
+  readonly runId: string;
+  readonly endpoint: string;
+  readonly stage: RunStage;
+  readonly jobId?: string;
+  readonly jobState?: string;
+  readonly polls?: number;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly decision?: { readonly passed: boolean; readonly reasons: readonly string[] };
+  readonly result?: RunResult;
+  readonly reason?: string;
+}

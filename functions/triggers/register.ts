@@ -1,0 +1,77 @@
+import * as df from "durable-functions";
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
+import { appDependencies, appSettings } from "../app/dependencies";
+import { buildRunInput, instanceIdFor, startIfIdle } from "./start-run";
+import { BadRequest, MAX_RETRAIN_BODY_BYTES, parseRetrainRequest } from "./retrain-request";
+import type { RunStatus } from "../orchestrators/run-input";
+
+/** `POST /api/retrain`: an ad-hoc run, validated, one per endpoint at a time. */
+df.app.client.http("retrainHttpStart", {
+  route: "retrain",
+  methods: ["POST"],
+  authLevel: "function",
+  handler: async (request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> => {
+    const settings = appSettings();
+    try {
+      if (Number(request.headers.get("content-length") ?? 0) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
+      const body = parseRetrainRequest(await request.text(), settings);
+      const caller = request.headers.get("x-ms-client-principal-name") ?? "function key";
+      const input = buildRunInput(settings, { ...body, trigger: { kind: "http", caller } });
+      const outcome = await startIfIdle(client, input);
+      if (!outcome.started) {
+        context.log(`Not starting a run for ${body.endpoint}: instance ${outcome.instanceId} is ${outcome.runtimeStatus}.`);
+        return { status: 409, jsonBody: { error: `A run for endpoint ${body.endpoint} is already ${outcome.runtimeStatus}.`, instanceId: outcome.instanceId } };
+      }
+      context.log(`Started run ${input.runId} for ${body.endpoint} (instance ${outcome.instanceId}).`);
+      appDependencies().telemetry.event("RetrainStarted", { runId: input.runId, endpoint: input.endpoint, trigger: "http", caller, dryRun: input.dryRun });
+      return client.createCheckStatusResponse(request, outcome.instanceId);
+    } catch (e) {
+      if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
+      throw e;
+    }
+  },
+});
+
+/** `GET /api/retrain/{instanceId}`: stage, decision and metrics of a run. */
+df.app.client.http("retrainStatus", {
+  route: "retrain/{instanceId}",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: async (request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
+    const instanceId = request.params.instanceId ?? "";
+    let status: df.DurableOrchestrationStatus;
+    try {
+      status = await client.getStatus(instanceId);
+    } catch (e) {
+      if (/HTTP 404/.test((e as Error).message)) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
+      throw e;
+    }
+    const custom = (status.customStatus ?? {}) as Partial<RunStatus>;
+    return {
+      status: 200,
+      jsonBody: {
+        instanceId,
+        runtimeStatus: status.runtimeStatus,
+        createdTime: status.createdTime,
+        lastUpdatedTime: status.lastUpdatedTime,
+        ...custom,
+        output: status.output,
+      },
+    };
+  },
+});
+
+/** The schedule: one run per configured endpoint, skipping endpoints whose last run is still going. */
+df.app.client.timer("retrainSchedule", {
+  schedule: "%RETRAIN_SCHEDULE%",
+  handler: async (_timer: Timer, client: df.DurableClient, context: InvocationContext): Promise<void> => {
+    const settings = appSettings();
+    for (const endpoint of settings.RETRAIN_ENDPOINTS) {
+      const outcome = await startIfIdle(client, buildRunInput(settings, { endpoint, trigger: { kind: "schedule" } }));
+      if (outcome.started) {
+        context.log(`Scheduled run ${outcome.runId} for ${endpoint}.`);
+        appDependencies().telemetry.event("RetrainStarted", { runId: outcome.runId, endpoint, trigger: "schedule" });
+      } else context.log(`Skipped ${endpoint}: instance ${instanceIdFor(endpoint)} is still ${outcome.runtimeStatus}.`);
+    }
+  },
+});

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { parseDataSource } from "../../shared/storage/data-source";
+import { parseGateRules } from "../../shared/evaluation/gate";
+import type { Settings } from "../../shared/config/settings";
+
+/** Largest body `POST /api/retrain` reads; its fields are a few short strings. */
+export const MAX_RETRAIN_BODY_BYTES = 16 * 1024;
+
+const bodySchema = z
+  .object({
+    endpoint: z.string().min(1, "endpoint must not be empty").max(64, "endpoint is at most 64 characters").optional(),
+    dataSource: z.string().min(1, "dataSource must not be empty").max(2048, "dataSource is at most 2048 characters").optional(),
+    gate: z.string().min(1, "gate must not be empty").max(1024, "gate is at most 1024 characters").optional(),
+    dryRun: z.boolean({ invalid_type_error: "dryRun must be true or false" }).optional(),
+  })
+  .strict();
+
+export type RetrainRequest = z.infer<typeof bodySchema> & { endpoint: string };
+
+export class BadRequest extends Error {
+  override readonly name = "BadRequest";
+  constructor(message: string, readonly status = 400) {
+    super(message);
+  }
+}
+
+/** Validates the optional JSON body of `POST /api/retrain`; every problem is named in the message. */
+export function parseRetrainRequest(text: string, settings: Settings): RetrainRequest {
+  if (Buffer.byteLength(text) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
+  let raw: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new BadRequest(`The request body is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new BadRequest("The request body must be a JSON object.");
+  const r = bodySchema.safeParse(raw);
+  if (!r.success) {
+    throw new BadRequest(
+      r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: endpoint, dataSource, gate, dryRun` : i.message)).join("; "),
+    );
+  }
+  const endpoint = r.data.endpoint ?? settings.RETRAIN_ENDPOINTS[0]!;
+  const known = settings.RETRAIN_ENDPOINTS.find((e) => e.toLowerCase() === endpoint.toLowerCase());
+  if (!known) throw new BadRequest(`endpoint "${endpoint}" is not one this app retrains; configured: ${settings.RETRAIN_ENDPOINTS.join(", ")}.`);
+  try {
+    if (r.data.dataSource !== undefined) parseDataSource(r.data.dataSource, settings.RETRAIN_DATA_ROOT);
+    if (r.data.gate !== undefined) parseGateRules(r.data.gate);
+  } catch (e) {
+    throw new BadRequest((e as Error).message);
+  }
+  return { ...r.data, endpoint: known };
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from "node:crypto";
+import type * as df from "durable-functions";
+import { parseGateRules } from "../../shared/evaluation/gate";
+import type { Settings } from "../../shared/config/settings";
+import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
+import type { RetrainInput } from "../orchestrators/run-input";
+
+/** Runtime states in which an instance is still working: a second run must not start. */
+const ACTIVE = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
+
+/** One fixed instance id per endpoint: the singleton that keeps two runs off one endpoint. */
+export const instanceIdFor = (endpoint: string) => `retrain-${endpoint.toLowerCase()}`;
+
+export interface RunOptions {
+  readonly endpoint: string;
+  readonly dataSource?: string;
+  readonly gate?: string;
+  readonly dryRun?: boolean;
+  readonly trigger: RetrainInput["trigger"];
+}
+
+/** Builds the orchestration input from settings and the caller's overrides, once, outside the orchestrator. */
+export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new Date()): RetrainInput {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return {
+    runId: `${o.endpoint.toLowerCase()}-${stamp}-${randomBytes(3).toString("hex")}`,
+    endpoint: o.endpoint,
+    dataSource: o.dataSource ?? settings.RETRAIN_DATA_SOURCE,
+    gate: parseGateRules(o.gate ?? settings.RETRAIN_GATE),
+    dryRun: o.dryRun ?? false,
+    trigger: o.trigger,
+    polling: {
+      firstIntervalInSeconds: settings.POLL_FIRST_INTERVAL_SECONDS,
+      backoffFactor: settings.POLL_BACKOFF_FACTOR,
+      maxIntervalInSeconds: settings.POLL_MAX_INTERVAL_SECONDS,
+      deadlineInMinutes: settings.JOB_DEADLINE_MINUTES,
+    },
+  };
+}
+
+export type StartOutcome =
+  | { readonly started: true; readonly instanceId: string; readonly runId: string }
+  | { readonly started: false; readonly instanceId: string; readonly runtimeStatus: string };
+
+/** Starts a run for the endpoint unless its instance is still active. */
+export async function startIfIdle(client: df.DurableClient, input: RetrainInput): Promise<StartOutcome> {
+  const instanceId = instanceIdFor(input.endpoint);
+  let runtimeStatus: string | undefined;
+  try {
+    runtimeStatus = (await client.getStatus(instanceId)).runtimeStatus;
+  } catch (e) {
+    if (!/HTTP 404/.test((e as Error).message)) throw e;
+  }
+  if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
+  await client.startNew(RETRAIN_ORCHESTRATOR, { instanceId, input });
+  return { started: true, instanceId, runId: input.runId };
+}

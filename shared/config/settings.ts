@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { parseGateRules } from "../evaluation/gate";
+
+const positiveNumber = (name: string, fallback: number) =>
+  z.coerce.number({ invalid_type_error: `${name} must be a number` }).positive(`${name} must be greater than 0`).default(fallback);
+
+const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
+/**
+ * Every app setting the product reads, validated once at the edge. Local values live in
+ * local.settings.json (see local.settings.sample.json); in Azure they are app settings, with the
+ * API keys as Key Vault references.
+ */
+export const settingsSchema = z
+  .object({
+    AML_SERVICES_URL: z.string().url("AML_SERVICES_URL must be a URL such as https://ussouthcentral.services.azureml.net"),
+    AML_MANAGEMENT_URL: z.string().url("AML_MANAGEMENT_URL must be a URL such as https://management.azureml.net").default("https://management.azureml.net"),
+    AML_WORKSPACE_ID: z.string().min(1, "AML_WORKSPACE_ID is required"),
+    AML_TRAINING_SERVICE_ID: z.string().min(1, "AML_TRAINING_SERVICE_ID is required"),
+    AML_TRAINING_API_KEY: z.string().min(1, "AML_TRAINING_API_KEY is required"),
+    AML_PREDICTIVE_SERVICE_ID: z.string().min(1, "AML_PREDICTIVE_SERVICE_ID is required"),
+    AML_MANAGEMENT_API_KEY: z.string().min(1, "AML_MANAGEMENT_API_KEY is required"),
+    AML_TRAINED_MODEL_RESOURCE: z.string().min(1).default("Census Model [trained model]"),
+    RETRAIN_ENDPOINTS: list.refine((l) => l.length > 0, "RETRAIN_ENDPOINTS must name at least one endpoint")
+      .refine((l) => !l.some((n) => n.toLowerCase() === "default"), "RETRAIN_ENDPOINTS cannot include the default endpoint: it has no updatable resources"),
+    RETRAIN_SCHEDULE: z.string().refine((s) => s.trim().split(/\s+/).length === 6, "RETRAIN_SCHEDULE must be an NCRONTAB expression with six fields (seconds first), e.g. \"0 0 3 * * 0\""),
+    RETRAIN_DATA_SOURCE: z.string().min(1, "RETRAIN_DATA_SOURCE is required: a file under RETRAIN_DATA_ROOT, an https:// URL, or blob:container/path"),
+    RETRAIN_DATA_ROOT: z.string().optional(),
+    RETRAIN_GATE: z.string().superRefine((s, ctx) => {
+      try {
+        parseGateRules(s);
+      } catch (e) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `RETRAIN_GATE: ${(e as Error).message}` });
+      }
+    }),
+    STAGING_STORAGE_CONNECTION_STRING: z.string().optional(),
+    STAGING_STORAGE_ACCOUNT_URL: z.string().url("STAGING_STORAGE_ACCOUNT_URL must be the account's blob endpoint URL").optional(),
+    STAGING_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "STAGING_CONTAINER must be a valid container name").default("retrainer-runs"),
+    POLL_FIRST_INTERVAL_SECONDS: positiveNumber("POLL_FIRST_INTERVAL_SECONDS", 15),
+    POLL_BACKOFF_FACTOR: z.coerce.number().min(1, "POLL_BACKOFF_FACTOR must be at least 1").default(1.5),
+    POLL_MAX_INTERVAL_SECONDS: positiveNumber("POLL_MAX_INTERVAL_SECONDS", 300),
+    JOB_DEADLINE_MINUTES: positiveNumber("JOB_DEADLINE_MINUTES", 240),
+    SAS_REFRESH_MARGIN_SECONDS: z.coerce.number().min(0, "SAS_REFRESH_MARGIN_SECONDS must be 0 or more").default(300),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  })
+  .superRefine((s, ctx) => {
+    const both = Boolean(s.STAGING_STORAGE_CONNECTION_STRING) === Boolean(s.STAGING_STORAGE_ACCOUNT_URL);
+    if (both) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ["STAGING_STORAGE_CONNECTION_STRING"],
+        message: "Set exactly one of STAGING_STORAGE_CONNECTION_STRING (local, service SAS) or STAGING_STORAGE_ACCOUNT_URL (Entra identity, user-delegation SAS)",
+      });
+    }
+    if (s.POLL_MAX_INTERVAL_SECONDS < s.POLL_FIRST_INTERVAL_SECONDS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["POLL_MAX_INTERVAL_SECONDS"], message: "POLL_MAX_INTERVAL_SECONDS must not be below POLL_FIRST_INTERVAL_SECONDS" });
+    }
+  });
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** The names of every setting, for drift checks against infra and the sample file. */
+export const SETTING_NAMES = Object.keys(settingsSchema.innerType().shape);
+
+export class SettingsError extends Error {
+  override readonly name = "SettingsError";
+}
+
+/** Validates the environment; the error lists every bad setting by name (never its value). */
+export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const r = settingsSchema.safeParse(present);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => {
+    const name = String(i.path[0] ?? "settings");
+    return i.message.includes(name) ? i.message : `${name}: ${i.message === "Required" ? "is required" : i.message}`;
+  });
+  throw new SettingsError(`Invalid app settings:\n- ${lines.join("\n- ")}`);
+}
+
+/** The values to redact wherever text leaves the process. */
+export function secretsOf(s: Settings): string[] {
+  return [s.AML_TRAINING_API_KEY, s.AML_MANAGEMENT_API_KEY, s.STAGING_STORAGE_CONNECTION_STRING ?? ""].filter((x) => x.length > 0);
+}

@@ -1,0 +1,53 @@
+import path from "node:path";
+
+/** Where a run's training data comes from. */
+export type DataSource =
+  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "url"; readonly url: string }
+  | { readonly kind: "blob"; readonly container: string; readonly blob: string };
+
+export class DataSourceError extends Error {
+  override readonly name = "DataSourceError";
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Parses a data source: `blob:container/path`, an `https://` URL (plain `http://` only on
+ * loopback), or a file path that must stay inside `dataRoot` — `..` and absolute paths that
+ * leave it are refused, so a caller cannot make the function read arbitrary files.
+ */
+export function parseDataSource(text: string, dataRoot: string | undefined): DataSource {
+  const value = text.trim();
+  if (value === "") throw new DataSourceError("The data source is empty.");
+  if (value.startsWith("blob:")) {
+    const m = /^blob:([a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9]))\/(.+)$/.exec(value);
+    if (!m || m[2]!.split("/").some((s) => s === ".." || s === ".")) {
+      throw new DataSourceError(`Blob data source "${value}" must be "blob:container/path/to/file.csv" with a valid container name.`);
+    }
+    return { kind: "blob", container: m[1]!, blob: m[2]! };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new DataSourceError(`Data source URL "${value}" is not a valid URL.`);
+    }
+    if (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname))) return { kind: "url", url: url.toString() };
+    throw new DataSourceError(`Data source URL must use https:// (http:// only on loopback), got "${url.protocol}//${url.host}".`);
+  }
+  if (!dataRoot) throw new DataSourceError("Local file data sources are disabled: RETRAIN_DATA_ROOT is not set.");
+  const root = path.resolve(dataRoot);
+  const resolved = path.resolve(root, value);
+  if (resolved !== root && !resolved.startsWith(root + path.sep)) {
+    throw new DataSourceError(`Data source path "${value}" leaves the data folder ${root}.`);
+  }
+  return { kind: "file", path: resolved };
+}
+
+export function describeDataSource(s: DataSource): string {
+  if (s.kind === "file") return `file ${s.path}`;
+  if (s.kind === "url") return `url ${s.url.split("?")[0]!}`;
+  return `blob ${s.container}/${s.blob}`;
+}

@@ -1,0 +1,58 @@
+import { redactValues } from "../redact";
+
+/** The stage events of a run, as operators find them in Application Insights. */
+export type RunEvent =
+  | "RetrainStarted" | "DataStaged" | "JobSubmitted" | "JobFinished" | "JobFailed"
+  | "GatePassed" | "GateRejected" | "ModelPromoted" | "RetrainCompleted" | "RetrainFailed";
+
+export type Properties = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface DependencyCall {
+  readonly type: "AzureML BES" | "AzureML Management" | "Azure Blob";
+  readonly name: string;
+  /** The URL without its query string. */
+  readonly target: string;
+  readonly durationInMs: number;
+  readonly resultCode: number | string;
+  readonly success: boolean;
+}
+
+/** What the product emits; tests hand in a recording fake, Azure gets Application Insights. */
+export interface Telemetry {
+  event(name: RunEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void;
+  metric(name: string, value: number, properties?: Properties): void;
+  dependency(call: DependencyCall): void;
+  trace(message: string, properties?: Properties): void;
+}
+
+/** Every string that leaves through telemetry is redacted here, once, whatever the caller passed. */
+export function redactingTelemetry(inner: Telemetry, secrets: readonly string[]): Telemetry {
+  const clean = (p?: Properties): Properties | undefined =>
+    p && Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === "string" ? redactValues(v, secrets) : v]));
+  return {
+    event: (name, properties, measurements) => inner.event(name, clean(properties)!, measurements),
+    metric: (name, value, properties) => inner.metric(name, value, clean(properties)),
+    dependency: (call) => inner.dependency({ ...call, name: redactValues(call.name, secrets), target: redactValues(call.target, secrets) }),
+    trace: (message, properties) => inner.trace(redactValues(message, secrets), clean(properties)),
+  };
+}
+
+/** Keeps everything in memory: for tests, and for the local host's run summary. */
+export class MemoryTelemetry implements Telemetry {
+  readonly events: { name: RunEvent; properties: Properties; measurements?: Readonly<Record<string, number>> }[] = [];
+  readonly metrics: { name: string; value: number; properties?: Properties }[] = [];
+  readonly dependencies: DependencyCall[] = [];
+  readonly traces: { message: string; properties?: Properties }[] = [];
+  event(name: RunEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void {
+    this.events.push({ name, properties, measurements });
+  }
+  metric(name: string, value: number, properties?: Properties): void {
+    this.metrics.push({ name, value, properties });
+  }
+  dependency(call: DependencyCall): void {
+    this.dependencies.push(call);
+  }
+  trace(message: string, properties?: Properties): void {
+    this.traces.push({ message, properties });
+  }
+}
