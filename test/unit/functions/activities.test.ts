@@ -1,0 +1,81 @@
+import { describe, expect, it } from "vitest";
+import { RestError } from "@azure/storage-blob";
+import { createActivities } from "../../../functions/activities/activities";
+import { toOutcome } from "../../../functions/activities/outcome";
+import { AmlServiceError } from "../../../shared/aml/aml-error";
+import { EvaluationError } from "../../../shared/evaluation/evaluation";
+import { FakeWorld } from "../../support/fake-world";
+
+const ref = { runId: "r1", endpoint: "retrain" };
+
+function world() {
+  const w = new FakeWorld({ now: new Date("2026-01-04T03:00:00Z") });
+  return { w, a: createActivities(w.deps()) };
+}
+
+async function finishedJob(w: FakeWorld, a: ReturnType<typeof createActivities>): Promise<string> {
+  const submitted = await a.submitTrainingJob(ref);
+  if (submitted.kind !== "ok") throw new Error("submit failed");
+  await w.bes.startJob(submitted.value.jobId);
+  w.pollsToFinish = 1;
+  await w.bes.getJob(submitted.value.jobId);
+  return submitted.value.jobId;
+}
+
+describe("activity outcomes", () => {
+  it("sorts errors: Retry-After → throttled, other retryable → throw, permanent → failed", async () => {
+    const throttled = new AmlServiceError("503", "BES submit", "ServiceUnavailable", true, 503, "RequestThrottled", 5_000);
+    expect(await toOutcome(() => Promise.reject(throttled))).toEqual({ kind: "throttled", retryAfterInMs: 5_000, reason: "503" });
+    await expect(toOutcome(() => Promise.reject(new AmlServiceError("502", "x", "Http502", true, 502)))).rejects.toThrow("502");
+    expect(await toOutcome(() => Promise.reject(new AmlServiceError("401", "x", "Unauthorized", false, 401)))).toEqual({ kind: "failed", reason: "401" });
+    expect(await toOutcome(() => Promise.reject(new EvaluationError("bad csv")))).toEqual({ kind: "failed", reason: "bad csv" });
+    await expect(toOutcome(() => Promise.reject(new RestError("busy", { statusCode: 503 })))).rejects.toThrow("busy");
+    expect((await toOutcome(() => Promise.reject(new RestError("denied", { statusCode: 403, code: "AuthorizationFailure" })))).kind).toBe("failed");
+  });
+});
+
+describe("activities over fake clients", () => {
+  it("startTrainingJob treats CannotStartJob on an already-running job as started (a retried start)", async () => {
+    const { w, a } = world();
+    const submitted = await a.submitTrainingJob(ref);
+    const jobId = submitted.kind === "ok" ? submitted.value.jobId : "";
+    expect(await a.startTrainingJob({ ...ref, jobId })).toEqual({ kind: "ok", value: { alreadyStarted: false } });
+    expect(await a.startTrainingJob({ ...ref, jobId })).toEqual({ kind: "ok", value: { alreadyStarted: true } });
+    expect(w.submitted).toHaveLength(1);
+  });
+
+  it("evaluateModel refreshes an expired result token with exactly one job GET", async () => {
+    const { w, a } = world();
+    const jobId = await finishedJob(w, a);
+    w.expiredTokenGets = 1;
+    const before = w.statusCalls.length;
+    const r = await a.evaluateModel({ ...ref, jobId, gate: [{ metric: "AUC", op: ">=", threshold: 0.85 }] });
+    expect(r).toMatchObject({ kind: "ok", value: { decision: { passed: true }, sasRefreshes: 1 } });
+    expect(w.statusCalls.length - before).toBe(2);
+  });
+
+  it("promoteModel refreshes once when the service could not read the model through its token", async () => {
+    const { w, a } = world();
+    const jobId = await finishedJob(w, a);
+    w.failures.patch = [new AmlServiceError("update resource failed with 400 BadArgument/InvalidBlob: storage refused to read (403)", "update resource", "BadArgument", false, 400, "InvalidBlob")];
+    const r = await a.promoteModel({ ...ref, jobId });
+    expect(r).toMatchObject({ kind: "ok", value: { sasRefreshes: 1, previous: { RelativeLocation: "models/seed.ilearner" } } });
+    expect(w.patches).toHaveLength(1);
+  });
+
+  it("promoteModel reports a refused PATCH as a failed outcome, not a retry", async () => {
+    const { w, a } = world();
+    const jobId = await finishedJob(w, a);
+    w.failures.patch = [new AmlServiceError("update resource failed with 401 Unauthorized", "update resource", "Unauthorized", false, 401)];
+    expect(await a.promoteModel({ ...ref, jobId })).toEqual({ kind: "failed", reason: "update resource failed with 401 Unauthorized" });
+  });
+
+  it("recordRunOutcome emits RetrainFailed with the reason and durations, and no secrets", async () => {
+    const { w, a } = world();
+    await a.recordRunOutcome({ ...ref, result: "failed", reason: "boom", trigger: "http", dataSource: "x.csv", durationsInSeconds: { total: 12, training: 8 } });
+    expect(w.telemetry.events).toEqual([
+      { name: "RetrainFailed", properties: expect.objectContaining({ result: "failed", reason: "boom", runId: "r1" }) as unknown, measurements: { totalSeconds: 12, trainingSeconds: 8 } },
+    ]);
+    expect(w.telemetry.metrics).toEqual([{ name: "Job duration seconds", value: 8, properties: ref }]);
+  });
+});

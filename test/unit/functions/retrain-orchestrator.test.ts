@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import { retrainOrchestrator } from "../../../functions/orchestrators/retrain-orchestrator";
+import { createActivities } from "../../../functions/activities/activities";
+import { ACTIVITY } from "../../../functions/activities/names";
+import type { RetrainInput } from "../../../functions/orchestrators/run-input";
+import { AmlServiceError } from "../../../shared/aml/aml-error";
+import { parseGateRules } from "../../../shared/evaluation/gate";
+import { driveOrchestrator, activityNames, type Step } from "../../support/orchestration-driver";
+import { FakeWorld, FAILING_CSV } from "../../support/fake-world";
+
+const input = (over: Partial<RetrainInput> = {}): RetrainInput => ({
+  runId: "retrain-20260104T030000Z-abc123",
+  endpoint: "retrain",
+  dataSource: "census.csv",
+  gate: parseGateRules("AUC>=0.85; Accuracy>=0.8"),
+  dryRun: false,
+  trigger: { kind: "schedule" },
+  polling: { firstIntervalInSeconds: 10, backoffFactor: 2, maxIntervalInSeconds: 60, deadlineInMinutes: 30 },
+  ...over,
+});
+
+/** The pipeline stepped through the real activities over a fake ML service and storage. */
+async function run(setup: (w: FakeWorld) => void = () => undefined, over: Partial<RetrainInput> = {}) {
+  const clock = { now: new Date("2026-01-04T03:00:00Z") };
+  const world = new FakeWorld(clock);
+  setup(world);
+  const activities = createActivities(world.deps());
+  const result = await driveOrchestrator(retrainOrchestrator, input(over), activities, { start: clock.now });
+  // the driver moved its own clock object; keep the world on it
+  return { world, result, names: activityNames(result.steps), events: world.telemetry.events.map((e) => e.name) };
+}
+
+const timers = (steps: Step[]) => steps.filter((s): s is Extract<Step, { kind: "timer" }> => s.kind === "timer");
+const lastStatus = (statuses: unknown[]) => statuses[statuses.length - 1] as Record<string, unknown>;
+
+describe("retrainOrchestrator", () => {
+  it("finished + passing gate: stages, trains, promotes, verifies and records, polling with durable timers", async () => {
+    const { world, result, names, events } = await run((w) => (w.pollsToFinish = 3));
+    expect(result.error).toBeUndefined();
+    expect(names).toEqual([
+      ACTIVITY.stageData, ACTIVITY.submitJob, ACTIVITY.startJob,
+      ACTIVITY.checkJob, ACTIVITY.checkJob, ACTIVITY.checkJob,
+      ACTIVITY.evaluate, ACTIVITY.promote, ACTIVITY.verify, ACTIVITY.record,
+    ]);
+    // backoff: 10 s, then 20 s between polls
+    const t = timers(result.steps);
+    expect(t.map((s) => (s.fireAt.getTime() - s.at.getTime()) / 1000)).toEqual([10, 20]);
+    expect(world.submitted).toHaveLength(1);
+    expect(world.patches).toHaveLength(1);
+    expect(world.patches[0]!.RelativeLocation).toBe("retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner");
+    expect(result.output).toMatchObject({ stage: "done", result: "promoted", jobId: "job1" });
+    expect(events).toEqual(["DataStaged", "JobSubmitted", "JobFinished", "GatePassed", "ModelPromoted", "RetrainCompleted"]);
+    // the SAS tokens handed to BES: read on input, create/write on outputs, never an account key
+    const req = world.submitted[0]!;
+    expect(req.Inputs.input1!.SasBlobToken).toMatch(/sp=r&/);
+    expect(req.Outputs.output1!.SasBlobToken).toMatch(/sp=cw&/);
+    expect(JSON.stringify(req)).not.toMatch(/AccountKey|ConnectionString/);
+  });
+
+  it("finished + failing gate: rejects with one reason per rule and never touches the endpoint", async () => {
+    const { world, result, names, events } = await run((w) => (w.evaluationCsv = FAILING_CSV));
+    expect(result.error).toBeUndefined();
+    expect(names).not.toContain(ACTIVITY.promote);
+    expect(world.patches).toHaveLength(0);
+    const out = result.output as { result: string; decision: { passed: boolean; reasons: string[] } };
+    expect(out.result).toBe("rejected");
+    expect(out.decision.reasons).toEqual(["AUC is 0.71, fails the rule: at least 0.85.", "Accuracy is 0.7, fails the rule: at least 0.8."]);
+    expect(events).toContain("GateRejected");
+  });
+
+  it("failed job: the run fails with the service's Details and nothing is evaluated or promoted", async () => {
+    const { world, result, names, events } = await run((w) => (w.finalState = "Failed"));
+    expect(result.error?.message).toMatch(/training job job1 ended Failed: ModuleExecutionError: Train Model failed/);
+    expect(names).not.toContain(ACTIVITY.evaluate);
+    expect(world.patches).toHaveLength(0);
+    expect(lastStatus(result.statuses)).toMatchObject({ stage: "done", result: "failed" });
+    expect(events).toEqual(expect.arrayContaining(["JobFailed", "RetrainFailed"]));
+  });
+
+  it("deadline: a job that never finishes is cancelled (DELETE) and the run fails; polling never overshoots the deadline", async () => {
+    const { world, result, names } = await run((w) => (w.pollsToFinish = Number.POSITIVE_INFINITY));
+    expect(result.error?.message).toMatch(/did not finish within 30 minutes \(still Running\); it was cancelled/);
+    expect(world.cancelled).toEqual(["job1"]);
+    expect(names.filter((n) => n === ACTIVITY.cancelJob)).toHaveLength(1);
+    expect(world.patches).toHaveLength(0);
+    const t = timers(result.steps);
+    const deadline = new Date("2026-01-04T03:00:00Z").getTime() + 30 * 60_000;
+    expect(Math.max(...t.map((s) => s.fireAt.getTime()))).toBeLessThanOrEqual(deadline + 3 * 1000);
+    // intervals grow 10, 20, 40 then stay at the 60 s cap
+    const gaps = t.map((s) => (s.fireAt.getTime() - s.at.getTime()) / 1000);
+    expect(gaps.slice(0, 5)).toEqual([10, 20, 40, 60, 60]);
+    expect(names.filter((n) => n === ACTIVITY.checkJob).length).toBeLessThan(40);
+  });
+
+  it("SAS expired at the evaluation read: one job GET brings a fresh token and the run completes", async () => {
+    // the first status GET after the job finished mints expired tokens (the check), then fresh ones
+    const { world, result } = await run((w) => {
+      w.pollsToFinish = 1;
+      w.expiredTokenGets = 2;
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatchObject({ result: "promoted" });
+    expect(world.patches).toHaveLength(1);
+  });
+
+  it("SAS expiring before the PATCH: the model location is refreshed with a job GET first", async () => {
+    const { world, result } = await run((w) => (w.tokenLifetimeInMs = 60_000)); // inside the 5-minute margin
+    expect(result.error).toBeUndefined();
+    expect(world.patches).toHaveLength(1);
+    const statusGetsAfterFinish = world.statusCalls.length;
+    // check (finished) + evaluate (get + proactive refresh) + promote (get + proactive refresh)
+    expect(statusGetsAfterFinish).toBeGreaterThanOrEqual(2 + 2 + 2);
+  });
+
+  it("throttled submit: waits the advertised Retry-After with a durable timer, then submits once", async () => {
+    const { world, result, names } = await run((w) => {
+      w.failures.submit = [new AmlServiceError("BES submit failed with 503", "BES submit", "ServiceUnavailable", true, 503, "RequestThrottled", 7_000)];
+    });
+    expect(result.error).toBeUndefined();
+    expect(names.filter((n) => n === ACTIVITY.submitJob)).toHaveLength(2);
+    expect(world.submitted).toHaveLength(1);
+    const wait = timers(result.steps)[0]!;
+    expect(wait.fireAt.getTime() - wait.at.getTime()).toBe(7_000);
+    expect(result.steps.indexOf(wait)).toBe(2); // stage, submit (throttled), timer, submit again
+  });
+
+  it("dry run: evaluates and reports, promotes nothing", async () => {
+    const { world, result, names } = await run(undefined, { dryRun: true });
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatchObject({ result: "dry-run", decision: { passed: true } });
+    expect(names).not.toContain(ACTIVITY.promote);
+    expect(world.patches).toHaveLength(0);
+  });
+
+  it("malformed evaluation: fails closed, no PATCH", async () => {
+    const { world, result } = await run((w) => (w.evaluationCsv = "Accuracy,AUC\n0.9,0.95\n"));
+    expect(result.error?.message).toMatch(/evaluation could not be used, so nothing was promoted: .*lacks the column/);
+    expect(world.patches).toHaveLength(0);
+  });
+
+  it("PATCH accepted but the endpoint keeps its old model: verification fails the run", async () => {
+    const { world, result } = await run((w) => (w.patchIgnored = true));
+    expect(world.patches).toHaveLength(1);
+    expect(result.error?.message).toMatch(/does not serve the new model .*model\.ilearner: it lists models\/seed\.ilearner/);
+  });
+
+  it("a bad data source fails the run at staging, before any job exists", async () => {
+    const { world, result, names } = await run(undefined, { dataSource: "../../etc/passwd" });
+    expect(result.error?.message).toMatch(/staging the training data failed: .*leaves the data folder/);
+    expect(world.submitted).toHaveLength(0);
+    expect(names).toEqual([ACTIVITY.stageData, ACTIVITY.record]);
+  });
+
+  it("an activity that keeps failing after its retries fails the run with the reason", async () => {
+    const { result } = await run((w) => {
+      w.failures.start = [new AmlServiceError("BES start could not connect (ECONNRESET)", "BES start", "NetworkError", true)];
+    });
+    expect(result.error?.message).toMatch(/starting training job job1 failed: startTrainingJob failed after retries: BES start could not connect/);
+  });
+});
