@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import type * as df from "durable-functions";
+import { parseRetrainRequest, BadRequest } from "../../../functions/triggers/retrain-request";
+import { buildRunInput, instanceIdFor, startIfIdle } from "../../../functions/triggers/start-run";
+import { loadSettings } from "../../../shared/config/settings";
+
+const settings = loadSettings({
+  AML_SERVICES_URL: "http://127.0.0.1:1", AML_WORKSPACE_ID: "ws", AML_TRAINING_SERVICE_ID: "t", AML_TRAINING_API_KEY: "k1-secret-value",
+  AML_PREDICTIVE_SERVICE_ID: "p", AML_MANAGEMENT_API_KEY: "k2-secret-value", RETRAIN_ENDPOINTS: "retrain, customer42",
+  RETRAIN_SCHEDULE: "0 0 3 * * 0", RETRAIN_DATA_SOURCE: "census.csv", RETRAIN_DATA_ROOT: "/srv/data", RETRAIN_GATE: "AUC>=0.85",
+  STAGING_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true",
+});
+
+const bad = (body: string) => {
+  try {
+    parseRetrainRequest(body, settings);
+  } catch (e) {
+    if (e instanceof BadRequest) return { status: e.status, message: e.message };
+    throw e;
+  }
+  throw new Error("accepted");
+};
+
+describe("POST /api/retrain body", () => {
+  it("accepts an empty body (first configured endpoint) and a full one", () => {
+    expect(parseRetrainRequest("", settings)).toEqual({ endpoint: "retrain" });
+    expect(parseRetrainRequest('{"endpoint":"CUSTOMER42","dataSource":"blob:incoming/x.csv","gate":"AUC>=0.9","dryRun":true}', settings)).toEqual({
+      endpoint: "customer42", dataSource: "blob:incoming/x.csv", gate: "AUC>=0.9", dryRun: true,
+    });
+  });
+
+  it.each([
+    ["malformed JSON", "{endpoint:", 400, /not valid JSON/],
+    ["a JSON array", "[1]", 400, /must be a JSON object/],
+    ["unknown fields", '{"endpoint":"retrain","force":true}', 400, /unknown field\(s\): force/],
+    ["a wrongly typed field", '{"dryRun":"yes"}', 400, /dryRun must be true or false/],
+    ["an endpoint not configured", '{"endpoint":"other"}', 400, /"other" is not one this app retrains; configured: retrain, customer42/],
+    ["path traversal in the data source", '{"dataSource":"../../etc/passwd"}', 400, /leaves the data folder/],
+    ["a non-https URL", '{"dataSource":"http://example.com/x.csv"}', 400, /https/],
+    ["a bad gate", '{"gate":"AUC>>1"}', 400, /Gate rule/],
+    ["a huge body", JSON.stringify({ dataSource: "x".repeat(20_000) }), 413, /larger than 16384 bytes/],
+  ])("refuses %s with %i and a clear message", (_what, body, status, message) => {
+    const r = bad(body);
+    expect(r.status).toBe(status);
+    expect(r.message).toMatch(message);
+  });
+});
+
+describe("starting runs", () => {
+  const input = buildRunInput(settings, { endpoint: "retrain", trigger: { kind: "schedule" } }, new Date("2026-01-04T03:00:00.123Z"));
+
+  it("builds a deterministic-orchestrator input from settings: run id, gate, polling", () => {
+    expect(input.runId).toMatch(/^retrain-20260104T030000Z-[0-9a-f]{6}$/);
+    expect(input.gate).toEqual([{ metric: "AUC", op: ">=", threshold: 0.85 }]);
+    expect(input.polling).toEqual({ firstIntervalInSeconds: 15, backoffFactor: 1.5, maxIntervalInSeconds: 300, deadlineInMinutes: 240 });
+  });
+
+  function fakeClient(runtimeStatus?: string) {
+    const started: { name: string; instanceId?: string }[] = [];
+    const client = {
+      getStatus: (id: string) =>
+        runtimeStatus ? Promise.resolve({ runtimeStatus }) : Promise.reject(new Error(`DurableClient error: Durable Functions extension replied with HTTP 404 response. ${id}`)),
+      startNew: (name: string, o: { instanceId?: string }) => {
+        started.push({ name, instanceId: o.instanceId });
+        return Promise.resolve(o.instanceId ?? "");
+      },
+    } as unknown as df.DurableClient;
+    return { client, started };
+  }
+
+  it.each([[undefined], ["Completed"], ["Failed"], ["Terminated"]])("starts when the endpoint's instance is %s", async (status) => {
+    const { client, started } = fakeClient(status);
+    expect(await startIfIdle(client, input)).toEqual({ started: true, instanceId: "retrain-retrain", runId: input.runId });
+    expect(started).toEqual([{ name: "retrainOrchestrator", instanceId: instanceIdFor("retrain") }]);
+  });
+
+  it.each([["Running"], ["Pending"], ["ContinuedAsNew"]])("does not start a second run while the instance is %s", async (status) => {
+    const { client, started } = fakeClient(status);
+    expect(await startIfIdle(client, input)).toEqual({ started: false, instanceId: "retrain-retrain", runtimeStatus: status });
+    expect(started).toEqual([]);
+  });
+
+  it("surfaces other errors of the durable client instead of starting blindly", async () => {
+    const client = { getStatus: () => Promise.reject(new Error("HTTP 500 from extension")), startNew: () => Promise.resolve("") } as unknown as df.DurableClient;
+    await expect(startIfIdle(client, input)).rejects.toThrow("HTTP 500");
+  });
+});
