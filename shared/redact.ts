@@ -5,7 +5,8 @@
 const PATTERNS: readonly [RegExp, string][] = [
   [/(AccountKey=)[^;"'\s]+/gi, "$1[REDACTED]"],
   [/(SharedAccessSignature=)[^;"'\s]+/gi, "$1[REDACTED]"],
-  [/([?&]sig=)[^&"'\s]+/gi, "$1[REDACTED]"],
+  // sig= anywhere (also URL-encoded as sig%3D), up to the next parameter or quote
+  [/((?<![A-Za-z])sig(?:=|%3D))[^&"'\s]+?(?=%26|&|["'\s]|$)/gi, "$1[REDACTED]"],
   [/(Bearer\s+)[^\s"',]+/gi, "$1[REDACTED]"],
 ];
 

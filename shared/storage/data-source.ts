@@ -2,7 +2,7 @@ import path from "node:path";
 
 /** Where a run's training data comes from. */
 export type DataSource =
-  | { readonly kind: "file"; readonly path: string }
+  | { readonly kind: "file"; readonly path: string; readonly root: string }
   | { readonly kind: "url"; readonly url: string }
   | { readonly kind: "blob"; readonly container: string; readonly blob: string };
 
@@ -40,10 +40,14 @@ export function parseDataSource(text: string, dataRoot: string | undefined): Dat
   if (!dataRoot) throw new DataSourceError("Local file data sources are disabled: RETRAIN_DATA_ROOT is not set.");
   const root = path.resolve(dataRoot);
   const resolved = path.resolve(root, value);
-  if (resolved !== root && !resolved.startsWith(root + path.sep)) {
-    throw new DataSourceError(`Data source path "${value}" leaves the data folder ${root}.`);
-  }
-  return { kind: "file", path: resolved };
+  if (!isInside(resolved, root)) throw new DataSourceError(`Data source path "${value}" leaves the data folder ${root}.`);
+  return { kind: "file", path: resolved, root };
+}
+
+/** `child` is `root` or below it (textually; staging checks real paths too, against symlinks). */
+export function isInside(child: string, root: string): boolean {
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  return child === root || child.startsWith(prefix);
 }
 
 export function describeDataSource(s: DataSource): string {

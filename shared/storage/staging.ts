@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
 import type { DataSource } from "./data-source";
-import { DataSourceError } from "./data-source";
+import { DataSourceError, isInside } from "./data-source";
 import type { SasSigner } from "./sas";
 
 /** Run-scoped blob names: runs never overwrite each other's inputs or outputs. */
@@ -73,6 +73,10 @@ export class StagingClient {
     if (source.kind === "file") {
       let size: number;
       try {
+        // A symlink inside the data folder must not lead out of it.
+        if (!isInside(await realpath(source.path), await realpath(source.root))) {
+          throw new DataSourceError(`Data source ${source.path} resolves to a file outside the data folder ${source.root}.`);
+        }
         const s = await stat(source.path);
         if (!s.isFile()) throw new DataSourceError(`Data source ${source.path} is not a file.`);
         size = s.size;

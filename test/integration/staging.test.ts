@@ -72,3 +72,18 @@ describe("staging training data into the run's input blob", () => {
     expect(await staging.container.getBlockBlobClient("run-missing/input.csv").exists()).toBe(false);
   });
 });
+
+describe("file sources stay inside the data folder", () => {
+  it("refuses a symlink inside the folder that leads out of it", async () => {
+    const { symlinkSync } = await import("node:fs");
+    const outside = mkdtempSync(path.join(tmpdir(), "retrainer-outside-"));
+    writeFileSync(path.join(outside, "secret.csv"), "a,class\n1,x\n");
+    symlinkSync(path.join(outside, "secret.csv"), path.join(root, "link.csv"));
+    await expect(staging.stage("run-link", parseDataSource("link.csv", root))).rejects.toThrow(/outside the data folder/);
+    expect(await staging.container.getBlockBlobClient("run-link/input.csv").exists()).toBe(false);
+  });
+
+  it("accepts files when the data folder is the filesystem root", () => {
+    expect(parseDataSource("tmp/x.csv", "/")).toEqual({ kind: "file", path: "/tmp/x.csv", root: "/" });
+  });
+});

@@ -22,6 +22,12 @@ describe("redact", () => {
     expect(out).toBe('AccountName=a;AccountKey=[REDACTED];BlobEndpoint=x https://a.blob/c/b?sv=2024&se=2026&sig=[REDACTED]&sp=r "Authorization: Bearer [REDACTED]"');
   });
 
+  it("removes sig= wherever it stands, URL-encoded too, and leaves words containing 'sig' alone", () => {
+    expect(redact("sig=abc&x=1")).toBe("sig=[REDACTED]&x=1");
+    expect(redact("u=https%3A%2F%2Fa%3Fsv%3D1%26sig%3DXYZ%252B%26sp%3Dr")).toBe("u=https%3A%2F%2Fa%3Fsv%3D1%26sig%3D[REDACTED]%26sp%3Dr");
+    expect(redact("design=x; signature")).toBe("design=x; signature");
+  });
+
   it("removes known secret values wherever they appear", () => {
     expect(redactValues("key is 0123456789abcdef here", ["0123456789abcdef"])).toBe("key is [REDACTED] here");
   });
