@@ -47,7 +47,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   if (staged.kind === "failed") return yield* finish("failed", { reason: `staging the training data failed: ${staged.reason}` });
   endStage("staging");
 
-  setStatus({ stage: "submitting" });
+  setStatus({ stage: "submitting", staged: { bytes: staged.value.bytes, method: staged.value.method } });
   const submitted = yield* callActivity<C.SubmitResult>(context, ACTIVITY.submitJob, RETRY.amlCall, ref);
   if (submitted.kind === "failed") return yield* finish("failed", { reason: `submitting the training job failed: ${submitted.reason}` });
   const job: C.JobRef = { ...ref, jobId: submitted.value.jobId };

@@ -27,6 +27,7 @@ export interface RunStatus {
   readonly runId: string;
   readonly endpoint: string;
   readonly stage: RunStage;
+  readonly staged?: { readonly bytes: number; readonly method: string };
   readonly jobId?: string;
   readonly jobState?: string;
   readonly polls?: number;

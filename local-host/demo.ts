@@ -1,0 +1,215 @@
+import { copyFileSync, existsSync } from "node:fs";
+import path from "node:path";
+import { readLocalSettings } from "./settings";
+import { startLocalStack, type LocalStack } from "./local-stack";
+import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
+import { redact } from "../shared/redact";
+
+interface DemoOptions {
+  data?: string;
+  gate?: string;
+  dryRun: boolean;
+  rows: number;
+  verbose: boolean;
+}
+
+const USAGE = `npm start [-- --data=FILE.csv] [--gate="AUC>=0.85; Accuracy>=0.8"] [--dry-run] [--rows=N] [--verbose]`;
+
+function parseArgs(argv: readonly string[]): DemoOptions {
+  const o: DemoOptions = { dryRun: false, rows: 20_000, verbose: false };
+  for (const arg of argv) {
+    const [flag, value] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
+    if (flag === "--data" && value) o.data = path.resolve(value);
+    else if (flag === "--gate" && value) o.gate = value;
+    else if (flag === "--dry-run") o.dryRun = true;
+    else if (flag === "--verbose") o.verbose = true;
+    else if (flag === "--rows" && value && Number.isInteger(Number(value)) && Number(value) >= 100) o.rows = Number(value);
+    else throw new Error(`Unknown or incomplete option "${arg}". Usage: ${USAGE}`);
+  }
+  if (o.data && !existsSync(o.data)) throw new Error(`--data: ${o.data} does not exist.`);
+  return o;
+}
+
+const t0 = Date.now();
+const elapsed = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s]`;
+const say = (line: string) => console.log(`${elapsed()} ${line}`);
+
+interface RunView {
+  runtimeStatus: string;
+  stage?: string;
+  staged?: { bytes: number; method: string };
+  jobId?: string;
+  jobState?: string;
+  polls?: number;
+  metrics?: Record<string, number>;
+  decision?: { passed: boolean; reasons: string[] };
+  result?: string;
+  reason?: string;
+  output?: unknown;
+  runId?: string;
+}
+
+/**
+ * `npm start`: one complete retraining on the local parts, narrated. Starts Azurite, the local
+ * ML service and the Functions host, starts a run through the real HTTP trigger, follows it, and
+ * shows the decision and the endpoint's scores before and after.
+ */
+async function main(): Promise<number> {
+  const o = parseArgs(process.argv.slice(2));
+  const root = path.resolve(__dirname, "..", "..");
+  const settings = readLocalSettings(path.join(root, "local.settings.sample.json"));
+  const hostLog: string[] = [];
+  // Telemetry goes to the console when no Application Insights is configured; here it would bury
+  // the narration, so it joins the host log (shown with --verbose).
+  const print = console.log.bind(console);
+  console.log = (...args: unknown[]) => {
+    const line = args.map(String).join(" ");
+    if (/^\[(event|metric|trace)\]/.test(line)) {
+      hostLog.push(redact(line));
+      if (o.verbose) print(`        ${redact(line)}`);
+    } else print(line);
+  };
+  console.log("retrainer: one unattended retraining of the Census model, on local parts\n");
+  say("starting Azurite, the local ML service and the Functions host…");
+  const dataDir = path.join(root, ".local", "demo");
+  const stack = await startLocalStack({
+    settings: {
+      ...settings,
+      Values: { ...settings.Values, POLL_FIRST_INTERVAL_SECONDS: "2", POLL_BACKOFF_FACTOR: "1.5", POLL_MAX_INTERVAL_SECONDS: "5", ...(o.gate ? { RETRAIN_GATE: o.gate } : {}) },
+    },
+    dataDir, demoRows: o.rows, schedules: false, propagationDelayInMs: 3_000,
+    log: (l) => {
+      hostLog.push(redact(l));
+      if (o.verbose) console.log(`        ${redact(l)}`);
+    },
+  });
+  try {
+    return await run(stack, o, dataDir);
+  } catch (e) {
+    console.error(`\n${redact((e as Error).message)}\nLast host log lines:\n${hostLog.slice(-15).join("\n")}`);
+    return 1;
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<number> {
+  const { host, emulator, values } = stack;
+  say(`ready: Functions host ${host.url}${emulator ? `, ML service ${emulator.servicesUrl}` : ""}`);
+  let dataSource = "census.csv";
+  if (o.data) {
+    copyFileSync(o.data, path.join(dataDir, "user-data.csv"));
+    dataSource = "user-data.csv";
+    say(`training data: your file ${o.data}`);
+  } else {
+    say(`training data: ${o.rows.toLocaleString("en")} generated census rows (${path.relative(process.cwd(), path.join(dataDir, "census.csv"))})`);
+  }
+  const endpoint = values.RETRAIN_ENDPOINTS!.split(",")[0]!.trim();
+  const sample = sampleRows();
+  const before = emulator ? await score(stack, endpoint, sample) : undefined;
+
+  const key = stack.functionKey;
+  const api = (p: string, init?: RequestInit) => fetch(`${host.url}${p}`, { ...init, headers: { "x-functions-key": key, ...(init?.headers ?? {}) } });
+  const started = await api("/api/retrain", { method: "POST", body: JSON.stringify({ endpoint, dataSource, dryRun: o.dryRun }) });
+  const startBody = (await started.json()) as { id?: string; error?: string };
+  if (started.status !== 202 || !startBody.id) throw new Error(`POST /api/retrain answered ${started.status}: ${startBody.error ?? JSON.stringify(startBody)}`);
+  say(`POST /api/retrain → 202: run started as instance ${startBody.id}${o.dryRun ? " (dry run)" : ""}`);
+
+  let last = "";
+  let view: RunView;
+  for (;;) {
+    view = (await (await api(`/api/retrain/${startBody.id}`)).json()) as RunView;
+    const line = describe(view);
+    if (line !== last) say(line);
+    last = line;
+    if (["Completed", "Failed", "Terminated"].includes(view.runtimeStatus)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+
+  if (view.metrics && view.decision) {
+    console.log("\nEvaluation of the new model on its held-out rows, against the gate:");
+    for (const r of view.decision.reasons) console.log(`  ${r.includes("fails") ? "✗" : "✓"} ${r}`);
+  }
+  if (emulator && before && view.result === "promoted") {
+    // The endpoint switches to the new model after its propagation delay.
+    let after = await score(stack, endpoint, sample);
+    for (let i = 0; i < 40 && after.every((p, k) => p === before[k]); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      after = await score(stack, endpoint, sample);
+    }
+    console.log(`\nThe same ${sample.rows.length} rows scored by endpoint "${endpoint}" (probability of >50K):`);
+    console.log(`  ${"age".padEnd(4)}${"education".padEnd(14)}${"occupation".padEnd(18)}${"hours".padEnd(7)}${"before".padStart(8)}${"after".padStart(8)}`);
+    sample.rows.forEach((r, i) => {
+      const col = (name: string) => r[sample.columns.indexOf(name)]!;
+      console.log(`  ${col("age").padEnd(4)}${col("education").padEnd(14)}${col("occupation").padEnd(18)}${col("hours-per-week").padEnd(7)}${before[i]!.toFixed(3).padStart(8)}${after[i]!.toFixed(3).padStart(8)}`);
+    });
+  }
+  const instance = host.engine.get(startBody.id);
+  const failed = view.runtimeStatus !== "Completed";
+  console.log("\nSummary");
+  const rows: [string, string | undefined][] = [
+    ["result", failed ? `FAILED (${view.runtimeStatus})` : view.result],
+    ["reason", view.reason ?? (failed ? String(view.output) : undefined)],
+    ["endpoint", endpoint],
+    ["job", view.jobId],
+    ["data", view.staged ? `${(view.staged.bytes / 1e6).toFixed(1)} MB staged (${view.staged.method})` : undefined],
+    ["metrics", view.metrics ? Object.entries(view.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ") : undefined],
+    ["gate", `${values.RETRAIN_GATE} → ${view.decision ? (view.decision.passed ? "passed" : "rejected") : "not reached"}`],
+    ["durable", instance ? `${instance.episodes} orchestrator episodes, ${instance.history.length} history events` : undefined],
+    ["elapsed", `${((Date.now() - t0) / 1000).toFixed(1)} s`],
+  ];
+  for (const [k, v] of rows) if (v) console.log(`  ${k.padEnd(9)} ${v}`);
+  return failed ? 1 : 0;
+}
+
+function describe(v: RunView): string {
+  switch (v.stage) {
+    case undefined:
+      return `${v.runtimeStatus.toLowerCase()}`;
+    case "staging":
+      return "staging the training data into the run's blob…";
+    case "submitting":
+      return `staged ${v.staged ? `${(v.staged.bytes / 1e6).toFixed(1)} MB (${v.staged.method})` : ""}; submitting the training job…`;
+    case "starting":
+      return `job ${v.jobId} submitted; starting it…`;
+    case "training":
+      return `training: job ${v.jobState} (poll ${v.polls})`;
+    case "evaluating":
+      return "job finished; reading its evaluation…";
+    case "promoting":
+      return `gate passed; updating endpoint (PATCH Update Resource)…`;
+    case "verifying":
+      return "verifying the endpoint lists the new model…";
+    case "done":
+      return `done: ${v.result}${v.reason && v.result !== "promoted" ? ` — ${v.reason}` : ""}`;
+    default:
+      return v.stage;
+  }
+}
+
+function sampleRows(): { columns: string[]; rows: string[][] } {
+  const [header, ...lines] = syntheticCensusCsv(5, 7).trim().split("\n");
+  return { columns: header!.split(","), rows: lines.map((l) => l.split(",")) };
+}
+
+async function score(stack: LocalStack, endpointName: string, sample: { columns: string[]; rows: string[][] }): Promise<number[]> {
+  const e = stack.emulator!;
+  const endpoint = e.endpoints().find((x) => x.name === endpointName)!;
+  const res = await fetch(`${endpoint.apiLocation}/execute?api-version=2.0&details=true`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${endpoint.primaryKey}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ Inputs: { input1: { ColumnNames: sample.columns, Values: sample.rows } }, GlobalParameters: {} }),
+  });
+  const body = (await res.json()) as { Results: { output1: { value: { ColumnNames: string[]; Values: string[][] } } } };
+  const v = body.Results.output1.value;
+  const p = v.ColumnNames.indexOf("Scored Probabilities");
+  return v.Values.map((r) => Number(r[p]));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(redact((e as Error).message));
+    process.exit(1);
+  },
+);

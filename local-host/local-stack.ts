@@ -1,0 +1,92 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { startAzurite, type RunningAzurite } from "../emulator/azurite";
+import { startEmulator, type RunningEmulator } from "../emulator/emulator";
+import { DEFAULT_CONFIG } from "../emulator/config";
+import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
+import { startLocalHost, type RunningHost } from "./host";
+import type { LocalSettings } from "./settings";
+
+export interface LocalStack {
+  readonly host: RunningHost;
+  readonly emulator?: RunningEmulator;
+  readonly values: Readonly<Record<string, string>>;
+  readonly functionKey: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  readonly settings: LocalSettings;
+  /** Folder for Azurite's data and the demo data; in-memory Azurite when omitted. */
+  readonly stateDir?: string;
+  /** Where demo training data is written (becomes RETRAIN_DATA_ROOT). */
+  readonly dataDir: string;
+  readonly demoRows: number;
+  readonly hostPort?: number;
+  readonly schedules: boolean;
+  readonly propagationDelayInMs: number;
+  readonly log: (line: string) => void;
+}
+
+const isLoopback = (url: string | undefined) => !!url && ["127.0.0.1", "localhost"].includes(new URL(url).hostname);
+
+/**
+ * Azurite, the local ML service and the local host, wired together: what `npm start` and
+ * `npm run serve` run. Settings that point at loopback are replaced by the ports actually used;
+ * settings that point at Azure are left alone (then only the host and Azurite start).
+ */
+export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack> {
+  const values: Record<string, string> = { ...o.settings.Values };
+  const functionKey = o.settings.Host?.FunctionKey ?? "local-function-key-change-me";
+  let azurite: RunningAzurite | undefined;
+  let emulator: RunningEmulator | undefined;
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const needsAzurite = [values.AzureWebJobsStorage, values.STAGING_STORAGE_CONNECTION_STRING].some((v) => v === "UseDevelopmentStorage=true");
+    if (needsAzurite) {
+      const location = o.stateDir ? path.join(o.stateDir, "azurite") : undefined;
+      if (location) mkdirSync(location, { recursive: true });
+      azurite = await startAzurite(location ? { location } : {});
+      stops.unshift(() => azurite!.stop());
+      for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === "UseDevelopmentStorage=true") values[k] = azurite.connectionString;
+      o.log(`Azurite: ${azurite.blobEndpoint}`);
+    }
+    if (isLoopback(values.AML_SERVICES_URL)) {
+      emulator = await startEmulator(
+        {
+          ...DEFAULT_CONFIG,
+          servicesPort: 0,
+          managementPort: 0,
+          ...(azurite ? { storageConnectionString: azurite.connectionString } : {}),
+          workspaceId: values.AML_WORKSPACE_ID ?? DEFAULT_CONFIG.workspaceId,
+          trainingServiceId: values.AML_TRAINING_SERVICE_ID ?? DEFAULT_CONFIG.trainingServiceId,
+          predictiveServiceId: values.AML_PREDICTIVE_SERVICE_ID ?? DEFAULT_CONFIG.predictiveServiceId,
+          trainingApiKey: values.AML_TRAINING_API_KEY ?? DEFAULT_CONFIG.trainingApiKey,
+          managementToken: values.AML_MANAGEMENT_API_KEY ?? DEFAULT_CONFIG.managementToken,
+          addedEndpoints: (values.RETRAIN_ENDPOINTS ?? "retrain").split(",").map((s) => s.trim()).filter(Boolean),
+          propagationDelayInMs: o.propagationDelayInMs,
+        },
+        { log: (l) => o.log(`[ml-service] ${l}`) },
+      );
+      stops.unshift(() => emulator!.stop());
+      values.AML_SERVICES_URL = emulator.servicesUrl;
+      values.AML_MANAGEMENT_URL = emulator.managementUrl;
+      o.log(`Local ML service: BES/RRS ${emulator.servicesUrl}, management ${emulator.managementUrl}`);
+    }
+    mkdirSync(o.dataDir, { recursive: true });
+    const demo = path.join(o.dataDir, "census.csv");
+    writeFileSync(demo, syntheticCensusCsv(o.demoRows, 20_261_128));
+    values.RETRAIN_DATA_ROOT = o.dataDir;
+    const host = await startLocalHost({ values, functionKey, schedules: o.schedules, log: o.log, ...(o.hostPort !== undefined ? { port: o.hostPort } : {}) });
+    stops.unshift(() => host.stop());
+    return {
+      host, values, functionKey, ...(emulator ? { emulator } : {}),
+      stop: async () => {
+        for (const s of stops) await s().catch(() => undefined);
+      },
+    };
+  } catch (e) {
+    for (const s of stops) await s().catch(() => undefined);
+    throw e;
+  }
+}

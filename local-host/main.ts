@@ -1,0 +1,47 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { readLocalSettings } from "./settings";
+import { startLocalStack } from "./local-stack";
+import { redact } from "../shared/redact";
+
+/**
+ * `npm run serve`: the app in the local host, like `func start`: schedule active, HTTP API on a
+ * printed URL, over Azurite and the local ML service. State persists in .local/ across restarts.
+ */
+async function main(): Promise<void> {
+  const root = path.resolve(__dirname, "..", "..");
+  const flags = Object.fromEntries(process.argv.slice(2).map((a) => {
+    const m = /^--(settings|state-dir|port)=(.+)$/.exec(a);
+    if (!m) throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N`);
+    return [m[1]!, m[2]!];
+  }));
+  const file = flags.settings ? path.resolve(flags.settings) : ["local.settings.json", "local.settings.sample.json"].map((f) => path.join(root, f)).find((f) => existsSync(f))!;
+  const settings = readLocalSettings(file);
+  const stateDir = flags["state-dir"] ? path.resolve(flags["state-dir"]) : path.join(root, ".local");
+  const log = (l: string) => console.log(redact(l));
+  log(`Settings from ${path.basename(file)}`);
+  const stack = await startLocalStack({
+    settings, stateDir, dataDir: path.join(stateDir, "data"), demoRows: 20_000,
+    hostPort: flags.port !== undefined ? Number(flags.port) : settings.Host?.LocalHttpPort ?? 7071, schedules: true, propagationDelayInMs: 5_000, log,
+  });
+  const url = stack.host.url;
+  console.log(
+    [
+      "",
+      `Functions host listening on ${url}`,
+      `  POST ${url}/api/retrain          start a run (body optional: {"endpoint","dataSource","gate","dryRun"})`,
+      `  GET  ${url}/api/retrain/{id}     a run's stage, metrics and decision`,
+      `  function key: pass ?code=${stack.functionKey} or the x-functions-key header`,
+      `  schedule: ${stack.values.RETRAIN_SCHEDULE} (NCRONTAB, UTC) for ${stack.values.RETRAIN_ENDPOINTS}`,
+      "Press Ctrl+C to stop.",
+    ].join("\n"),
+  );
+  const shutdown = () => void stack.stop().then(() => process.exit(0));
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+main().catch((e: unknown) => {
+  console.error(`The local host failed to start: ${redact((e as Error).message)}`);
+  process.exit(1);
+});
