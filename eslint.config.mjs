@@ -37,7 +37,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ["**/*.mjs"],
+    files: ["**/*.mjs", "**/*.js"],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain CommonJS fixtures (e.g. a small Functions app the local host loads in tests).
+    files: ["**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", exports: "writable", setTimeout: "readonly", process: "readonly", __dirname: "readonly", console: "readonly" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
 );

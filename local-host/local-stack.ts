@@ -52,12 +52,15 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       o.log(`Azurite: ${azurite.blobEndpoint}`);
     }
     if (isLoopback(values.AML_SERVICES_URL)) {
+      // The ML service keeps its workspace in the same storage account (it never starts its own here).
+      const storage = azurite?.connectionString ?? values.STAGING_STORAGE_CONNECTION_STRING;
+      if (!storage) throw new Error("The local ML service needs STAGING_STORAGE_CONNECTION_STRING (or UseDevelopmentStorage=true).");
       emulator = await startEmulator(
         {
           ...DEFAULT_CONFIG,
           servicesPort: 0,
           managementPort: 0,
-          ...(azurite ? { storageConnectionString: azurite.connectionString } : {}),
+          storageConnectionString: storage,
           workspaceId: values.AML_WORKSPACE_ID ?? DEFAULT_CONFIG.workspaceId,
           trainingServiceId: values.AML_TRAINING_SERVICE_ID ?? DEFAULT_CONFIG.trainingServiceId,
           predictiveServiceId: values.AML_PREDICTIVE_SERVICE_ID ?? DEFAULT_CONFIG.predictiveServiceId,

@@ -1,0 +1,52 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const demo = path.resolve(__dirname, "../../dist/local-host/demo.js");
+
+function runDemo(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [demo, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.once("exit", (code) => resolve({ code, out }));
+  });
+}
+
+describe("npm start", () => {
+  it("completes a real retraining on generated data, shows scores before and after, and exits 0", async () => {
+    const { code, out } = await runDemo([]);
+    expect(out).toMatch(/POST \/api\/retrain → 202/);
+    expect(out).toMatch(/training: job (Running|Finished) \(poll \d+\)/);
+    expect(out).toMatch(/✓ AUC is 0\.\d+, meets the rule: at least 0\.85/);
+    expect(out).toMatch(/before\s+after/);
+    expect(out).toMatch(/result\s+promoted/);
+    expect(out).not.toMatch(/AccountKey=(?!\[REDACTED\])|sig=(?!\[REDACTED\])/);
+    expect(code).toBe(0);
+  });
+
+  it("reports a rejected run, exits 0, and --dry-run promotes nothing", async () => {
+    const rejected = await runDemo(["--gate=AUC>=0.99"]);
+    expect(rejected.out).toMatch(/result\s+rejected/);
+    expect(rejected.out).not.toMatch(/before\s+after/);
+    expect(rejected.code).toBe(0);
+    const dry = await runDemo(["--dry-run"]);
+    expect(dry.out).toMatch(/result\s+dry-run/);
+    expect(dry.code).toBe(0);
+  });
+
+  it("exits non-zero for a failed run and names bad options", async () => {
+    const wrong = path.join(mkdtempSync(path.join(tmpdir(), "retrainer-demo-")), "no-label.csv");
+    writeFileSync(wrong, "age,hours-per-week\n39,40\n50,13\n");
+    const failed = await runDemo([`--data=${wrong}`]);
+    expect(failed.out).toMatch(/FAILED \(Failed\)/);
+    expect(failed.out).toMatch(/no label column/);
+    expect(failed.code).toBe(1);
+    const bad = await runDemo(["--gat=AUC>=0.9"]);
+    expect(bad.out).toMatch(/Unknown or incomplete option "--gat=AUC>=0.9"/);
+    expect(bad.code).toBe(1);
+  });
+});
