@@ -166,11 +166,14 @@ export class DurableEngine {
     const incoming = s.inbox.shift()!;
     const { Work: work, ...fields } = incoming as InboxEvent & { Work?: PendingWork };
     for (const e of s.history) e.IsPlayed = true;
+    // continueAsNew() below replaces s.history with the next execution's; this episode's closing
+    // OrchestratorCompleted belongs to the history it started in, not at the head of the new one.
+    const history = s.history;
     const started = this.event(EventType.OrchestratorStarted, -1);
     const delivered: HistoryEvent = { ...fields, EventId: -1, IsPlayed: false } as HistoryEvent;
     if (fields.EventType === EventType.ExecutionStarted) s.status = "Running";
     s.history.push(started, delivered);
-    const after = this.bookkeepRetries(s, delivered, work);
+    const after = this.bookkeepRetries(s, delivered, Date.parse(started.Timestamp), work);
     s.history.push(...after.events);
 
     const result = await this.invoke(s);
@@ -204,19 +207,20 @@ export class DurableEngine {
         }
       }
     }
-    s.history.push(this.event(EventType.OrchestratorCompleted, -1));
+    history.push(this.event(EventType.OrchestratorCompleted, -1));
     s.lastUpdatedTime = this.isoNow();
     await this.o.store.save(s);
     if (!TERMINAL.includes(s.status)) for (const w of after.work) this.dispatch(s, w);
   }
 
   /** Retries follow DTFx: a failed attempt is followed by a timer, then (if attempts remain) the next attempt. */
-  private bookkeepRetries(s: InstanceState, delivered: HistoryEvent, work?: PendingWork): { events: HistoryEvent[]; work: PendingWork[] } {
+  private bookkeepRetries(s: InstanceState, delivered: HistoryEvent, episodeStartMs: number, work?: PendingWork): { events: HistoryEvent[]; work: PendingWork[] } {
     const out = { events: [] as HistoryEvent[], work: [] as PendingWork[] };
     const failed = delivered.EventType === EventType.TaskFailed || delivered.EventType === EventType.SubOrchestrationInstanceFailed;
     if (failed && work && (work.kind === "activity" || work.kind === "sub") && work.retry) {
       const id = s.nextSequence++;
-      const fireAt = new Date(this.o.clock.now() + retryDelayInMs(work.retry, work.attempt)).toISOString();
+      // Due from the episode's start, as DTFx computes it from CurrentUtcDateTime.
+      const fireAt = new Date(episodeStartMs + retryDelayInMs(work.retry, work.attempt)).toISOString();
       const timer: PendingWork = {
         kind: "timer", id, fireAt,
         retryOf: { kind: work.kind, name: work.name, input: work.input, attempt: work.attempt + 1, retry: work.retry, ...(work.kind === "sub" ? { instanceId: work.instanceId } : {}) },
@@ -232,7 +236,7 @@ export class DurableEngine {
         ? { kind: "activity", id, name: r.name, input: r.input, attempt: r.attempt, retry: r.retry }
         : { kind: "sub", id, name: r.name, instanceId: `${r.instanceId ?? s.instanceId}:${r.attempt}`, input: r.input, attempt: r.attempt, retry: r.retry };
       s.pending.push(next);
-      out.events.push(this.event(r.kind === "activity" ? EventType.TaskScheduled : EventType.SubOrchestrationInstanceCreated, id, { Name: r.name }));
+      out.events.push(this.event(r.kind === "activity" ? EventType.TaskScheduled : EventType.SubOrchestrationInstanceCreated, id, { Name: r.name, Input: JSON.stringify(r.input ?? null) }));
       out.work.push(next);
     }
     return out;
