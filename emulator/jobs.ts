@@ -1,9 +1,9 @@
-import { RestError } from "@azure/storage-blob";
+import { BlockBlobClient, RestError } from "@azure/storage-blob";
 import type { Workspace, JobRecord } from "./workspace";
 import type { Faults } from "./faults";
 import { openReference } from "./blob-refs";
 import { runExperiment } from "./training/experiment";
-import { serializeModel } from "./training/ilearner";
+import { parseModel, serializeModel, type TrainedModel } from "./training/ilearner";
 import { TrainingCancelled, TrainingError } from "./training/errors";
 import type { ExperimentParameters } from "./training/experiment";
 
@@ -89,7 +89,8 @@ export class JobRunner {
       if (injected !== undefined) throw new TrainingError(injected);
       const input = openReference(job.inputs.input1!).client;
       const csv = (await input.downloadToBuffer()).toString("utf8");
-      const result = await runExperiment(csv, parameters(job.globalParameters), isCancelled);
+      const champion = await loadChampion(job.globalParameters["Champion Model"]);
+      const result = await runExperiment(csv, parameters(job.globalParameters), isCancelled, champion);
       await this.waitUntil(holdUntil, isCancelled);
       if (isCancelled()) return;
       await write(job, "output1", serializeModel(result.model), "application/octet-stream");
@@ -129,6 +130,23 @@ export class JobRunner {
 async function write(job: JobRecord, name: string, content: string, contentType: string): Promise<void> {
   const { client } = openReference(job.outputs[name]!);
   await client.upload(content, Buffer.byteLength(content), { blobHTTPHeaders: { blobContentType: contentType } });
+}
+
+/** The "Champion Model" parameter: a blob URL with a read SAS of the model serving today. */
+async function loadChampion(url: string | undefined): Promise<TrainedModel | undefined> {
+  if (!url) return undefined;
+  let text: string;
+  try {
+    text = (await new BlockBlobClient(url).downloadToBuffer()).toString("utf8");
+  } catch (e) {
+    const status = e instanceof RestError ? e.statusCode : undefined;
+    throw new TrainingError(`The Champion Model could not be read (${status ?? "unreachable"}); check its URL and SAS.`);
+  }
+  try {
+    return parseModel(text);
+  } catch (e) {
+    throw new TrainingError(`The Champion Model is not usable: ${(e as Error).message}`);
+  }
 }
 
 function parameters(g: Readonly<Record<string, string>>): ExperimentParameters {

@@ -42,6 +42,7 @@ interface RunView {
   jobState?: string;
   polls?: number;
   metrics?: Record<string, number>;
+  championMetrics?: Record<string, number>;
   decision?: { passed: boolean; reasons: string[] };
   result?: string;
   reason?: string;
@@ -127,7 +128,7 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
   }
 
   if (view.metrics && view.decision) {
-    console.log("\nEvaluation of the new model on its held-out rows, against the gate:");
+    console.log(`\nEvaluation of the new model on its held-out rows${view.championMetrics ? " (and of the model serving now, on the same rows)" : ""}, against the gate:`);
     for (const r of view.decision.reasons) console.log(`  ${r.includes("fails") ? "✗" : "✓"} ${r}`);
   }
   if (emulator && before && view.result === "promoted") {
@@ -154,6 +155,7 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
     ["job", view.jobId],
     ["data", view.staged ? `${(view.staged.bytes / 1e6).toFixed(1)} MB staged (${view.staged.method})` : undefined],
     ["metrics", view.metrics ? Object.entries(view.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ") : undefined],
+    ["champion", view.championMetrics ? `the model serving before, on the same rows: AUC ${view.championMetrics.AUC?.toFixed(3)}, Accuracy ${view.championMetrics.Accuracy?.toFixed(3)}` : undefined],
     ["gate", `${values.RETRAIN_GATE} → ${view.decision ? (view.decision.passed ? "passed" : "rejected") : "not reached"}`],
     ["durable", instance ? `${instance.episodes} orchestrator episodes, ${instance.history.length} history events` : undefined],
     ["elapsed", `${((Date.now() - t0) / 1000).toFixed(1)} s`],

@@ -9,7 +9,7 @@ import { DEFAULT_OUTPUT_CONTAINER, type JobRecord, type JobState } from "../work
 
 const OUTPUT_EXTENSIONS: Readonly<Record<string, string>> = { output1: ".ilearner", output2: ".csv" };
 /** The training experiment's web service parameters (case-sensitive, as in Studio). */
-const GLOBAL_PARAMETERS = ["Label Column", "Random Seed", "Split Fraction"] as const;
+const GLOBAL_PARAMETERS = ["Label Column", "Random Seed", "Split Fraction", "Champion Model"] as const;
 
 export function besRoutes(router: Router, ctx: ServiceContext): void {
   const base = "/workspaces/:ws/services/:svc/jobs";
@@ -99,6 +99,13 @@ function readGlobalParameters(raw: unknown): Record<string, string> {
   const fraction = out["Split Fraction"];
   if (fraction !== undefined && !(Number(fraction) > 0 && Number(fraction) < 1)) {
     throw badArgument("InvalidGlobalParameterValue", `"Split Fraction" must be a number between 0 and 1 exclusive, got "${fraction}".`);
+  }
+  const champion = out["Champion Model"];
+  if (champion !== undefined && champion !== "") {
+    const u = URL.canParse(champion) ? new URL(champion) : undefined;
+    if (!u || !/^https?:$/.test(u.protocol) || !u.pathname.toLowerCase().endsWith(".ilearner")) {
+      throw badArgument("InvalidGlobalParameterValue", `"Champion Model" must be the URL (with SAS) of a .ilearner blob.`);
+    }
   }
   return out;
 }

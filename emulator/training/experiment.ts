@@ -18,6 +18,7 @@ export interface ExperimentParameters {
 export interface ExperimentResult {
   readonly model: TrainedModel;
   readonly metrics: EvaluationMetrics;
+  readonly championMetrics?: EvaluationMetrics;
   readonly evaluationCsv: string;
   readonly rows: { readonly total: number; readonly train: number; readonly test: number };
 }
@@ -28,7 +29,7 @@ const TRAINING = { epochs: 12, batchSize: 128, learningRate: 0.05, l2: 1e-5 } as
  * Census Model's training experiment: Clean Missing Data → Split Data → Train Model
  * (two-class logistic regression) → Score Model → Evaluate Model.
  */
-export async function runExperiment(csv: string, p: ExperimentParameters, isCancelled?: () => boolean): Promise<ExperimentResult> {
+export async function runExperiment(csv: string, p: ExperimentParameters, isCancelled?: () => boolean, champion?: TrainedModel): Promise<ExperimentResult> {
   const table = parseCsv(csv);
   const labelColumn = p.labelColumn ?? ["class", "income"].find((c) => table.columns.includes(c));
   const labelIndex = labelColumn === undefined ? -1 : table.columns.indexOf(labelColumn);
@@ -82,10 +83,27 @@ export async function runExperiment(csv: string, p: ExperimentParameters, isCanc
   const testRows = Array.from(testIdx, (i) => usable[i]!);
   const probabilities = testRows.map((r) => scorer.probability((name) => r[column.get(name)!]));
   const metrics = evaluate(probabilities, testRows.map(labelOf), positiveRate);
+  // Evaluate Model's second input: the model serving today, scored on the same held-out rows.
+  const compared = champion ? evaluateChampion(champion, testRows, column, labelOf, positiveRate) : undefined;
   return {
     model,
     metrics,
-    evaluationCsv: evaluationCsv([metrics]),
+    ...(compared ? { championMetrics: compared } : {}),
+    evaluationCsv: evaluationCsv(compared ? [metrics, compared] : [metrics]),
     rows: { total: usable.length, train: trainIdx.length, test: testIdx.length },
   };
+}
+
+function evaluateChampion(
+  champion: TrainedModel,
+  rows: readonly (readonly string[])[],
+  column: ReadonlyMap<string, number>,
+  labelOf: (r: readonly string[]) => number,
+  positiveRate: number,
+): EvaluationMetrics {
+  const missing = champion.features.map((f) => f.name).filter((n) => !column.has(n));
+  if (missing.length > 0) throw new TrainingError(`The Champion Model needs column(s) ${missing.join(", ")} that input1 does not have.`);
+  const scorer = makeScorer(champion);
+  const probabilities = rows.map((r) => scorer.probability((name) => r[column.get(name)!]));
+  return evaluate(probabilities, rows.map(labelOf), positiveRate);
 }

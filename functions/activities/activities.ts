@@ -32,14 +32,16 @@ export function createActivities(d: ActivityDependencies) {
           RelativeLocation: `${d.runStorage.container}/${blob}`,
           SasBlobToken: await d.signer.sign(d.runStorage.container, blob, permissions, expiresOn),
         });
+        // The model serving today is evaluated on the same held-out rows (Evaluate Model's second input).
+        const champion = await championOf(d, i.endpoint, expiresOn);
         // Read-only on the input, create/write on the outputs, all scoped to this run's blobs.
         const jobId = await d.bes.submitJob({
           Inputs: { input1: await at(names.input, "r") },
           Outputs: { output1: await at(names.model, "cw"), output2: await at(names.evaluation, "cw") },
-          GlobalParameters: {},
+          GlobalParameters: champion.url ? { "Champion Model": champion.url } : {},
         });
-        d.telemetry.event("JobSubmitted", { ...ref(i), jobId });
-        return { jobId };
+        d.telemetry.event("JobSubmitted", { ...ref(i), jobId, champion: champion.location?.RelativeLocation ?? champion.note });
+        return { jobId, ...(champion.location ? { champion: champion.location } : {}), ...(champion.note ? { championNote: champion.note } : {}) };
       }),
 
     [ACTIVITY.startJob]: (i: C.JobRef) =>
@@ -69,11 +71,12 @@ export function createActivities(d: ActivityDependencies) {
     [ACTIVITY.evaluate]: (i: C.EvaluateInput) =>
       toOutcome<C.EvaluateResult>(async () => {
         const { text, refreshes } = await readResult(await handle(i, "output2"), readerOptions(d));
-        const { model: metrics } = parseEvaluation(text);
-        const decision = evaluateGate(i.gate, metrics);
+        const { model: metrics, compared } = parseEvaluation(text);
+        const decision = evaluateGate(i.gate, metrics, compared);
         for (const [name, value] of Object.entries(metrics)) d.telemetry.metric(`Evaluation ${name}`, value, ref(i));
+        for (const [name, value] of Object.entries(compared ?? {})) d.telemetry.metric(`Champion ${name}`, value, ref(i));
         d.telemetry.event(decision.passed ? "GatePassed" : "GateRejected", { ...ref(i), jobId: i.jobId, reasons: decision.reasons.join(" ") }, metrics);
-        return { metrics, decision, sasRefreshes: refreshes };
+        return { metrics, ...(compared ? { championMetrics: compared } : {}), decision, sasRefreshes: refreshes };
       }),
 
     [ACTIVITY.promote]: (i: C.JobRef) =>
@@ -124,6 +127,20 @@ const slash = (s: string) => (s.endsWith("/") ? s : `${s}/`);
 
 function readerOptions(d: ActivityDependencies) {
   return { refreshMarginInMs: d.options.sasRefreshMarginInMs, now: d.now, ...(d.resultTransport ? { transport: d.resultTransport } : {}) };
+}
+
+/**
+ * The endpoint's current model as a readable URL for the training job. Only a model in the run
+ * storage account can be signed for; elsewhere (e.g. the service's own seed model) the run goes
+ * on without a champion, and says why.
+ */
+async function championOf(d: ActivityDependencies, endpoint: string, expiresOn: Date): Promise<{ url?: string; location?: C.ModelLocation; note?: string }> {
+  const current = (await d.endpoints.getEndpoint(endpoint)).resources.find((r) => r.name === d.options.trainedModelResource)?.location;
+  if (!current) return { note: "the endpoint lists no trained model" };
+  if (slash(current.BaseLocation) !== slash(d.runStorage.blobEndpoint)) return { location: current, note: "the serving model is outside the run storage account, so it cannot be read" };
+  const [container, ...rest] = current.RelativeLocation.split("/");
+  const token = await d.signer.sign(container!, rest.join("/"), "r", expiresOn);
+  return { url: `${slash(current.BaseLocation)}${current.RelativeLocation}${token}`, location: current };
 }
 
 /** A job output's location as the job reports it now; `refresh` re-reads the job for fresh tokens. */

@@ -22,6 +22,9 @@ export interface JobRef extends RunRef {
 }
 export interface SubmitResult {
   readonly jobId: string;
+  /** The model serving when the job was submitted, evaluated alongside the new one when readable. */
+  readonly champion?: ModelLocation;
+  readonly championNote?: string;
 }
 export interface StartResult {
   /** True when an earlier, ambiguous attempt had already started it. */
@@ -36,6 +39,7 @@ export interface EvaluateInput extends JobRef {
 }
 export interface EvaluateResult {
   readonly metrics: Metrics;
+  readonly championMetrics?: Metrics;
   readonly decision: GateDecision;
   readonly sasRefreshes: number;
 }
@@ -62,6 +66,7 @@ export interface RecordInput extends RunRef {
   readonly trigger: string;
   readonly dataSource: string;
   readonly metrics?: Metrics;
+  readonly championMetrics?: Metrics;
   readonly decision?: GateDecision;
   readonly location?: ModelLocation;
   readonly durationsInSeconds: Readonly<Record<string, number>>;

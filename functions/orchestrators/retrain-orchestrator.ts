@@ -83,23 +83,24 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   const evaluated = yield* callActivity<C.EvaluateResult>(context, ACTIVITY.evaluate, RETRY.amlCall, { ...job, gate: input.gate });
   // Fail closed: an evaluation that cannot be read or trusted promotes nothing.
   if (evaluated.kind === "failed") return yield* finish("failed", { reason: `the evaluation could not be used, so nothing was promoted: ${evaluated.reason}` });
-  const { metrics, decision } = evaluated.value;
-  setStatus({ metrics, decision });
+  const { metrics, decision, championMetrics } = evaluated.value;
+  const scored = { metrics, decision, ...(championMetrics ? { championMetrics } : {}) };
+  setStatus(scored);
   endStage("evaluation");
-  if (!decision.passed) return yield* finish("rejected", { metrics, decision, reason: decision.reasons.filter((r) => r.includes("fails")).join(" ") });
-  if (input.dryRun) return yield* finish("dry-run", { metrics, decision, reason: "dry run: the model passed the gate and was not promoted" });
+  if (!decision.passed) return yield* finish("rejected", { ...scored, reason: decision.reasons.filter((r) => r.includes("fails")).join(" ") });
+  if (input.dryRun) return yield* finish("dry-run", { ...scored, reason: "dry run: the model passed the gate and was not promoted" });
 
   setStatus({ stage: "promoting" });
   const promoted = yield* callActivity<C.PromoteResult>(context, ACTIVITY.promote, RETRY.amlCall, job);
-  if (promoted.kind === "failed") return yield* finish("failed", { metrics, decision, reason: `updating endpoint ${input.endpoint} failed: ${promoted.reason}` });
+  if (promoted.kind === "failed") return yield* finish("failed", { ...scored, reason: `updating endpoint ${input.endpoint} failed: ${promoted.reason}` });
   endStage("promotion");
 
   setStatus({ stage: "verifying" });
   const verified = yield* callActivity<C.VerifyResult>(context, ACTIVITY.verify, RETRY.amlCall, { ...ref, expected: promoted.value.location });
   if (verified.kind === "failed" || !verified.value.verified) {
     const why = verified.kind === "failed" ? verified.reason : `it lists ${verified.value.actual?.RelativeLocation ?? "no model"}`;
-    return yield* finish("failed", { metrics, decision, location: promoted.value.location, reason: `endpoint ${input.endpoint} does not serve the new model ${promoted.value.location.RelativeLocation}: ${why}` });
+    return yield* finish("failed", { ...scored, location: promoted.value.location, reason: `endpoint ${input.endpoint} does not serve the new model ${promoted.value.location.RelativeLocation}: ${why}` });
   }
   endStage("verification");
-  return yield* finish("promoted", { metrics, decision, location: promoted.value.location });
+  return yield* finish("promoted", { ...scored, location: promoted.value.location });
 }

@@ -32,7 +32,8 @@ export interface RunStatus {
   readonly jobState?: string;
   readonly polls?: number;
   readonly metrics?: Readonly<Record<string, number>>;
-  readonly decision?: { readonly passed: boolean; readonly reasons: readonly string[] };
+  readonly championMetrics?: Readonly<Record<string, number>>;
+  readonly decision?: { readonly passed: boolean; readonly reasons: readonly string[]; readonly comparedWithChampion?: boolean };
   readonly result?: RunResult;
   readonly reason?: string;
 }

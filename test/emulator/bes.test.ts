@@ -231,3 +231,32 @@ describe("BES job lifecycle", () => {
     }
   });
 });
+
+describe("Evaluate Model's second input: the Champion Model global parameter", () => {
+  it("evaluates the champion on the same held-out rows as a second CSV row", async () => {
+    const small = await submit(request({ Outputs: { output1: { ConnectionString: conn(), RelativeLocation: `${c.containerName}/champ/model.ilearner` } } }));
+    await e.call("POST", job(small, "/start"), key());
+    expect((await waitForJob(e, small)).StatusCode).toBe("Finished");
+    const championUrl = `${c.url}/champ/model.ilearner${await sasFor(c, "champ/model.ilearner", "r")}`;
+    const id = await submit(request({
+      Outputs: { output2: { ConnectionString: conn(), RelativeLocation: `${c.containerName}/vs/evaluation.csv` } },
+      GlobalParameters: { "Random Seed": "9", "Champion Model": championUrl },
+    }));
+    await e.call("POST", job(id, "/start"), key());
+    expect((await waitForJob(e, id)).StatusCode).toBe("Finished");
+    const csv = (await c.getBlockBlobClient("vs/evaluation.csv").downloadToBuffer()).toString("utf8");
+    const rows = csv.trim().split(/\r?\n/);
+    expect(rows).toHaveLength(3);
+    const [challenger, champion] = [rows[1]!.split(",").map(Number), rows[2]!.split(",").map(Number)];
+    expect(champion.every(Number.isFinite)).toBe(true);
+    expect(champion).not.toEqual(challenger); // a different seed, so a different model on the same rows
+  });
+
+  it("fails the job clearly when the champion cannot be read, and refuses a non-model URL at submit", async () => {
+    const id = await submit(request({ GlobalParameters: { "Champion Model": `${c.url}/nope/model.ilearner${await sasFor(c, "nope/model.ilearner", "r")}` } }));
+    await e.call("POST", job(id, "/start"), key());
+    expect(await waitForJob(e, id)).toMatchObject({ StatusCode: "Failed", Details: expect.stringMatching(/Champion Model could not be read \(404\)/) as unknown });
+    const bad = await e.call("POST", jobs(), key(), request({ GlobalParameters: { "Champion Model": "https://x/y.csv" } }));
+    expect([bad.status, errorOf(bad.body).detail]).toEqual([400, "InvalidGlobalParameterValue"]);
+  });
+});

@@ -158,3 +158,42 @@ describe("retrainOrchestrator", () => {
     expect(result.error?.message).toMatch(/starting training job job1 failed: startTrainingJob failed after retries: BES start could not connect/);
   });
 });
+
+describe("retrainOrchestrator against the champion", () => {
+  const header = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss";
+  const gate = parseGateRules("AUC>=0.85; AUC>=champion-0.005");
+
+  it("rejects a challenger worse than the serving model though it clears the absolute threshold", async () => {
+    const { world, result, names } = await run((w) => {
+      w.evaluationCsv = `${header}\r\n0.84,0.7,0.6,0.65,0.88,0.33,0.4\r\n0.85,0.72,0.6,0.66,0.9,0.32,0.41\r\n`;
+    }, { gate });
+    expect(names).not.toContain(ACTIVITY.promote);
+    expect(world.patches).toHaveLength(0);
+    // the job was asked to evaluate the serving model too
+    expect(world.submitted[0]!.GlobalParameters["Champion Model"]).toMatch(/^https:\/\/acct\.blob\.core\.windows\.net\/models\/seed\.ilearner\?sp=r&/);
+    expect(result.output).toMatchObject({
+      result: "rejected",
+      championMetrics: { AUC: 0.9 },
+      decision: {
+        passed: false,
+        comparedWithChampion: true,
+        reasons: ["AUC is 0.88, meets the rule: at least 0.85.", "AUC is 0.88 against the champion's 0.9, fails the rule: at least champion-0.005 = 0.895."],
+      },
+    });
+  });
+
+  it("first run (no champion row): relative rules are skipped, the decision says so, and the model is promoted", async () => {
+    const { world, result } = await run(undefined, { gate });
+    expect(world.patches).toHaveLength(1);
+    expect(result.output).toMatchObject({
+      result: "promoted",
+      decision: { passed: true, comparedWithChampion: false, reasons: [expect.stringMatching(/meets/) as unknown, "AUC rule AUC>=champion-0.005 skipped: there is no champion model to compare with (first run)."] },
+    });
+  });
+
+  it("a serving model outside the run storage cannot be read: no champion parameter is sent", async () => {
+    const { world, result } = await run((w) => (w.endpointModel = { BaseLocation: "https://elsewhere.blob.core.windows.net/", RelativeLocation: "m/x.ilearner" }), { gate });
+    expect(world.submitted[0]!.GlobalParameters).toEqual({});
+    expect(result.output).toMatchObject({ result: "promoted", decision: { comparedWithChampion: false } });
+  });
+});

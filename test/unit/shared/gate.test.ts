@@ -24,7 +24,9 @@ describe("parseGateRules", () => {
     ["auc>=0.5", 'unknown metric "auc"'],
     ["AUC > 0.8", 'Gate rule "AUC > 0.8" must look like'],
     ["AUC>=", 'Gate rule "AUC>=" must look like'],
-    ["AUC>=high", "must look like"],
+    ["AUC>=high", "neither a number nor \"champion\""],
+    ["AUC>=champion-x", "neither a number nor"],
+    ["AUC>=champ+0.1", "neither a number nor"],
     ["", "no rules"],
     [" ; , ", "no rules"],
   ])("refuses %j", (text, message) => {
@@ -37,6 +39,7 @@ describe("evaluateGate", () => {
   it("passes when every rule holds, explaining each", () => {
     expect(evaluateGate(parseGateRules("AUC>=0.9; Accuracy>=0.82"), METRICS)).toEqual({
       passed: true,
+      comparedWithChampion: false,
       reasons: ["AUC is 0.9123, meets the rule: at least 0.9.", "Accuracy is 0.82, meets the rule: at least 0.82."],
     });
   });
@@ -45,11 +48,56 @@ describe("evaluateGate", () => {
     const decision = evaluateGate(parseGateRules("Average Log Loss<=0.4; AUC>=0.85; Recall>=0.7"), METRICS);
     expect(decision).toEqual({
       passed: false,
+      comparedWithChampion: false,
       reasons: [
         "Average Log Loss is 0.45, fails the rule: at most 0.4.",
         "AUC is 0.9123, meets the rule: at least 0.85.",
         "Recall is 0.6, fails the rule: at least 0.7.",
       ],
     });
+  });
+});
+
+describe("rules against the champion", () => {
+  const m = (auc: number, logLoss = 0.35) => ({ Accuracy: 0.85, Precision: 0.7, Recall: 0.6, "F-Score": 0.65, AUC: auc, "Average Log Loss": logLoss, "Training Log Loss": 0.4 });
+
+  it("parses champion bounds: plain, ±offset and ×factor, and formats them back", () => {
+    const rules = parseGateRules("AUC>=champion-0.005; AUC >= champion + 0.002; AUC>=champion*1.01; Average Log Loss<=champion");
+    expect(rules).toEqual([
+      { metric: "AUC", op: ">=", champion: { factor: 1, offset: -0.005 } },
+      { metric: "AUC", op: ">=", champion: { factor: 1, offset: 0.002 } },
+      { metric: "AUC", op: ">=", champion: { factor: 1.01, offset: 0 } },
+      { metric: "Average Log Loss", op: "<=", champion: { factor: 1, offset: 0 } },
+    ]);
+    expect(formatGateRules(rules)).toBe("AUC>=champion-0.005; AUC>=champion+0.002; AUC>=champion*1.01; Average Log Loss<=champion");
+  });
+
+  it("rejects a challenger worse than the champion though it clears the absolute bar", () => {
+    const d = evaluateGate(parseGateRules("AUC>=0.85; AUC>=champion-0.005"), m(0.89), m(0.9));
+    expect(d).toEqual({
+      passed: false,
+      comparedWithChampion: true,
+      reasons: [
+        "AUC is 0.89, meets the rule: at least 0.85.",
+        "AUC is 0.89 against the champion's 0.9, fails the rule: at least champion-0.005 = 0.895.",
+      ],
+    });
+  });
+
+  it("passes a challenger within the allowed drop, and one that must improve only when it does", () => {
+    expect(evaluateGate(parseGateRules("AUC>=champion-0.005"), m(0.897), m(0.9)).passed).toBe(true);
+    expect(evaluateGate(parseGateRules("AUC>=champion*1.01"), m(0.905), m(0.9)).passed).toBe(false);
+    expect(evaluateGate(parseGateRules("AUC>=champion*1.01"), m(0.91), m(0.9)).passed).toBe(true);
+    expect(evaluateGate(parseGateRules("Average Log Loss<=champion+0.01"), m(0.9, 0.37), m(0.9, 0.35)).passed).toBe(false);
+  });
+
+  it("skips champion rules on a first run and says so, still applying absolute rules", () => {
+    const d = evaluateGate(parseGateRules("AUC>=0.85; AUC>=champion-0.005"), m(0.86));
+    expect(d).toEqual({
+      passed: true,
+      comparedWithChampion: false,
+      reasons: ["AUC is 0.86, meets the rule: at least 0.85.", "AUC rule AUC>=champion-0.005 skipped: there is no champion model to compare with (first run)."],
+    });
+    expect(evaluateGate(parseGateRules("AUC>=0.9; AUC>=champion"), m(0.86)).passed).toBe(false);
   });
 });
