@@ -1,7 +1,7 @@
 import { BlockBlobClient, RestError } from "@azure/storage-blob";
 import type { Workspace, JobRecord } from "./workspace";
 import type { Faults } from "./faults";
-import { openReference } from "./blob-refs";
+import { openReference, type AzureBlobDataReference } from "./blob-refs";
 import { runExperiment } from "./training/experiment";
 import { parseModel, serializeModel, type TrainedModel } from "./training/ilearner";
 import { TrainingCancelled, TrainingError } from "./training/errors";
@@ -89,12 +89,14 @@ export class JobRunner {
       if (injected !== undefined) throw new TrainingError(injected);
       const input = openReference(job.inputs.input1!).client;
       const csv = (await input.downloadToBuffer()).toString("utf8");
+      const probe = job.inputs.input2 ? await readProbe(job.inputs.input2) : undefined;
       const champion = await loadChampion(job.globalParameters["Champion Model"]);
-      const result = await runExperiment(csv, parameters(job.globalParameters), isCancelled, champion);
+      const result = await runExperiment(csv, parameters(job.globalParameters), isCancelled, champion, probe);
       await this.waitUntil(holdUntil, isCancelled);
       if (isCancelled()) return;
       await write(job, "output1", serializeModel(result.model), "application/octet-stream");
       await write(job, "output2", result.evaluationCsv, "text/csv");
+      if (result.scoredProbeCsv !== undefined) await write(job, "output3", result.scoredProbeCsv, "text/csv");
       this.o.log(`job ${job.id} finished: AUC ${result.metrics.AUC.toFixed(4)}, accuracy ${result.metrics.Accuracy.toFixed(4)} on ${result.rows.test} test rows`);
       await this.finish(job, "Finished");
     } catch (e) {
@@ -130,6 +132,16 @@ export class JobRunner {
 async function write(job: JobRecord, name: string, content: string, contentType: string): Promise<void> {
   const { client } = openReference(job.outputs[name]!);
   await client.upload(content, Buffer.byteLength(content), { blobHTTPHeaders: { blobContentType: contentType } });
+}
+
+/** input2: the probe rows to score with the new model (its absence at submit is a 400, so here it was deleted since). */
+async function readProbe(ref: AzureBlobDataReference): Promise<string> {
+  try {
+    return (await openReference(ref).client.downloadToBuffer()).toString("utf8");
+  } catch (e) {
+    if (!(e instanceof RestError)) throw e;
+    throw new TrainingError(`input2 (probe rows) could not be read from ${ref.RelativeLocation} (${e.statusCode ?? "unreachable"}); check that the blob exists and the SAS.`);
+  }
 }
 
 /** The "Champion Model" parameter: a blob URL with a read SAS of the model serving today. */

@@ -7,7 +7,25 @@ import { checkReference, openReference, resultLocation, type AzureBlobDataRefere
 import type { ServiceContext } from "./context";
 import { DEFAULT_OUTPUT_CONTAINER, type JobRecord, type JobState } from "../workspace";
 
-const OUTPUT_EXTENSIONS: Readonly<Record<string, string>> = { output1: ".ilearner", output2: ".csv" };
+/**
+ * The training web service's inputs and outputs. Beyond the seed's input1 → output1 (model) and
+ * output2 (Evaluate Model), the experiment has a probe branch for canary checks: a second
+ * web-service input feeds a Score Model module that scores with the model just trained, and its
+ * output is a third web-service output.
+ * - `input2` (optional): CSV of probe rows, same schema as input1, label column optional. Checked
+ *   like input1 and must exist at submit (else 400 BlobNotFound).
+ * - `output3` (`.csv`): the probe rows scored by the new model exactly as RRS `execute` returns
+ *   them: the probe's columns, then `Scored Labels` and `Scored Probabilities` (`String(p)`, as in
+ *   rrs.ts), so scores from the endpoint after Update Resource compare equal as strings. Written
+ *   to the default location when input2 is given without it; requesting it without input2 is 400.
+ * - A probe row the model cannot score (bad number, missing feature column) fails the job, with
+ *   Details naming input2.
+ * This wiring is the project's own extension of the seed experiment, not a documented contract.
+ */
+const INPUTS = ["input1", "input2"] as const;
+const OUTPUT_EXTENSIONS: Readonly<Record<string, string>> = { output1: ".ilearner", output2: ".csv", output3: ".csv" };
+/** Outputs that exist only when their input does: output3 is the scored input2. */
+const OUTPUT_NEEDS: Readonly<Record<string, string>> = { output3: "input2" };
 /** The training experiment's web service parameters (case-sensitive, as in Studio). */
 const GLOBAL_PARAMETERS = ["Label Column", "Random Seed", "Split Fraction", "Champion Model"] as const;
 
@@ -46,9 +64,10 @@ async function submit(ctx: ServiceContext, req: Request) {
   }
   const inputs = readInputs(b);
   const jobId = randomUUID().replace(/-/g, "");
-  const outputs = readOutputs(ctx, b.Outputs, jobId);
+  const outputs = readOutputs(ctx, b.Outputs, jobId, inputs);
   const globalParameters = readGlobalParameters(b.GlobalParameters);
   await requireBlobExists(inputs.input1!, "Inputs.input1");
+  if (inputs.input2) await requireBlobExists(inputs.input2, "Inputs.input2");
   const job: JobRecord = { id: jobId, state: "NotStarted", inputs, outputs, globalParameters, createdAt: new Date(ctx.now()).toISOString() };
   await ctx.workspace.addJob(job);
   return { status: 200, body: jobId };
@@ -60,23 +79,44 @@ function readInputs(b: Record<string, unknown>): Record<string, AzureBlobDataRef
   if (typeof raw !== "object" || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
     throw badArgument("BatchJobInputsNotSpecified", 'The job has no inputs; this service needs "input1" in Inputs.');
   }
-  for (const name of Object.keys(raw)) {
-    if (name !== "input1") throw badArgument("BatchJobInputsNotSpecified", `Unknown input "${name}"; this service's only input is "input1".`);
+  const given = raw as Record<string, unknown>;
+  for (const name of Object.keys(given)) {
+    if (!(INPUTS as readonly string[]).includes(name)) {
+      throw badArgument("BatchJobInputsNotSpecified", `Unknown input "${name}"; this service's inputs are "input1" (training data) and the optional "input2" (probe rows).`);
+    }
   }
-  return { input1: checkReference((raw as Record<string, unknown>).input1, "Inputs.input1") };
+  if (given.input1 === undefined || given.input1 === null) {
+    throw badArgument("BatchJobInputsNotSpecified", 'The job has no "input1" in Inputs; this service needs its training data there.');
+  }
+  const inputs: Record<string, AzureBlobDataReference> = { input1: checkReference(given.input1, "Inputs.input1") };
+  if (given.input2 !== undefined && given.input2 !== null) inputs.input2 = checkReference(given.input2, "Inputs.input2");
+  return inputs;
 }
 
-function readOutputs(ctx: ServiceContext, raw: unknown, jobId: string): Record<string, AzureBlobDataReference> {
+function readOutputs(
+  ctx: ServiceContext,
+  raw: unknown,
+  jobId: string,
+  inputs: Readonly<Record<string, AzureBlobDataReference>>,
+): Record<string, AzureBlobDataReference> {
   const out: Record<string, AzureBlobDataReference> = {};
   if (raw !== undefined && raw !== null) {
     if (typeof raw !== "object" || Array.isArray(raw)) throw badArgument("InvalidOutputOverrideName", "Outputs must be an object of output name → blob reference.");
     for (const [name, ref] of Object.entries(raw)) {
       const ext = OUTPUT_EXTENSIONS[name];
-      if (!ext) throw badArgument("InvalidOutputOverrideName", `Unknown output "${name}"; this service's outputs are output1 (.ilearner) and output2 (.csv).`);
+      if (!ext) {
+        throw badArgument("InvalidOutputOverrideName", `Unknown output "${name}"; this service's outputs are output1 (.ilearner), output2 (.csv) and output3 (.csv, with input2).`);
+      }
+      const needs = OUTPUT_NEEDS[name];
+      if (needs !== undefined && !inputs[needs]) {
+        throw badArgument("BatchJobInputsNotSpecified", `Outputs.${name} is the scored probe rows, but the request has no Inputs.${needs} (the probe rows) to score.`);
+      }
       out[name] = checkReference(ref, `Outputs.${name}`, ext);
     }
   }
   for (const [name, ext] of Object.entries(OUTPUT_EXTENSIONS)) {
+    const needs = OUTPUT_NEEDS[name];
+    if (needs !== undefined && !inputs[needs]) continue;
     out[name] ??= { ConnectionString: ctx.storage.connectionString, RelativeLocation: `${DEFAULT_OUTPUT_CONTAINER}/${jobId}/${name}${ext}` };
   }
   return out;

@@ -1,8 +1,8 @@
-import { parseCsv, isMissing } from "./table";
+import { parseCsv, isMissing, type Table } from "./table";
 import { fitFeatures, makeEncoder, dimensionsOf } from "./features";
 import { trainLogistic } from "./logistic";
 import { evaluate, evaluationCsv, type EvaluationMetrics } from "./metrics";
-import { ILEARNER_FORMAT, ILEARNER_VERSION, makeScorer, type TrainedModel } from "./ilearner";
+import { ILEARNER_FORMAT, ILEARNER_VERSION, makeScorer, type Scorer, type TrainedModel } from "./ilearner";
 import { seededRandom, shuffledIndices } from "./rng";
 import { TrainingError } from "./errors";
 
@@ -21,7 +21,12 @@ export interface ExperimentResult {
   readonly championMetrics?: EvaluationMetrics;
   readonly evaluationCsv: string;
   readonly rows: { readonly total: number; readonly train: number; readonly test: number };
+  /** The probe rows scored by the new model (web-service output3), present when a probe was given. */
+  readonly scoredProbeCsv?: string;
 }
+
+/** The columns RRS `execute` appends to its input; the probe output appends the same. */
+export const SCORED_COLUMNS = ["Scored Labels", "Scored Probabilities"] as const;
 
 const TRAINING = { epochs: 12, batchSize: 128, learningRate: 0.05, l2: 1e-5 } as const;
 
@@ -29,7 +34,15 @@ const TRAINING = { epochs: 12, batchSize: 128, learningRate: 0.05, l2: 1e-5 } as
  * Census Model's training experiment: Clean Missing Data → Split Data → Train Model
  * (two-class logistic regression) → Score Model → Evaluate Model.
  */
-export async function runExperiment(csv: string, p: ExperimentParameters, isCancelled?: () => boolean, champion?: TrainedModel): Promise<ExperimentResult> {
+export async function runExperiment(
+  csv: string,
+  p: ExperimentParameters,
+  isCancelled?: () => boolean,
+  champion?: TrainedModel,
+  /** Probe rows (web-service input2) to score with the new model; read before training so a malformed file fails fast. */
+  probeCsv?: string,
+): Promise<ExperimentResult> {
+  const probe = probeCsv === undefined ? undefined : parseCsv(probeCsv, "input2");
   const table = parseCsv(csv);
   const labelColumn = p.labelColumn ?? ["class", "income"].find((c) => table.columns.includes(c));
   const labelIndex = labelColumn === undefined ? -1 : table.columns.indexOf(labelColumn);
@@ -85,13 +98,47 @@ export async function runExperiment(csv: string, p: ExperimentParameters, isCanc
   const metrics = evaluate(probabilities, testRows.map(labelOf), positiveRate);
   // Evaluate Model's second input: the model serving today, scored on the same held-out rows.
   const compared = champion ? evaluateChampion(champion, testRows, column, labelOf, positiveRate) : undefined;
+  // Score Model on the probe (input2 → output3), through the same scorer RRS builds from the .ilearner.
+  const scoredProbe = probe ? scoreProbe(scorer, probe) : undefined;
   return {
     model,
     metrics,
     ...(compared ? { championMetrics: compared } : {}),
     evaluationCsv: evaluationCsv(compared ? [metrics, compared] : [metrics]),
     rows: { total: usable.length, train: trainIdx.length, test: testIdx.length },
+    ...(scoredProbe !== undefined ? { scoredProbeCsv: scoredProbe } : {}),
   };
+}
+
+/**
+ * The probe rows scored as RRS `execute` returns them: every probe column as given (a label
+ * column, if present, passes through), then `Scored Labels` and `Scored Probabilities` with the
+ * probability as `String(p)`, so a canary can compare RRS's answer with this file exactly.
+ */
+export function scoreProbe(scorer: Scorer, probe: Table, what = "input2"): string {
+  const column = new Map(probe.columns.map((c, i) => [c, i]));
+  const missing = scorer.model.features.map((f) => f.name).filter((n) => !column.has(n));
+  if (missing.length > 0) {
+    throw new TrainingError(`${what} (probe rows) lacks the column(s) ${missing.join(", ")} that the trained model needs.`);
+  }
+  const [negative, positive] = scorer.model.labels;
+  const lines: (readonly string[])[] = [[...probe.columns, ...SCORED_COLUMNS]];
+  probe.rows.forEach((row, r) => {
+    let p: number;
+    try {
+      p = scorer.probability((name) => row[column.get(name)!]);
+    } catch (e) {
+      if (e instanceof TrainingError) throw new TrainingError(`${what} (probe rows) row ${r + 1}: ${e.message}`);
+      throw e;
+    }
+    lines.push([...row, p >= 0.5 ? positive : negative, String(p)]);
+  });
+  return lines.map((cells) => cells.map(csvCell).join(",")).join("\r\n") + "\r\n";
+}
+
+/** RFC 4180 quoting, only where a cell needs it (the census data never does). */
+function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 function evaluateChampion(

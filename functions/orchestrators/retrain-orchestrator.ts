@@ -1,7 +1,7 @@
 import type * as df from "durable-functions";
 import { ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
-import type { RetrainInput, RunResult, RunStatus } from "./run-input";
+import { APPROVAL_EVENT, type ApprovalDecision, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
 import { RETRY } from "./policies";
 
@@ -89,6 +89,22 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   endStage("evaluation");
   if (!decision.passed) return yield* finish("rejected", { ...scored, reason: decision.reasons.filter((r) => r.includes("fails")).join(" ") });
   if (input.dryRun) return yield* finish("dry-run", { ...scored, reason: "dry run: the model passed the gate and was not promoted" });
+
+  if (input.approval) {
+    // A person decides; the run waits (durably, for free) until they do or the deadline passes.
+    const deadline = new Date(context.df.currentUtcDateTime.getTime() + input.approval.timeoutInHours * 3_600_000);
+    setStatus({ stage: "awaiting-approval", approval: { deadline: deadline.toISOString() } });
+    const answer = context.df.waitForExternalEvent(APPROVAL_EVENT);
+    const timeout = context.df.createTimer(deadline);
+    const first = yield context.df.Task.any([answer, timeout]);
+    if (first === timeout) {
+      return yield* finish("rejected", { ...scored, reason: `nobody approved the model within ${input.approval.timeoutInHours} hours, so it was not promoted` });
+    }
+    timeout.cancel();
+    const a = answer.result as ApprovalDecision;
+    setStatus({ approval: { approved: a.approved, by: a.by, ...(a.comment ? { comment: a.comment } : {}) } });
+    if (!a.approved) return yield* finish("rejected", { ...scored, reason: `rejected by ${a.by}${a.comment ? `: ${a.comment}` : ""}` });
+  }
 
   setStatus({ stage: "promoting" });
   const promoted = yield* callActivity<C.PromoteResult>(context, ACTIVITY.promote, RETRY.amlCall, job);

@@ -9,6 +9,17 @@ export interface RetrainInput {
   readonly dryRun: boolean;
   readonly trigger: { readonly kind: "schedule" | "http"; readonly caller?: string };
   readonly polling: PollingPolicy;
+  /** When set, a passing model waits for a person's approval before it is promoted. */
+  readonly approval?: { readonly timeoutInHours: number };
+}
+
+/** The external event an approval or rejection arrives as. */
+export const APPROVAL_EVENT = "ApprovalDecision";
+
+export interface ApprovalDecision {
+  readonly approved: boolean;
+  readonly by: string;
+  readonly comment?: string;
 }
 
 export interface PollingPolicy {
@@ -18,7 +29,7 @@ export interface PollingPolicy {
   readonly deadlineInMinutes: number;
 }
 
-export type RunStage = "staging" | "submitting" | "starting" | "training" | "evaluating" | "promoting" | "verifying" | "done";
+export type RunStage = "staging" | "submitting" | "starting" | "training" | "evaluating" | "awaiting-approval" | "promoting" | "verifying" | "done";
 
 export type RunResult = "promoted" | "rejected" | "dry-run" | "failed";
 
@@ -34,6 +45,7 @@ export interface RunStatus {
   readonly metrics?: Readonly<Record<string, number>>;
   readonly championMetrics?: Readonly<Record<string, number>>;
   readonly decision?: { readonly passed: boolean; readonly reasons: readonly string[]; readonly comparedWithChampion?: boolean };
+  readonly approval?: { readonly deadline?: string; readonly by?: string; readonly comment?: string; readonly approved?: boolean };
   readonly result?: RunResult;
   readonly reason?: string;
 }

@@ -2,8 +2,8 @@ import * as df from "durable-functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { buildRunInput, instanceIdFor, startIfIdle } from "./start-run";
-import { BadRequest, MAX_RETRAIN_BODY_BYTES, parseRetrainRequest } from "./retrain-request";
-import type { RunStatus } from "../orchestrators/run-input";
+import { BadRequest, MAX_RETRAIN_BODY_BYTES, parseApprovalRequest, parseRetrainRequest } from "./retrain-request";
+import { APPROVAL_EVENT, type ApprovalDecision, type RunStatus } from "../orchestrators/run-input";
 
 /** `POST /api/retrain`: an ad-hoc run, validated, one per endpoint at a time. */
 df.app.client.http("retrainHttpStart", {
@@ -58,6 +58,41 @@ df.app.client.http("retrainStatus", {
         output: status.output,
       },
     };
+  },
+});
+
+/** `POST /api/retrain/{instanceId}/approve|reject`: a person's decision on a run awaiting approval. */
+df.app.client.http("retrainDecision", {
+  route: "retrain/{instanceId}/{decision}",
+  methods: ["POST"],
+  authLevel: "function",
+  handler: async (request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> => {
+    const instanceId = request.params.instanceId ?? "";
+    const decision = request.params.decision ?? "";
+    if (decision !== "approve" && decision !== "reject") return { status: 404, jsonBody: { error: `Unknown action "${decision}"; use approve or reject.` } };
+    let body: { comment?: string; by?: string };
+    try {
+      body = parseApprovalRequest(await request.text());
+    } catch (e) {
+      if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
+      throw e;
+    }
+    let status: df.DurableOrchestrationStatus;
+    try {
+      status = await client.getStatus(instanceId);
+    } catch (e) {
+      if (/HTTP 404/.test((e as Error).message)) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
+      throw e;
+    }
+    const stage = (status.customStatus as Partial<RunStatus> | null)?.stage;
+    if (status.runtimeStatus !== df.OrchestrationRuntimeStatus.Running || stage !== "awaiting-approval") {
+      return { status: 409, jsonBody: { error: `Run ${instanceId} is not awaiting approval (it is ${status.runtimeStatus}${stage ? `, stage ${stage}` : ""}); nothing was changed.` } };
+    }
+    const by = request.headers.get("x-ms-client-principal-name") ?? body.by ?? "function key";
+    const answer: ApprovalDecision = { approved: decision === "approve", by, ...(body.comment ? { comment: body.comment } : {}) };
+    await client.raiseEvent(instanceId, APPROVAL_EVENT, answer);
+    context.log(`Run ${instanceId} ${decision === "approve" ? "approved" : "rejected"} by ${by}.`);
+    return { status: 202, jsonBody: { instanceId, decision: answer } };
   },
 });
 

@@ -12,6 +12,7 @@ const bodySchema = z
     dataSource: z.string().min(1, "dataSource must not be empty").max(2048, "dataSource is at most 2048 characters").optional(),
     gate: z.string().min(1, "gate must not be empty").max(1024, "gate is at most 1024 characters").optional(),
     dryRun: z.boolean({ invalid_type_error: "dryRun must be true or false" }).optional(),
+    requireApproval: z.boolean({ invalid_type_error: "requireApproval must be true or false" }).optional(),
   })
   .strict();
 
@@ -39,7 +40,7 @@ export function parseRetrainRequest(text: string, settings: Settings): RetrainRe
   const r = bodySchema.safeParse(raw);
   if (!r.success) {
     throw new BadRequest(
-      r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: endpoint, dataSource, gate, dryRun` : i.message)).join("; "),
+      r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: endpoint, dataSource, gate, dryRun, requireApproval` : i.message)).join("; "),
     );
   }
   const endpoint = r.data.endpoint ?? settings.RETRAIN_ENDPOINTS[0]!;
@@ -52,4 +53,29 @@ export function parseRetrainRequest(text: string, settings: Settings): RetrainRe
     throw new BadRequest((e as Error).message);
   }
   return { ...r.data, endpoint: known };
+}
+
+const approvalSchema = z
+  .object({
+    comment: z.string().max(1024, "comment is at most 1024 characters").optional(),
+    by: z.string().min(1, "by must not be empty").max(256, "by is at most 256 characters").optional(),
+  })
+  .strict();
+
+/** The optional body of an approve/reject call: who (if no signed-in principal) and why. */
+export function parseApprovalRequest(text: string): { comment?: string; by?: string } {
+  if (Buffer.byteLength(text) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
+  let raw: unknown = {};
+  if (text.trim() !== "") {
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new BadRequest(`The request body is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  const r = approvalSchema.safeParse(raw);
+  if (!r.success) {
+    throw new BadRequest(r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: comment, by` : i.message)).join("; "));
+  }
+  return r.data;
 }

@@ -16,6 +16,7 @@ export interface RunOptions {
   readonly dataSource?: string;
   readonly gate?: string;
   readonly dryRun?: boolean;
+  readonly requireApproval?: boolean;
   readonly trigger: RetrainInput["trigger"];
 }
 
@@ -35,6 +36,7 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
       maxIntervalInSeconds: settings.POLL_MAX_INTERVAL_SECONDS,
       deadlineInMinutes: settings.JOB_DEADLINE_MINUTES,
     },
+    ...((o.requireApproval ?? settings.APPROVAL_REQUIRED) ? { approval: { timeoutInHours: settings.APPROVAL_TIMEOUT_HOURS } } : {}),
   };
 }
 

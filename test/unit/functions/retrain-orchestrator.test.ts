@@ -197,3 +197,46 @@ describe("retrainOrchestrator against the champion", () => {
     expect(result.output).toMatchObject({ result: "promoted", decision: { comparedWithChampion: false } });
   });
 });
+
+describe("retrainOrchestrator with approval", () => {
+  const withApproval = { approval: { timeoutInHours: 24 } };
+  async function decide(events: { afterMs: number; value: unknown }[] | undefined) {
+    const clock = { now: new Date("2026-01-04T03:00:00Z") };
+    const world = new FakeWorld(clock);
+    const activities = createActivities(world.deps()) as unknown as Record<string, (i: never) => Promise<unknown>>;
+    const result = await driveOrchestrator(retrainOrchestrator, input(withApproval), activities, {
+      start: clock.now,
+      events: (events ?? []).map((e) => ({ name: "ApprovalDecision", ...e })),
+    });
+    return { world, result };
+  }
+
+  it("holds a passing model until approved, shows the pending run, then promotes", async () => {
+    const { world, result } = await decide([{ afterMs: 3_600_000, value: { approved: true, by: "ana@contoso.com", comment: "looks good" } }]);
+    expect(result.statuses).toContainEqual(expect.objectContaining({ stage: "awaiting-approval", approval: { deadline: "2026-01-05T03:00:16.000Z" } })); // 24 h after the gate passed
+    expect(world.patches).toHaveLength(1);
+    expect(result.output).toMatchObject({ result: "promoted", approval: { approved: true, by: "ana@contoso.com", comment: "looks good" } });
+  });
+
+  it("a rejection ends the run rejected, naming who and why, and promotes nothing", async () => {
+    const { world, result } = await decide([{ afterMs: 60_000, value: { approved: false, by: "ana@contoso.com", comment: "holiday freeze" } }]);
+    expect(world.patches).toHaveLength(0);
+    expect(result.output).toMatchObject({ result: "rejected", reason: "rejected by ana@contoso.com: holiday freeze" });
+  });
+
+  it("nobody answering before the deadline ends the run rejected", async () => {
+    const { world, result } = await decide(undefined);
+    expect(world.patches).toHaveLength(0);
+    expect(result.output).toMatchObject({ result: "rejected", reason: "nobody approved the model within 24 hours, so it was not promoted" });
+  });
+
+  it("a failing gate never asks for approval", async () => {
+    const clock = { now: new Date("2026-01-04T03:00:00Z") };
+    const world = new FakeWorld(clock);
+    world.evaluationCsv = FAILING_CSV;
+    const activities = createActivities(world.deps()) as unknown as Record<string, (i: never) => Promise<unknown>>;
+    const result = await driveOrchestrator(retrainOrchestrator, input(withApproval), activities, { start: clock.now });
+    expect(result.statuses.some((s) => (s as { stage: string }).stage === "awaiting-approval")).toBe(false);
+    expect(result.output).toMatchObject({ result: "rejected" });
+  });
+});

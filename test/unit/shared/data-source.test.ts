@@ -50,6 +50,6 @@ describe("describeDataSource", () => {
   it("names the source without a URL's query (where a SAS would be)", () => {
     expect(describeDataSource({ kind: "url", url: "https://h/x.csv?sv=1&sig=secret" })).toBe("url https://h/x.csv");
     expect(describeDataSource({ kind: "blob", container: "c", blob: "d/x.csv" })).toBe("blob c/d/x.csv");
-    expect(describeDataSource({ kind: "file", path: "/srv/x.csv" })).toBe("file /srv/x.csv");
+    expect(describeDataSource({ kind: "file", path: "/srv/x.csv", root: "/srv" })).toBe("file /srv/x.csv");
   });
 });
