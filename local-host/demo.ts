@@ -76,7 +76,7 @@ async function main(): Promise<number> {
   const stack = await startLocalStack({
     settings: {
       ...settings,
-      Values: { ...settings.Values, POLL_FIRST_INTERVAL_SECONDS: "2", POLL_BACKOFF_FACTOR: "1.5", POLL_MAX_INTERVAL_SECONDS: "5", ...(o.gate ? { RETRAIN_GATE: o.gate } : {}) },
+      Values: { ...settings.Values, POLL_FIRST_INTERVAL_SECONDS: "2", POLL_BACKOFF_FACTOR: "1.5", POLL_MAX_INTERVAL_SECONDS: "5", VERIFY_DELAY_SECONDS: "4", ...(o.gate ? { RETRAIN_GATE: o.gate } : {}) },
     },
     dataDir, demoRows: o.rows, schedules: false, propagationDelayInMs: 3_000,
     log: (l) => {

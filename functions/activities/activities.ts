@@ -1,10 +1,12 @@
 import type { ActivityDependencies } from "./dependencies";
 import type * as C from "./contracts";
 import { ACTIVITY, type ActivityName } from "./names";
+import { promotionActivities } from "./promotion";
+import { championOf, readerOptions, ref, resultHandle } from "./helpers";
 import { toOutcome, type Outcome } from "./outcome";
 import { parseDataSource, describeDataSource } from "../../shared/storage/data-source";
 import { runBlobs } from "../../shared/storage/staging";
-import { freshLocation, readResult, ResultReadError, type ResultHandle } from "../../shared/storage/result-reader";
+import { readResult, type ResultHandle } from "../../shared/storage/result-reader";
 import { parseEvaluation } from "../../shared/evaluation/evaluation";
 import { evaluateGate } from "../../shared/evaluation/gate";
 import { isAmlServiceError } from "../../shared/aml/aml-error";
@@ -19,11 +21,12 @@ export function createActivities(d: ActivityDependencies) {
       toOutcome<C.StageResult>(async () => {
         const source = parseDataSource(i.dataSource, d.options.dataRoot);
         const staged = await d.staging.stage(i.runId, source);
-        d.telemetry.event("DataStaged", { ...ref(i), source: describeDataSource(source), method: staged.method, sha256: staged.sha256 }, { bytes: staged.bytes });
-        return { blob: staged.blob, bytes: staged.bytes, method: staged.method, ...(staged.sha256 ? { sha256: staged.sha256 } : {}) };
+        const probeRows = await d.staging.writeProbe(i.runId);
+        d.telemetry.event("DataStaged", { ...ref(i), source: describeDataSource(source), method: staged.method, sha256: staged.sha256 }, { bytes: staged.bytes, probeRows });
+        return { blob: staged.blob, bytes: staged.bytes, method: staged.method, probeRows, ...(staged.sha256 ? { sha256: staged.sha256 } : {}) };
       }),
 
-    [ACTIVITY.submitJob]: (i: C.RunRef) =>
+    [ACTIVITY.submitJob]: (i: C.SubmitInput) =>
       toOutcome<C.SubmitResult>(async () => {
         const names = runBlobs(i.runId);
         const expiresOn = new Date(d.now() + d.options.jobSasLifetimeInMs);
@@ -35,9 +38,14 @@ export function createActivities(d: ActivityDependencies) {
         // The model serving today is evaluated on the same held-out rows (Evaluate Model's second input).
         const champion = await championOf(d, i.endpoint, expiresOn);
         // Read-only on the input, create/write on the outputs, all scoped to this run's blobs.
+        // The probe (input2) comes back scored by the new model (output3): the canary's expected answers.
         const jobId = await d.bes.submitJob({
-          Inputs: { input1: await at(names.input, "r") },
-          Outputs: { output1: await at(names.model, "cw"), output2: await at(names.evaluation, "cw") },
+          Inputs: { input1: await at(names.input, "r"), ...(i.probe ? { input2: await at(names.probe, "r") } : {}) },
+          Outputs: {
+            output1: await at(names.model, "cw"),
+            output2: await at(names.evaluation, "cw"),
+            ...(i.probe ? { output3: await at(names.probeScored, "cw") } : {}),
+          },
           GlobalParameters: champion.url ? { "Champion Model": champion.url } : {},
         });
         d.telemetry.event("JobSubmitted", { ...ref(i), jobId, champion: champion.location?.RelativeLocation ?? champion.note });
@@ -79,34 +87,7 @@ export function createActivities(d: ActivityDependencies) {
         return { metrics, ...(compared ? { championMetrics: compared } : {}), decision, sasRefreshes: refreshes };
       }),
 
-    [ACTIVITY.promote]: (i: C.JobRef) =>
-      toOutcome<C.PromoteResult>(async () => {
-        const h = await handle(i, "output1");
-        let { location, refreshes } = await freshLocation(h, readerOptions(d));
-        const endpoint = await d.endpoints.getEndpoint(i.endpoint);
-        const previous = endpoint.resources.find((r) => r.name === d.options.trainedModelResource)?.location;
-        try {
-          await d.endpoints.updateResource(endpoint, d.options.trainedModelResource, location);
-        } catch (e) {
-          // The service could not read the model through our token: refresh once and try again.
-          if (!(isAmlServiceError(e) && e.statusCode === 400 && /refused|expired|403/i.test(e.message))) throw e;
-          location = await h.refresh();
-          refreshes++;
-          await d.endpoints.updateResource(endpoint, d.options.trainedModelResource, location);
-        }
-        const promotedTo = { BaseLocation: location.BaseLocation, RelativeLocation: location.RelativeLocation };
-        d.telemetry.event("ModelPromoted", { ...ref(i), jobId: i.jobId, model: promotedTo.RelativeLocation, previousModel: previous?.RelativeLocation });
-        return { location: promotedTo, ...(previous ? { previous } : {}), sasRefreshes: refreshes };
-      }),
-
-    [ACTIVITY.verify]: (i: C.VerifyInput) =>
-      toOutcome<C.VerifyResult>(async () => {
-        const endpoint = await d.endpoints.getEndpoint(i.endpoint);
-        const actual = endpoint.resources.find((r) => r.name === d.options.trainedModelResource)?.location;
-        const same = (a?: C.ModelLocation, b?: C.ModelLocation) =>
-          !!a && !!b && a.RelativeLocation === b.RelativeLocation && slash(a.BaseLocation) === slash(b.BaseLocation);
-        return { verified: same(actual, i.expected), ...(actual ? { actual } : {}) };
-      }),
+    ...promotionActivities(d),
 
     [ACTIVITY.record]: (i: C.RecordInput) =>
       toOutcome<void>(() => {
@@ -121,36 +102,3 @@ export function createActivities(d: ActivityDependencies) {
       }),
   } satisfies Record<ActivityName, (input: never) => Promise<Outcome<unknown>>>;
 }
-
-const ref = (r: C.RunRef) => ({ runId: r.runId, endpoint: r.endpoint });
-const slash = (s: string) => (s.endsWith("/") ? s : `${s}/`);
-
-function readerOptions(d: ActivityDependencies) {
-  return { refreshMarginInMs: d.options.sasRefreshMarginInMs, now: d.now, ...(d.resultTransport ? { transport: d.resultTransport } : {}) };
-}
-
-/**
- * The endpoint's current model as a readable URL for the training job. Only a model in the run
- * storage account can be signed for; elsewhere (e.g. the service's own seed model) the run goes
- * on without a champion, and says why.
- */
-async function championOf(d: ActivityDependencies, endpoint: string, expiresOn: Date): Promise<{ url?: string; location?: C.ModelLocation; note?: string }> {
-  const current = (await d.endpoints.getEndpoint(endpoint)).resources.find((r) => r.name === d.options.trainedModelResource)?.location;
-  if (!current) return { note: "the endpoint lists no trained model" };
-  if (slash(current.BaseLocation) !== slash(d.runStorage.blobEndpoint)) return { location: current, note: "the serving model is outside the run storage account, so it cannot be read" };
-  const [container, ...rest] = current.RelativeLocation.split("/");
-  const token = await d.signer.sign(container!, rest.join("/"), "r", expiresOn);
-  return { url: `${slash(current.BaseLocation)}${current.RelativeLocation}${token}`, location: current };
-}
-
-/** A job output's location as the job reports it now; `refresh` re-reads the job for fresh tokens. */
-async function resultHandle(d: ActivityDependencies, jobId: string, output: "output1" | "output2"): Promise<ResultHandle> {
-  const read = async (): Promise<BlobLocation> => {
-    const s = await d.bes.getJob(jobId);
-    const r = s.results[output];
-    if (s.state !== "Finished" || !r) throw new ResultReadError(`job ${jobId} reports no ${output} (state ${s.state})`, undefined, false);
-    return r;
-  };
-  return { location: await read(), refresh: read };
-}
-

@@ -13,12 +13,18 @@ export interface StageInput extends RunRef {
 }
 export interface StageResult {
   readonly blob: string;
+  /** Rows in the run's probe (0: none, so no canary). */
+  readonly probeRows: number;
   readonly bytes: number;
   readonly sha256?: string;
   readonly method: "stream" | "server-side-copy";
 }
 export interface JobRef extends RunRef {
   readonly jobId: string;
+}
+export interface SubmitInput extends RunRef {
+  /** Ask the job to score the run's probe with the new model (the canary's expected answers). */
+  readonly probe: boolean;
 }
 export interface SubmitResult {
   readonly jobId: string;
@@ -50,14 +56,24 @@ export interface ModelLocation {
 export interface PromoteResult {
   readonly location: ModelLocation;
   readonly previous?: ModelLocation;
+  /** A copy of the replaced model, kept for rollback (job outputs are not kept forever). */
+  readonly archived?: ModelLocation;
   readonly sasRefreshes: number;
 }
-export interface VerifyInput extends RunRef {
+export interface VerifyInput extends JobRef {
   readonly expected: ModelLocation;
 }
 export interface VerifyResult {
   readonly verified: boolean;
   readonly actual?: ModelLocation;
+  /** One sentence per check: the listed location, and the canary when there is one. */
+  readonly checks: readonly string[];
+}
+export interface RollbackInput extends RunRef {
+  readonly to: ModelLocation;
+}
+export interface RollbackResult {
+  readonly restored: ModelLocation;
 }
 export interface RecordInput extends RunRef {
   readonly result: RunResult;
@@ -69,5 +85,8 @@ export interface RecordInput extends RunRef {
   readonly championMetrics?: Metrics;
   readonly decision?: GateDecision;
   readonly location?: ModelLocation;
+  readonly previous?: ModelLocation;
+  readonly archived?: ModelLocation;
+  readonly verification?: readonly string[];
   readonly durationsInSeconds: Readonly<Record<string, number>>;
 }

@@ -1,6 +1,7 @@
 import type { BesClient } from "../../shared/aml/bes-client";
 import type { EndpointClient } from "../../shared/aml/endpoint-client";
 import type { StagingClient } from "../../shared/storage/staging";
+import type { RrsClient } from "../../shared/aml/rrs-client";
 import type { SasSigner } from "../../shared/storage/sas";
 import type { Telemetry } from "../../shared/telemetry/telemetry";
 import type { HttpTransport } from "../../shared/http/transport";
@@ -9,7 +10,8 @@ import type { HttpTransport } from "../../shared/http/transport";
 export interface ActivityDependencies {
   readonly bes: Pick<BesClient, "submitJob" | "startJob" | "getJob" | "cancelJob">;
   readonly endpoints: Pick<EndpointClient, "getEndpoint" | "updateResource">;
-  readonly staging: Pick<StagingClient, "stage">;
+  readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "copyWithin">;
+  readonly rrs: Pick<RrsClient, "score">;
   readonly signer: SasSigner;
   readonly telemetry: Telemetry;
   /** Storage the run blobs live in: blob endpoint (with trailing slash) and container. */
@@ -17,6 +19,8 @@ export interface ActivityDependencies {
   readonly options: {
     readonly dataRoot?: string;
     readonly trainedModelResource: string;
+    /** Where models are archived before they are replaced (same account as the run blobs). */
+    readonly archiveContainer: string;
     /** Lifetime of the SAS tokens handed to BES: it must outlast the job. */
     readonly jobSasLifetimeInMs: number;
     readonly sasRefreshMarginInMs: number;

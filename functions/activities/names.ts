@@ -8,6 +8,7 @@ export const ACTIVITY = {
   evaluate: "evaluateModel",
   promote: "promoteModel",
   verify: "verifyPromotion",
+  rollback: "rollbackModel",
   record: "recordRunOutcome",
 } as const;
 

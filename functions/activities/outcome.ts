@@ -12,7 +12,7 @@ export type Outcome<T> =
   /** Retrying the same call cannot help. */
   | { readonly kind: "failed"; readonly reason: string };
 
-const EXPECTED = new Set(["DataSourceError", "EvaluationError", "GatePolicyError"]);
+const EXPECTED = new Set(["DataSourceError", "EvaluationError", "GatePolicyError", "PromotionError"]);
 
 /** Runs `work` and sorts what went wrong into data (throttled, failed) or a throw (retry). */
 export async function toOutcome<T>(work: () => Promise<T>): Promise<Outcome<T>> {

@@ -3,6 +3,7 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { loadSettings, secretsOf, type Settings } from "../../shared/config/settings";
 import { BesClient } from "../../shared/aml/bes-client";
 import { EndpointClient } from "../../shared/aml/endpoint-client";
+import { RrsClient } from "../../shared/aml/rrs-client";
 import { StagingClient } from "../../shared/storage/staging";
 import { SharedKeySasSigner, UserDelegationSasSigner, type SasSigner } from "../../shared/storage/sas";
 import { fetchTransport } from "../../shared/http/transport";
@@ -37,6 +38,7 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
       apiKey: settings.AML_MANAGEMENT_API_KEY,
       transport: instrumentedTransport(fetchTransport, telemetry, "AzureML Management"),
     }),
+    rrs: new RrsClient({ transport: instrumentedTransport(fetchTransport, telemetry, "AzureML RRS") }),
     staging: new StagingClient(service, container, signer),
     signer,
     telemetry,
@@ -44,6 +46,7 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
     options: {
       ...(settings.RETRAIN_DATA_ROOT ? { dataRoot: settings.RETRAIN_DATA_ROOT } : {}),
       trainedModelResource: settings.AML_TRAINED_MODEL_RESOURCE,
+      archiveContainer: settings.ARCHIVE_CONTAINER,
       jobSasLifetimeInMs: settings.JOB_DEADLINE_MINUTES * 60_000 + JOB_SAS_SLACK_IN_MS,
       sasRefreshMarginInMs: settings.SAS_REFRESH_MARGIN_SECONDS * 1000,
     },

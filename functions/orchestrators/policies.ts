@@ -26,3 +26,6 @@ export const RETRY = {
 export const MAX_THROTTLE_WAITS = 20;
 /** A service asking for more than this is capped: the poll budget matters more than its hint. */
 export const MAX_RETRY_AFTER_IN_MS = 10 * 60_000;
+
+/** Live checks after a PATCH, each after the propagation wait, before the run rolls back. */
+export const VERIFY_ATTEMPTS = 3;

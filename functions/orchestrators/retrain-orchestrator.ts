@@ -3,7 +3,7 @@ import { ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
 import { APPROVAL_EVENT, type ApprovalDecision, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
-import { RETRY } from "./policies";
+import { RETRY, VERIFY_ATTEMPTS } from "./policies";
 
 export const RETRAIN_ORCHESTRATOR = "retrainOrchestrator";
 
@@ -31,7 +31,12 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
 
   function* finish(result: RunResult, extra: Partial<C.RecordInput> = {}): Generator<df.Task, unknown, unknown> {
     durations.total = (context.df.currentUtcDateTime.getTime() - t0) / 1000;
-    setStatus({ stage: "done", result, ...(extra.reason ? { reason: extra.reason } : {}) });
+    setStatus({
+      stage: "done", result,
+      ...(extra.reason ? { reason: extra.reason } : {}),
+      ...(extra.location ? { model: extra.location.RelativeLocation } : {}),
+      ...(extra.verification ? { verification: extra.verification } : {}),
+    });
     const record: C.RecordInput = {
       ...ref, result, trigger: input.trigger.kind, dataSource: input.dataSource, durationsInSeconds: durations,
       ...(status.jobId ? { jobId: status.jobId } : {}), ...extra,
@@ -48,7 +53,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   endStage("staging");
 
   setStatus({ stage: "submitting", staged: { bytes: staged.value.bytes, method: staged.value.method } });
-  const submitted = yield* callActivity<C.SubmitResult>(context, ACTIVITY.submitJob, RETRY.amlCall, ref);
+  const submitted = yield* callActivity<C.SubmitResult>(context, ACTIVITY.submitJob, RETRY.amlCall, { ...ref, probe: staged.value.probeRows > 0 } satisfies C.SubmitInput);
   if (submitted.kind === "failed") return yield* finish("failed", { reason: `submitting the training job failed: ${submitted.reason}` });
   const job: C.JobRef = { ...ref, jobId: submitted.value.jobId };
   setStatus({ stage: "starting", jobId: job.jobId });
@@ -111,12 +116,28 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   if (promoted.kind === "failed") return yield* finish("failed", { ...scored, reason: `updating endpoint ${input.endpoint} failed: ${promoted.reason}` });
   endStage("promotion");
 
+  // Live verification: after the propagation wait, the endpoint must list the new model and
+  // answer the probe rows as the new model did at training time. Otherwise: roll back, fail loudly.
   setStatus({ stage: "verifying" });
-  const verified = yield* callActivity<C.VerifyResult>(context, ACTIVITY.verify, RETRY.amlCall, { ...ref, expected: promoted.value.location });
-  if (verified.kind === "failed" || !verified.value.verified) {
-    const why = verified.kind === "failed" ? verified.reason : `it lists ${verified.value.actual?.RelativeLocation ?? "no model"}`;
-    return yield* finish("failed", { ...scored, location: promoted.value.location, reason: `endpoint ${input.endpoint} does not serve the new model ${promoted.value.location.RelativeLocation}: ${why}` });
+  const promotedTo = promoted.value;
+  let checks: readonly string[] = [];
+  let verified = false;
+  for (let attempt = 1; attempt <= VERIFY_ATTEMPTS && !verified; attempt++) {
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.verification.delayInSeconds * 1000));
+    const v = yield* callActivity<C.VerifyResult>(context, ACTIVITY.verify, RETRY.amlCall, { ...job, expected: promotedTo.location } satisfies C.VerifyInput);
+    checks = v.kind === "ok" ? v.value.checks : [v.reason];
+    verified = v.kind === "ok" && v.value.verified;
+  }
+  const promotion = { location: promotedTo.location, verification: checks, ...(promotedTo.previous ? { previous: promotedTo.previous } : {}), ...(promotedTo.archived ? { archived: promotedTo.archived } : {}) };
+  if (!verified) {
+    const target = promotedTo.archived ?? promotedTo.previous;
+    let outcome = "there was no previous model to roll back to";
+    if (target) {
+      const rb = yield* callActivity<C.RollbackResult>(context, ACTIVITY.rollback, RETRY.amlCall, { ...ref, to: target } satisfies C.RollbackInput);
+      outcome = rb.kind === "ok" ? `rolled back to ${target.RelativeLocation}` : `ROLLBACK FAILED (${rb.reason}); the endpoint may be serving an unverified model`;
+    }
+    return yield* finish("failed", { ...scored, ...promotion, reason: `endpoint ${input.endpoint} did not pass live verification after ${VERIFY_ATTEMPTS} checks (${checks.join("; ")}); ${outcome}` });
   }
   endStage("verification");
-  return yield* finish("promoted", { ...scored, location: promoted.value.location });
+  return yield* finish("promoted", { ...scored, ...promotion });
 }

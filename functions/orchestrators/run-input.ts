@@ -9,6 +9,8 @@ export interface RetrainInput {
   readonly dryRun: boolean;
   readonly trigger: { readonly kind: "schedule" | "http"; readonly caller?: string };
   readonly polling: PollingPolicy;
+  /** Durable wait after the PATCH before checking the endpoint really serves the new model. */
+  readonly verification: { readonly delayInSeconds: number };
   /** When set, a passing model waits for a person's approval before it is promoted. */
   readonly approval?: { readonly timeoutInHours: number };
 }
@@ -47,5 +49,8 @@ export interface RunStatus {
   readonly decision?: { readonly passed: boolean; readonly reasons: readonly string[]; readonly comparedWithChampion?: boolean };
   readonly approval?: { readonly deadline?: string; readonly by?: string; readonly comment?: string; readonly approved?: boolean };
   readonly result?: RunResult;
+  /** The model the endpoint was set to (when promoted or attempted). */
+  readonly model?: string;
+  readonly verification?: readonly string[];
   readonly reason?: string;
 }

@@ -36,6 +36,7 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
       maxIntervalInSeconds: settings.POLL_MAX_INTERVAL_SECONDS,
       deadlineInMinutes: settings.JOB_DEADLINE_MINUTES,
     },
+    verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
     ...((o.requireApproval ?? settings.APPROVAL_REQUIRED) ? { approval: { timeoutInHours: settings.APPROVAL_TIMEOUT_HOURS } } : {}),
   };
 }

@@ -31,10 +31,11 @@ export class EndpointClient {
 
   async getEndpoint(name: string): Promise<EndpointInfo> {
     const res = await callService(this.o, "get endpoint", "GET", `${this.base}/${encodeURIComponent(name)}`);
-    const body = parseJsonBody<{ Name?: string; ApiLocation?: string; Resources?: { Name?: string; Location?: { BaseLocation: string; RelativeLocation: string } }[] }>("get endpoint", res);
+    const body = parseJsonBody<{ Name?: string; ApiLocation?: string; PrimaryKey?: string; Resources?: { Name?: string; Location?: { BaseLocation: string; RelativeLocation: string } }[] }>("get endpoint", res);
     return {
       name: body.Name ?? name,
       apiLocation: body.ApiLocation ?? "",
+      ...(body.PrimaryKey ? { primaryKey: body.PrimaryKey } : {}),
       resources: (body.Resources ?? []).map((r) => ({ name: r.Name ?? "", ...(r.Location ? { location: r.Location } : {}) })),
     };
   }

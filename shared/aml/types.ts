@@ -29,5 +29,7 @@ export interface EndpointResource {
 export interface EndpointInfo {
   readonly name: string;
   readonly apiLocation: string;
+  /** For scoring through RRS (the canary). A secret: never returned from an activity. */
+  readonly primaryKey?: string;
   readonly resources: readonly EndpointResource[];
 }

@@ -36,6 +36,8 @@ export const settingsSchema = z
     STAGING_STORAGE_CONNECTION_STRING: z.string().optional(),
     STAGING_STORAGE_ACCOUNT_URL: z.string().url("STAGING_STORAGE_ACCOUNT_URL must be the account's blob endpoint URL").optional(),
     STAGING_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "STAGING_CONTAINER must be a valid container name").default("retrainer-runs"),
+    ARCHIVE_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "ARCHIVE_CONTAINER must be a valid container name").default("retrainer-archive"),
+    VERIFY_DELAY_SECONDS: z.coerce.number().min(0, "VERIFY_DELAY_SECONDS must be 0 or more").default(30),
     POLL_FIRST_INTERVAL_SECONDS: positiveNumber("POLL_FIRST_INTERVAL_SECONDS", 15),
     POLL_BACKOFF_FACTOR: z.coerce.number().min(1, "POLL_BACKOFF_FACTOR must be at least 1").default(1.5),
     POLL_MAX_INTERVAL_SECONDS: positiveNumber("POLL_MAX_INTERVAL_SECONDS", 300),

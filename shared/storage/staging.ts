@@ -13,7 +13,14 @@ export const runBlobs = (runId: string) => ({
   input: `${runId}/input.csv`,
   model: `${runId}/model.ilearner`,
   evaluation: `${runId}/evaluation.csv`,
+  /** A few input rows the new model scores at training time: the canary's expected answers. */
+  probe: `${runId}/probe.csv`,
+  probeScored: `${runId}/probe-scored.csv`,
 });
+
+/** How much of the input the probe is cut from, and how many rows it keeps. */
+const PROBE_SOURCE_BYTES = 256 * 1024;
+export const PROBE_ROWS = 20;
 
 export interface StagingOptions {
   /** Block size of parallel uploads; memory in flight is about blockSize × concurrency. */
@@ -67,6 +74,38 @@ export class StagingClient {
     });
     if (bytesHint !== undefined && bytesHint !== bytes) throw new DataSourceError(`Staged ${bytes} bytes but the source announced ${bytesHint}; it changed or was cut short.`);
     return { blob, bytes, sha256: hash.digest("hex"), method: "stream" };
+  }
+
+  /** Server-side copy between containers of this account (e.g. archiving a model); returns the target's size. */
+  async copyWithin(from: { container: string; blob: string }, to: { container: string; blob: string }): Promise<number> {
+    const source = this.service.getContainerClient(from.container).getBlockBlobClient(from.blob);
+    const props = await source.getProperties();
+    const target = this.service.getContainerClient(to.container);
+    await target.createIfNotExists();
+    const token = await this.signer.sign(from.container, from.blob, "r", new Date(this.now() + 60 * 60_000));
+    const poller = await target.getBlockBlobClient(to.blob).beginCopyFromURL(`${source.url}${token}`, { intervalInMs: 500 });
+    await poller.pollUntilDone();
+    return props.contentLength ?? 0;
+  }
+
+  /**
+   * Writes the run's probe: the header and the first complete rows of the staged input, read
+   * with one ranged GET whatever the input's size. Returns the number of probe rows (0: none).
+   */
+  async writeProbe(runId: string, rows = PROBE_ROWS): Promise<number> {
+    const names = runBlobs(runId);
+    const res = await this.container.getBlockBlobClient(names.input).download(0, PROBE_SOURCE_BYTES);
+    const chunks: Buffer[] = [];
+    for await (const c of res.readableStreamBody as AsyncIterable<Buffer>) chunks.push(c);
+    const head = Buffer.concat(chunks).toString("utf8");
+    const lines = head.split(/\r?\n/);
+    if (head.length >= PROBE_SOURCE_BYTES) lines.pop(); // the last line may be cut off by the range
+    const [header, ...data] = lines.filter((l) => l.trim() !== "");
+    const kept = data.slice(0, rows);
+    if (!header || kept.length === 0) return 0;
+    const text = [header, ...kept].join("\n") + "\n";
+    await this.container.getBlockBlobClient(names.probe).upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: "text/csv" } });
+    return kept.length;
   }
 
   private async open(source: Exclude<DataSource, { kind: "blob" }>): Promise<{ stream: Readable; bytesHint?: number }> {

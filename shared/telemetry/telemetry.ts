@@ -3,12 +3,13 @@ import { redactValues } from "../redact";
 /** The stage events of a run, as operators find them in Application Insights. */
 export type RunEvent =
   | "RetrainStarted" | "DataStaged" | "JobSubmitted" | "JobFinished" | "JobFailed"
-  | "GatePassed" | "GateRejected" | "ModelPromoted" | "RetrainCompleted" | "RetrainFailed";
+  | "GatePassed" | "GateRejected" | "ModelPromoted" | "PromotionVerified" | "VerificationFailed" | "ModelRolledBack"
+  | "RetrainCompleted" | "RetrainFailed";
 
 export type Properties = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface DependencyCall {
-  readonly type: "AzureML BES" | "AzureML Management" | "Azure Blob";
+  readonly type: "AzureML BES" | "AzureML Management" | "AzureML RRS" | "Azure Blob";
   readonly name: string;
   /** The URL without its query string. */
   readonly target: string;

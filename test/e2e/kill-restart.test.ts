@@ -44,6 +44,7 @@ describe("a host killed mid-run", () => {
         STAGING_CONTAINER: `kill-${Date.now()}`,
         AML_WORKSPACE_ID: `kill${Date.now()}`,
         POLL_FIRST_INTERVAL_SECONDS: "4",
+        VERIFY_DELAY_SECONDS: "3",
       },
     }));
     const key = sample.Host.FunctionKey;

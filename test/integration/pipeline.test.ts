@@ -51,7 +51,7 @@ describe("the pipeline against the local ML service and Azurite", () => {
     // the run's blobs are run-scoped
     const blobs: string[] = [];
     for await (const b of e.blobs.getContainerClient(settings.STAGING_CONTAINER).listBlobsFlat({ prefix: input.runId })) blobs.push(b.name);
-    expect(blobs.sort()).toEqual([`${input.runId}/evaluation.csv`, `${input.runId}/input.csv`, `${input.runId}/model.ilearner`]);
+    expect(blobs.sort()).toEqual(["evaluation.csv", "input.csv", "model.ilearner", "probe-scored.csv", "probe.csv"].map((b) => `${input.runId}/${b}`));
     // nothing secret reached the log
     const text = logs.join("\n");
     expect(text).toMatch(/RetrainCompleted/);

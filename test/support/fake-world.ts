@@ -7,6 +7,8 @@ import { runBlobs } from "../../shared/storage/staging";
 
 export const RESOURCE = "Census Model [trained model]";
 export const PASSING_CSV = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss\r\n0.85,0.73,0.58,0.65,0.907,0.318,0.42\r\n";
+/** The probe as the training job scored it (output3): what the canary expects the endpoint to answer. */
+export const SCORED_PROBE_CSV = "age,education,class,Scored Labels,Scored Probabilities\r\n39,Bachelors,<=50K,<=50K,0.125\r\n52,Masters,>50K,>50K,0.875\r\n";
 export const FAILING_CSV = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss\r\n0.70,0.50,0.40,0.44,0.71,0.55,0.10\r\n";
 
 /**
@@ -32,6 +34,10 @@ export class FakeWorld {
   readonly failures: Record<string, Error[]> = {};
   /** When true, PATCH is accepted but the endpoint keeps listing its old model. */
   patchIgnored = false;
+  /** When true, the endpoint lists the new model but answers with another (a half-working PATCH). */
+  servesStaleModel = false;
+  readonly copies: { from: string; to: string }[] = [];
+  readonly rrsCalls: string[][] = [];
   endpointModel: { BaseLocation: string; RelativeLocation: string } = { BaseLocation: "https://acct.blob.core.windows.net/", RelativeLocation: "models/seed.ilearner" };
   private jobs = new Map<string, { state: JobState; polls: number; outputs: BatchExecutionRequest["Outputs"] }>();
 
@@ -85,7 +91,7 @@ export class FakeWorld {
 
   readonly endpoints: ActivityDependencies["endpoints"] = {
     getEndpoint: (name): Promise<EndpointInfo> =>
-      Promise.resolve({ name, apiLocation: `https://svc/${name}`, resources: [{ name: RESOURCE, location: { ...this.endpointModel } }] }),
+      Promise.resolve({ name, apiLocation: `https://svc/${name}`, primaryKey: "endpoint-key", resources: [{ name: RESOURCE, location: { ...this.endpointModel } }] }),
     updateResource: (_endpoint, _resource, location) => {
       this.fail("patch");
       // The real service reads the model through the token; an expired one is refused.
@@ -97,22 +103,38 @@ export class FakeWorld {
     },
   };
 
-  /** Serves result blobs: the evaluation CSV, or 403 when the token has expired by the fake clock. */
+  /** Serves result blobs (evaluation or scored probe), or 403 when the token has expired by the fake clock. */
   readonly resultTransport: HttpTransport = (req) => {
-    const se = Date.parse(new URL(req.url).searchParams.get("se") ?? "");
+    const url = new URL(req.url);
+    const se = Date.parse(url.searchParams.get("se") ?? "");
     if (!(se > this.clock.now.getTime())) return Promise.resolve({ status: 403, headers: {}, bodyText: "AuthenticationFailed" });
-    return Promise.resolve({ status: 200, headers: {}, bodyText: this.evaluationCsv });
+    return Promise.resolve({ status: 200, headers: {}, bodyText: url.pathname.endsWith("probe-scored.csv") ? SCORED_PROBE_CSV : this.evaluationCsv });
+  };
+
+  /** RRS: answers the probe as the model the endpoint really serves would. */
+  readonly rrs: ActivityDependencies["rrs"] = {
+    score: (_api, _key, columns, rows) => {
+      this.rrsCalls.push([...columns]);
+      const fresh = this.endpointModel.RelativeLocation.endsWith("/model.ilearner") && !this.servesStaleModel;
+      const p = fresh ? ["0.125", "0.875"] : ["0.2", "0.7"];
+      return Promise.resolve({ columns: [...columns, "Scored Labels", "Scored Probabilities"], rows: rows.map((r, i) => [...r, "x", p[i] ?? "0"]) });
+    },
   };
 
   deps(overrides: Partial<ActivityDependencies["options"]> = {}): ActivityDependencies {
     return {
       bes: this.bes,
       endpoints: this.endpoints,
-      staging: { stage: (runId) => (this.fail("stage"), Promise.resolve({ blob: runBlobs(runId).input, bytes: 1234, sha256: "ab", method: "stream" as const })) },
+      staging: {
+        stage: (runId) => (this.fail("stage"), Promise.resolve({ blob: runBlobs(runId).input, bytes: 1234, sha256: "ab", method: "stream" as const })),
+        writeProbe: () => Promise.resolve(2),
+        copyWithin: (from, to) => (this.copies.push({ from: `${from.container}/${from.blob}`, to: `${to.container}/${to.blob}` }), Promise.resolve(100)),
+      },
+      rrs: this.rrs,
       signer: { sign: (_c, blob, perms, expiresOn) => Promise.resolve(`?sp=${perms}&se=${encodeURIComponent(expiresOn.toISOString())}&sr=b&sig=${blob.length}`) },
       telemetry: this.telemetry,
       runStorage: { blobEndpoint: "https://acct.blob.core.windows.net/", container: "retrainer-runs" },
-      options: { trainedModelResource: RESOURCE, jobSasLifetimeInMs: 5 * 3600_000, sasRefreshMarginInMs: 5 * 60_000, dataRoot: "/data", ...overrides },
+      options: { trainedModelResource: RESOURCE, archiveContainer: "retrainer-archive", jobSasLifetimeInMs: 5 * 3600_000, sasRefreshMarginInMs: 5 * 60_000, dataRoot: "/data", ...overrides },
       resultTransport: this.resultTransport,
       now: () => this.clock.now.getTime(),
     };

@@ -16,6 +16,7 @@ const input = (over: Partial<RetrainInput> = {}): RetrainInput => ({
   dryRun: false,
   trigger: { kind: "schedule" },
   polling: { firstIntervalInSeconds: 10, backoffFactor: 2, maxIntervalInSeconds: 60, deadlineInMinutes: 30 },
+  verification: { delayInSeconds: 30 },
   ...over,
 });
 
@@ -42,14 +43,18 @@ describe("retrainOrchestrator", () => {
       ACTIVITY.checkJob, ACTIVITY.checkJob, ACTIVITY.checkJob,
       ACTIVITY.evaluate, ACTIVITY.promote, ACTIVITY.verify, ACTIVITY.record,
     ]);
-    // backoff: 10 s, then 20 s between polls
+    // backoff: 10 s, then 20 s between polls; then the 30 s propagation wait before the live check
     const t = timers(result.steps);
-    expect(t.map((s) => (s.fireAt.getTime() - s.at.getTime()) / 1000)).toEqual([10, 20]);
+    expect(t.map((s) => (s.fireAt.getTime() - s.at.getTime()) / 1000)).toEqual([10, 20, 30]);
     expect(world.submitted).toHaveLength(1);
     expect(world.patches).toHaveLength(1);
     expect(world.patches[0]!.RelativeLocation).toBe("retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner");
     expect(result.output).toMatchObject({ stage: "done", result: "promoted", jobId: "job1" });
-    expect(events).toEqual(["DataStaged", "JobSubmitted", "JobFinished", "GatePassed", "ModelPromoted", "RetrainCompleted"]);
+    expect(events).toEqual(["DataStaged", "JobSubmitted", "JobFinished", "GatePassed", "ModelPromoted", "PromotionVerified", "RetrainCompleted"]);
+    // the replaced model was archived before the PATCH, and the canary compared the probe
+    expect(world.copies).toEqual([{ from: "models/seed.ilearner", to: "retrainer-archive/retrain/retrain-20260104T030000Z-abc123/previous.ilearner" }]);
+    expect(result.output).toMatchObject({ verification: ["the endpoint lists the new model retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner", "canary: all 2 probe rows scored as at training time (largest difference 0.0e+0)"] });
+    expect(world.submitted[0]!.Inputs.input2!.RelativeLocation).toBe("retrainer-runs/retrain-20260104T030000Z-abc123/probe.csv");
     // the SAS tokens handed to BES: read on input, create/write on outputs, never an account key
     const req = world.submitted[0]!;
     expect(req.Inputs.input1!.SasBlobToken).toMatch(/sp=r&/);
@@ -138,10 +143,22 @@ describe("retrainOrchestrator", () => {
     expect(world.patches).toHaveLength(0);
   });
 
-  it("PATCH accepted but the endpoint keeps its old model: verification fails the run", async () => {
-    const { world, result } = await run((w) => (w.patchIgnored = true));
-    expect(world.patches).toHaveLength(1);
-    expect(result.error?.message).toMatch(/does not serve the new model .*model\.ilearner: it lists models\/seed\.ilearner/);
+  it("PATCH accepted but the endpoint keeps its old model: verification fails, the archived model is restored, the run fails", async () => {
+    const { world, result, names, events } = await run((w) => (w.patchIgnored = true));
+    expect(names.filter((n) => n === ACTIVITY.verify)).toHaveLength(3);
+    expect(world.patches.map((p) => p.RelativeLocation)).toEqual([
+      "retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner",
+      "retrainer-archive/retrain/retrain-20260104T030000Z-abc123/previous.ilearner",
+    ]);
+    expect(result.error?.message).toMatch(/did not pass live verification after 3 checks \(the endpoint lists models\/seed\.ilearner, not the new model .*\); rolled back to retrainer-archive\/retrain\/.*\/previous\.ilearner/);
+    expect(events).toEqual(expect.arrayContaining(["VerificationFailed", "ModelRolledBack", "RetrainFailed"]));
+  });
+
+  it("endpoint lists the new model but answers the probe differently (canary): rollback and a loud failure", async () => {
+    const { world, result } = await run((w) => (w.servesStaleModel = true));
+    expect(world.patches).toHaveLength(2);
+    expect(result.error?.message).toMatch(/canary: 2 of 2 probe rows scored differently from training time .*: the endpoint is not serving the new model\); rolled back to/);
+    expect(lastStatus(result.statuses)).toMatchObject({ stage: "done", result: "failed" });
   });
 
   it("a bad data source fails the run at staging, before any job exists", async () => {

@@ -26,6 +26,7 @@ describe("EndpointClient.getEndpoint", () => {
     await expect(endpoints.getEndpoint("retrain1")).resolves.toEqual({
       name: "retrain1",
       apiLocation: body.ApiLocation,
+      primaryKey: "pk",
       resources: [{ name: RESOURCE, location: { BaseLocation: "https://a/", RelativeLocation: "c/m.ilearner" } }, { name: "Other" }],
     });
     expect(transport.requests[0]?.headers.Authorization).toBe(`Bearer ${KEY}`);

@@ -1,0 +1,96 @@
+import type { ActivityDependencies } from "./dependencies";
+import type * as C from "./contracts";
+import { ACTIVITY } from "./names";
+import { toOutcome } from "./outcome";
+import { readerOptions, ref, resultHandle, slash } from "./helpers";
+import { freshLocation, readResult } from "../../shared/storage/result-reader";
+import { compareCanary, parseScoredProbe } from "../../shared/evaluation/canary";
+import { isAmlServiceError } from "../../shared/aml/aml-error";
+import type { BlobLocation, EndpointInfo } from "../../shared/aml/types";
+
+/** A promotion step that cannot succeed as asked; retrying will not help. */
+export class PromotionError extends Error {
+  override readonly name = "PromotionError";
+}
+
+/** Promotion: archive what serves now, PATCH the new model, verify it serves, roll back if not. */
+export function promotionActivities(d: ActivityDependencies) {
+  const resource = (e: EndpointInfo) => e.resources.find((r) => r.name === d.options.trainedModelResource)?.location;
+  const inRunStorage = (l: C.ModelLocation) => slash(l.BaseLocation) === slash(d.runStorage.blobEndpoint);
+  const parts = (l: C.ModelLocation) => {
+    const [container, ...rest] = l.RelativeLocation.split("/");
+    return { container: container!, blob: rest.join("/") };
+  };
+  /** A model location the service can read: a fresh read SAS, which only our own account allows. */
+  const readable = async (l: C.ModelLocation): Promise<BlobLocation> => {
+    const { container, blob } = parts(l);
+    return { ...l, SasBlobToken: await d.signer.sign(container, blob, "r", new Date(d.now() + 60 * 60_000)) };
+  };
+  /** PATCH, refreshing the token once when the service could not read through it. */
+  const patch = async (endpoint: EndpointInfo, location: BlobLocation, refresh: () => Promise<BlobLocation>): Promise<{ location: BlobLocation; refreshed: boolean }> => {
+    try {
+      await d.endpoints.updateResource(endpoint, d.options.trainedModelResource, location);
+      return { location, refreshed: false };
+    } catch (e) {
+      if (!(isAmlServiceError(e) && e.statusCode === 400 && /refused|expired|403/i.test(e.message))) throw e;
+      const fresh = await refresh();
+      await d.endpoints.updateResource(endpoint, d.options.trainedModelResource, fresh);
+      return { location: fresh, refreshed: true };
+    }
+  };
+  const plain = (l: C.ModelLocation): C.ModelLocation => ({ BaseLocation: l.BaseLocation, RelativeLocation: l.RelativeLocation });
+
+  return {
+    [ACTIVITY.promote]: (i: C.JobRef) =>
+      toOutcome<C.PromoteResult>(async () => {
+        const h = await resultHandle(d, i.jobId, "output1");
+        const { location, refreshes } = await freshLocation(h, readerOptions(d));
+        const endpoint = await d.endpoints.getEndpoint(i.endpoint);
+        const previous = resource(endpoint);
+        // Keep a copy of what serves now before replacing it: job outputs are not kept forever.
+        let archived: C.ModelLocation | undefined;
+        if (previous && inRunStorage(previous)) {
+          const to = { container: d.options.archiveContainer, blob: `${i.endpoint.toLowerCase()}/${i.runId}/previous.ilearner` };
+          await d.staging.copyWithin(parts(previous), to);
+          archived = { BaseLocation: slash(d.runStorage.blobEndpoint), RelativeLocation: `${to.container}/${to.blob}` };
+        }
+        const patched = await patch(endpoint, location, h.refresh);
+        const promotedTo = plain(patched.location);
+        d.telemetry.event("ModelPromoted", { ...ref(i), jobId: i.jobId, model: promotedTo.RelativeLocation, previousModel: previous?.RelativeLocation, archivedModel: archived?.RelativeLocation });
+        return { location: promotedTo, ...(previous ? { previous: plain(previous) } : {}), ...(archived ? { archived } : {}), sasRefreshes: refreshes + (patched.refreshed ? 1 : 0) };
+      }),
+
+    [ACTIVITY.verify]: (i: C.VerifyInput) =>
+      toOutcome<C.VerifyResult>(async () => {
+        const endpoint = await d.endpoints.getEndpoint(i.endpoint);
+        const actual = resource(endpoint);
+        const listed = !!actual && actual.RelativeLocation === i.expected.RelativeLocation && slash(actual.BaseLocation) === slash(i.expected.BaseLocation);
+        const checks = [listed ? `the endpoint lists the new model ${i.expected.RelativeLocation}` : `the endpoint lists ${actual?.RelativeLocation ?? "no model"}, not the new model ${i.expected.RelativeLocation}`];
+        let canaryOk = true;
+        const job = await d.bes.getJob(i.jobId);
+        if (listed && job.results.output3 && endpoint.primaryKey) {
+          // Canary: the endpoint must answer the probe exactly as the new model did at training time.
+          const { text } = await readResult({ location: job.results.output3, refresh: async () => (await d.bes.getJob(i.jobId)).results.output3! }, readerOptions(d));
+          const probe = parseScoredProbe(text);
+          const served = await d.rrs.score(endpoint.apiLocation, endpoint.primaryKey, probe.features.columns, probe.features.rows);
+          const canary = compareCanary(probe.probabilities, served);
+          canaryOk = canary.matched;
+          checks.push(`canary: ${canary.summary}`);
+        } else if (listed) {
+          checks.push("canary skipped: the run has no scored probe");
+        }
+        const verified = listed && canaryOk;
+        d.telemetry.event(verified ? "PromotionVerified" : "VerificationFailed", { ...ref(i), jobId: i.jobId, checks: checks.join("; ") });
+        return { verified, checks, ...(actual ? { actual: plain(actual) } : {}) };
+      }),
+
+    [ACTIVITY.rollback]: (i: C.RollbackInput) =>
+      toOutcome<C.RollbackResult>(async () => {
+        if (!inRunStorage(i.to)) throw new PromotionError(`cannot roll back to ${i.to.RelativeLocation}: it is outside the run storage account, so no read token can be made for it`);
+        const endpoint = await d.endpoints.getEndpoint(i.endpoint);
+        await patch(endpoint, await readable(i.to), () => readable(i.to));
+        d.telemetry.event("ModelRolledBack", { ...ref(i), model: i.to.RelativeLocation });
+        return { restored: plain(i.to) };
+      }),
+  };
+}

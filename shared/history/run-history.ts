@@ -1,0 +1,151 @@
+import { odata, TableClient } from "@azure/data-tables";
+import type { RunRecord } from "./run-record";
+import { classifyTableError, invalidArgument, tableErrorCode } from "./history-error";
+import { ALL_PARTITION, INDEX_PARTITION, checkKey, endpointPartition, timeKey } from "./keys";
+import { fitRecord, fromProperties, toProperties } from "./record-entity";
+
+export interface ListRunsOptions {
+  /** Only this endpoint's runs (case-insensitive); every endpoint's when omitted. */
+  readonly endpoint?: string;
+  /** 1–500, default 50; larger values are capped at 500. */
+  readonly limit?: number;
+  /** From the previous page; only valid for the same endpoint filter. */
+  readonly continuationToken?: string;
+}
+
+export interface RunPage {
+  readonly runs: RunRecord[];
+  /** Present only when more runs follow. */
+  readonly continuationToken?: string;
+}
+
+interface IndexEntry {
+  readonly partition: string;
+  readonly row: string;
+}
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 500;
+
+/** The audit trail of retraining runs in Azure Table storage; key design in ./keys. */
+export class RunHistoryClient {
+  /** The caller picks the credential: a connection string locally, DefaultAzureCredential in Azure. */
+  constructor(readonly table: TableClient) {}
+
+  static fromConnectionString(connectionString: string, tableName: string): RunHistoryClient {
+    try {
+      // Azurite speaks plain http, over which the SDK refuses to send a key unless told it may.
+      const local = TableClient.fromConnectionString(connectionString, tableName).url.startsWith("http:");
+      return new RunHistoryClient(TableClient.fromConnectionString(connectionString, tableName, { allowInsecureConnection: local }));
+    } catch {
+      // The SDK's message is not repeated: it could quote part of the string, key included.
+      throw invalidArgument("connect", "Run history: the Table storage connection string is malformed; it needs AccountName with AccountKey (or SharedAccessSignature) and a TableEndpoint or EndpointSuffix.");
+    }
+  }
+
+  async init(): Promise<void> {
+    // createTable already ignores "TableAlreadyExists".
+    await this.call("init", () => this.table.createTable());
+  }
+
+  /**
+   * Writes the run (a later write of the same runId replaces it). A record too large for one
+   * entity is stored shortened; `truncated` says so.
+   */
+  async upsert(record: RunRecord): Promise<{ truncated: boolean }> {
+    const runId = checkKey("upsert", "runId", record.runId);
+    const at: IndexEntry = { partition: endpointPartition("upsert", record.endpoint), row: timeKey("upsert", record.startedAt, runId) };
+    const { record: stored, truncated } = fitRecord(record);
+    const props = toProperties(stored);
+    const previous = await this.index("upsert", runId);
+    const put = (partitionKey: string, rowKey: string, p: object) =>
+      this.call("upsert", () => this.table.upsertEntity({ partitionKey, rowKey, ...p }, "Replace"));
+    // Records first, index last: until the index points at them, get() still finds the old copy.
+    await Promise.all([put(at.partition, at.row, props), put(ALL_PARTITION, at.row, props)]);
+    await put(INDEX_PARTITION, runId, at);
+    // A changed endpoint or start time moves the run; the old copies would otherwise list twice.
+    if (previous && (previous.partition !== at.partition || previous.row !== at.row)) {
+      await Promise.all([this.remove(previous.partition, previous.row), this.remove(ALL_PARTITION, previous.row)]);
+    }
+    return { truncated };
+  }
+
+  /** The run, or undefined when none was recorded under this id. */
+  async get(runId: string): Promise<RunRecord | undefined> {
+    const at = await this.index("get", checkKey("get", "runId", runId));
+    if (!at) return undefined;
+    const entity = await this.read("get", ALL_PARTITION, at.row);
+    return entity && fromProperties(entity);
+  }
+
+  /** Newest first, by start time. */
+  async list(options: ListRunsOptions = {}): Promise<RunPage> {
+    const limit = options.limit ?? DEFAULT_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1) throw invalidArgument("list", `Run history: limit must be a positive integer, not ${limit}.`);
+    const take = Math.min(limit, MAX_LIMIT);
+    const partition = options.endpoint === undefined ? ALL_PARTITION : endpointPartition("list", options.endpoint);
+    const after = options.continuationToken === undefined ? undefined : decodeToken(options.continuationToken, partition);
+    const filter = after === undefined ? odata`PartitionKey eq ${partition}` : odata`PartitionKey eq ${partition} and RowKey gt ${after}`;
+    // One more than asked says whether a next page exists, so the last page carries no token.
+    const rows = await this.call("list", async () => {
+      const found: Record<string, unknown>[] = [];
+      for await (const page of this.table.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: take + 1 })) {
+        found.push(...page);
+        if (found.length > take) break;
+      }
+      return found;
+    });
+    const page = rows.slice(0, take);
+    const last = page.at(-1);
+    const more = rows.length > take && last !== undefined;
+    return { runs: page.map(fromProperties), ...(more ? { continuationToken: encodeToken(partition, String(last.rowKey)) } : {}) };
+  }
+
+  private async index(operation: string, runId: string): Promise<IndexEntry | undefined> {
+    const e = await this.read(operation, INDEX_PARTITION, runId);
+    return e && typeof e.partition === "string" && typeof e.row === "string" ? { partition: e.partition, row: e.row } : undefined;
+  }
+
+  /** A missing entity is undefined; a missing table is an error (init() was not called). */
+  private async read(operation: string, partitionKey: string, rowKey: string): Promise<Record<string, unknown> | undefined> {
+    try {
+      return await this.table.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+    } catch (e) {
+      if (tableErrorCode(e).code === "ResourceNotFound") return undefined;
+      throw classifyTableError(operation, e);
+    }
+  }
+
+  private async remove(partitionKey: string, rowKey: string): Promise<void> {
+    try {
+      await this.table.deleteEntity(partitionKey, rowKey);
+    } catch (e) {
+      if (tableErrorCode(e).code !== "ResourceNotFound") throw classifyTableError("upsert", e);
+    }
+  }
+
+  private async call<T>(operation: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      throw classifyTableError(operation, e);
+    }
+  }
+}
+
+/** Our own cursor (the last RowKey served), bound to its partition so it cannot page another listing. */
+function encodeToken(partition: string, rowKey: string): string {
+  return Buffer.from(JSON.stringify({ p: partition, r: rowKey })).toString("base64url");
+}
+
+function decodeToken(token: string, partition: string): string {
+  let parsed: { p?: unknown; r?: unknown } = {};
+  try {
+    parsed = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as typeof parsed;
+  } catch {
+    // falls through to the refusal below
+  }
+  if (typeof parsed.r !== "string") throw invalidArgument("list", "Run history: the continuation token is not one this store issued.");
+  if (parsed.p !== partition) throw invalidArgument("list", "Run history: the continuation token belongs to a listing with a different endpoint filter.");
+  return parsed.r;
+}

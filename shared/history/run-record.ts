@@ -1,0 +1,45 @@
+import type { GateDecision } from "../evaluation/gate";
+import type { Metrics } from "../evaluation/evaluation";
+
+/** Every state a run can be recorded in; "running" and "awaiting-approval" are later overwritten. */
+export type RunRecordResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back" | "running" | "awaiting-approval";
+
+/** Where the endpoint's trained model lives, as the management API reports it. */
+export interface RecordedModelLocation {
+  readonly BaseLocation: string;
+  readonly RelativeLocation: string;
+}
+
+/**
+ * The audit record of one retraining run: what ran, on which data, what the gate decided and
+ * why, and which model served before and after. Plain JSON-serialisable data, no classes or Dates,
+ * so it can be stored as text and read back unchanged.
+ */
+export interface RunRecord {
+  readonly runId: string;
+  readonly endpoint: string;
+  /** The Durable orchestration instance that ran it. */
+  readonly instanceId: string;
+  readonly trigger: { readonly kind: "schedule" | "http"; readonly caller?: string };
+  /** A description of the source (never a SAS URL: it would leak into the audit trail). */
+  readonly dataSource: string;
+  readonly dataBytes?: number;
+  readonly dataSha256?: string;
+  readonly jobId?: string;
+  readonly metrics?: Metrics;
+  readonly championMetrics?: Metrics;
+  /** The gate policy as text, e.g. "AUC>=0.85; AUC>=champion-0.005". */
+  readonly gateRules: string;
+  readonly decision?: GateDecision;
+  readonly result: RunRecordResult;
+  readonly reason?: string;
+  readonly modelBefore?: RecordedModelLocation;
+  readonly modelAfter?: RecordedModelLocation;
+  /** Where the replaced model was copied, so a rollback has something to go back to. */
+  readonly archivedModel?: RecordedModelLocation;
+  /** Seconds spent per stage, e.g. { staging: 12, training: 340 }. */
+  readonly durationsInSeconds: Readonly<Record<string, number>>;
+  /** ISO 8601; decides the record's place in listings. */
+  readonly startedAt: string;
+  readonly endedAt?: string;
+}
