@@ -2,3 +2,4 @@
 import "./orchestrators/register";
 import "./activities/register";
 import "./triggers/register";
+import "./triggers/runs";

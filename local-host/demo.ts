@@ -4,6 +4,7 @@ import { readLocalSettings } from "./settings";
 import { startLocalStack, type LocalStack } from "./local-stack";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { redact } from "../shared/redact";
+import type { RunRecord } from "../shared/history/run-record";
 
 interface DemoOptions {
   data?: string;
@@ -48,6 +49,7 @@ interface RunView {
   reason?: string;
   output?: unknown;
   runId?: string;
+  verification?: string[];
 }
 
 /**
@@ -147,17 +149,24 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
   }
   const instance = host.engine.get(startBody.id);
   const failed = view.runtimeStatus !== "Completed";
+  // The summary reads the same audit record `GET /api/runs/{id}` serves.
+  const recordRes = view.runId ? await api(`/api/runs/${view.runId}`) : undefined;
+  const record = recordRes?.status === 200 ? ((await recordRes.json()) as RunRecord) : undefined;
   console.log("\nSummary");
   const rows: [string, string | undefined][] = [
     ["result", failed ? `FAILED (${view.runtimeStatus})` : view.result],
     ["reason", view.reason ?? (failed ? String(view.output) : undefined)],
     ["endpoint", endpoint],
     ["job", view.jobId],
-    ["data", view.staged ? `${(view.staged.bytes / 1e6).toFixed(1)} MB staged (${view.staged.method})` : undefined],
+    ["data", view.staged ? `${(view.staged.bytes / 1e6).toFixed(1)} MB staged (${view.staged.method})${record?.dataSha256 ? `, sha256 ${record.dataSha256.slice(0, 12)}…` : ""}` : undefined],
+    ["model", record?.modelAfter ? `${record.modelBefore?.RelativeLocation ?? "?"} → ${record.modelAfter.RelativeLocation}` : undefined],
+    ["archived", record?.archivedModel?.RelativeLocation],
+    ["verified", view.verification?.join("; ")],
     ["metrics", view.metrics ? Object.entries(view.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ") : undefined],
     ["champion", view.championMetrics ? `the model serving before, on the same rows: AUC ${view.championMetrics.AUC?.toFixed(3)}, Accuracy ${view.championMetrics.Accuracy?.toFixed(3)}` : undefined],
     ["gate", `${values.RETRAIN_GATE} → ${view.decision ? (view.decision.passed ? "passed" : "rejected") : "not reached"}`],
     ["durable", instance ? `${instance.episodes} orchestrator episodes, ${instance.history.length} history events` : undefined],
+    ["history", record ? `run ${record.runId} recorded (GET /api/runs/${record.runId})` : "NOT RECORDED"],
     ["elapsed", `${((Date.now() - t0) / 1000).toFixed(1)} s`],
   ];
   for (const [k, v] of rows) if (v) console.log(`  ${k.padEnd(9)} ${v}`);

@@ -2,6 +2,7 @@ import type { ActivityDependencies } from "./dependencies";
 import type * as C from "./contracts";
 import { ACTIVITY, type ActivityName } from "./names";
 import { promotionActivities } from "./promotion";
+import { toRunRecord } from "./run-record";
 import { championOf, readerOptions, ref, resultHandle } from "./helpers";
 import { toOutcome, type Outcome } from "./outcome";
 import { parseDataSource, describeDataSource } from "../../shared/storage/data-source";
@@ -90,15 +91,16 @@ export function createActivities(d: ActivityDependencies) {
     ...promotionActivities(d),
 
     [ACTIVITY.record]: (i: C.RecordInput) =>
-      toOutcome<void>(() => {
+      toOutcome<void>(async () => {
+        // The audit record first: telemetry may be sampled or delayed, the record must not be lost.
+        await d.history.upsert(toRunRecord(i));
         const props = {
-          ...ref(i), result: i.result, reason: i.reason, jobId: i.jobId, trigger: i.trigger, dataSource: i.dataSource,
+          ...ref(i), result: i.result, reason: i.reason, jobId: i.jobId, trigger: i.trigger.kind, caller: i.trigger.caller, dataSource: i.dataSource,
           model: i.location?.RelativeLocation, gate: i.decision?.reasons.join(" "),
         };
         const measurements = Object.fromEntries(Object.entries(i.durationsInSeconds).map(([k, v]) => [`${k}Seconds`, v]));
         d.telemetry.event(i.result === "failed" ? "RetrainFailed" : "RetrainCompleted", props, { ...measurements, ...i.metrics });
         if (i.durationsInSeconds.training !== undefined) d.telemetry.metric("Job duration seconds", i.durationsInSeconds.training, ref(i));
-        return Promise.resolve();
       }),
   } satisfies Record<ActivityName, (input: never) => Promise<Outcome<unknown>>>;
 }

@@ -76,10 +76,16 @@ export interface RollbackResult {
   readonly restored: ModelLocation;
 }
 export interface RecordInput extends RunRef {
+  readonly instanceId: string;
+  readonly startedAt: string;
+  /** Orchestration time, like startedAt, so both come from the same clock. */
+  readonly endedAt: string;
   readonly result: RunResult;
   readonly reason?: string;
   readonly jobId?: string;
-  readonly trigger: string;
+  readonly trigger: { readonly kind: "schedule" | "http"; readonly caller?: string };
+  readonly gateRules: string;
+  readonly staged?: { readonly bytes: number; readonly method?: string; readonly sha256?: string };
   readonly dataSource: string;
   readonly metrics?: Metrics;
   readonly championMetrics?: Metrics;

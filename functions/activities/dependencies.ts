@@ -2,6 +2,7 @@ import type { BesClient } from "../../shared/aml/bes-client";
 import type { EndpointClient } from "../../shared/aml/endpoint-client";
 import type { StagingClient } from "../../shared/storage/staging";
 import type { RrsClient } from "../../shared/aml/rrs-client";
+import type { RunHistoryClient } from "../../shared/history/run-history";
 import type { SasSigner } from "../../shared/storage/sas";
 import type { Telemetry } from "../../shared/telemetry/telemetry";
 import type { HttpTransport } from "../../shared/http/transport";
@@ -12,6 +13,8 @@ export interface ActivityDependencies {
   readonly endpoints: Pick<EndpointClient, "getEndpoint" | "updateResource">;
   readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "copyWithin">;
   readonly rrs: Pick<RrsClient, "score">;
+  /** The audit trail (Table storage); its table exists once `init` has run. */
+  readonly history: Pick<RunHistoryClient, "upsert" | "get" | "list">;
   readonly signer: SasSigner;
   readonly telemetry: Telemetry;
   /** Storage the run blobs live in: blob endpoint (with trailing slash) and container. */

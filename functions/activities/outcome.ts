@@ -26,7 +26,8 @@ export async function toOutcome<T>(work: () => Promise<T>): Promise<Outcome<T>> 
     }
     const err = e as Error & { retryable?: boolean };
     if (EXPECTED.has(err.name)) return { kind: "failed", reason: err.message };
-    if (err.name === "ResultReadError") {
+    // Other clients' errors (result reads, run history) carry their own retryable decision.
+    if (typeof err.retryable === "boolean") {
       if (err.retryable) throw e;
       return { kind: "failed", reason: err.message };
     }

@@ -4,6 +4,8 @@ import { loadSettings, secretsOf, type Settings } from "../../shared/config/sett
 import { BesClient } from "../../shared/aml/bes-client";
 import { EndpointClient } from "../../shared/aml/endpoint-client";
 import { RrsClient } from "../../shared/aml/rrs-client";
+import { TableClient } from "@azure/data-tables";
+import { RunHistoryClient } from "../../shared/history/run-history";
 import { StagingClient } from "../../shared/storage/staging";
 import { SharedKeySasSigner, UserDelegationSasSigner, type SasSigner } from "../../shared/storage/sas";
 import { fetchTransport } from "../../shared/http/transport";
@@ -38,6 +40,7 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
       apiKey: settings.AML_MANAGEMENT_API_KEY,
       transport: instrumentedTransport(fetchTransport, telemetry, "AzureML Management"),
     }),
+    history: lazilyInitialised(historyClient(settings)),
     rrs: new RrsClient({ transport: instrumentedTransport(fetchTransport, telemetry, "AzureML RRS") }),
     staging: new StagingClient(service, container, signer),
     signer,
@@ -81,4 +84,25 @@ export function appSettings(): Settings {
 export function appDependencies(): ActivityDependencies {
   appSettings();
   return cached!.deps;
+}
+
+/** The run history next to the run blobs: same account, same credential. */
+function historyClient(settings: Settings): RunHistoryClient {
+  if (settings.STAGING_STORAGE_CONNECTION_STRING) return RunHistoryClient.fromConnectionString(settings.STAGING_STORAGE_CONNECTION_STRING, settings.HISTORY_TABLE);
+  const tableUrl = settings.STAGING_STORAGE_ACCOUNT_URL!.replace(".blob.", ".table.");
+  return new RunHistoryClient(new TableClient(tableUrl, settings.HISTORY_TABLE, new DefaultAzureCredential()));
+}
+
+/** Creates the table on first use, once per process, and again after a failed attempt. */
+function lazilyInitialised(client: RunHistoryClient): ActivityDependencies["history"] {
+  let ready: Promise<void> | undefined;
+  const init = () => (ready ??= client.init().catch((e: unknown) => {
+    ready = undefined;
+    throw e;
+  }));
+  return {
+    upsert: async (r) => (await init(), client.upsert(r)),
+    get: async (id) => (await init(), client.get(id)),
+    list: async (o) => (await init(), client.list(o)),
+  };
 }

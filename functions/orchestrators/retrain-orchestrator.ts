@@ -4,6 +4,7 @@ import type * as C from "../activities/contracts";
 import { APPROVAL_EVENT, type ApprovalDecision, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
 import { RETRY, VERIFY_ATTEMPTS } from "./policies";
+import { formatGateRules } from "../../shared/evaluation/gate";
 
 export const RETRAIN_ORCHESTRATOR = "retrainOrchestrator";
 
@@ -38,8 +39,9 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
       ...(extra.verification ? { verification: extra.verification } : {}),
     });
     const record: C.RecordInput = {
-      ...ref, result, trigger: input.trigger.kind, dataSource: input.dataSource, durationsInSeconds: durations,
-      ...(status.jobId ? { jobId: status.jobId } : {}), ...extra,
+      ...ref, instanceId: context.df.instanceId, startedAt: new Date(t0).toISOString(), endedAt: context.df.currentUtcDateTime.toISOString(), result, trigger: input.trigger,
+      dataSource: input.dataSource, gateRules: formatGateRules(input.gate), durationsInSeconds: durations,
+      ...(status.staged ? { staged: status.staged } : {}), ...(status.jobId ? { jobId: status.jobId } : {}), ...extra,
     };
     yield* callActivity<void>(context, ACTIVITY.record, RETRY.record, record);
     // A failed run ends Failed, so operators and alerts see it; its reason is in the custom status too.
@@ -52,7 +54,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   if (staged.kind === "failed") return yield* finish("failed", { reason: `staging the training data failed: ${staged.reason}` });
   endStage("staging");
 
-  setStatus({ stage: "submitting", staged: { bytes: staged.value.bytes, method: staged.value.method } });
+  setStatus({ stage: "submitting", staged: { bytes: staged.value.bytes, method: staged.value.method, ...(staged.value.sha256 ? { sha256: staged.value.sha256 } : {}) } });
   const submitted = yield* callActivity<C.SubmitResult>(context, ACTIVITY.submitJob, RETRY.amlCall, { ...ref, probe: staged.value.probeRows > 0 } satisfies C.SubmitInput);
   if (submitted.kind === "failed") return yield* finish("failed", { reason: `submitting the training job failed: ${submitted.reason}` });
   const job: C.JobRef = { ...ref, jobId: submitted.value.jobId };

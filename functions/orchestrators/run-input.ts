@@ -40,7 +40,7 @@ export interface RunStatus {
   readonly runId: string;
   readonly endpoint: string;
   readonly stage: RunStage;
-  readonly staged?: { readonly bytes: number; readonly method: string };
+  readonly staged?: { readonly bytes: number; readonly method: string; readonly sha256?: string };
   readonly jobId?: string;
   readonly jobState?: string;
   readonly polls?: number;

@@ -36,6 +36,7 @@ export const settingsSchema = z
     STAGING_STORAGE_CONNECTION_STRING: z.string().optional(),
     STAGING_STORAGE_ACCOUNT_URL: z.string().url("STAGING_STORAGE_ACCOUNT_URL must be the account's blob endpoint URL").optional(),
     STAGING_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "STAGING_CONTAINER must be a valid container name").default("retrainer-runs"),
+    HISTORY_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, "HISTORY_TABLE must be 3-63 letters or digits, starting with a letter").default("RetrainerRuns"),
     ARCHIVE_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "ARCHIVE_CONTAINER must be a valid container name").default("retrainer-archive"),
     VERIFY_DELAY_SECONDS: z.coerce.number().min(0, "VERIFY_DELAY_SECONDS must be 0 or more").default(30),
     POLL_FIRST_INTERVAL_SECONDS: positiveNumber("POLL_FIRST_INTERVAL_SECONDS", 15),

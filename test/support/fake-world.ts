@@ -4,6 +4,7 @@ import type { HttpTransport } from "../../shared/http/transport";
 import { MemoryTelemetry } from "../../shared/telemetry/telemetry";
 import type { ActivityDependencies } from "../../functions/activities/dependencies";
 import { runBlobs } from "../../shared/storage/staging";
+import type { RunRecord } from "../../shared/history/run-record";
 
 export const RESOURCE = "Census Model [trained model]";
 export const PASSING_CSV = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss\r\n0.85,0.73,0.58,0.65,0.907,0.318,0.42\r\n";
@@ -37,6 +38,7 @@ export class FakeWorld {
   /** When true, the endpoint lists the new model but answers with another (a half-working PATCH). */
   servesStaleModel = false;
   readonly copies: { from: string; to: string }[] = [];
+  readonly records = new Map<string, RunRecord>();
   readonly rrsCalls: string[][] = [];
   endpointModel: { BaseLocation: string; RelativeLocation: string } = { BaseLocation: "https://acct.blob.core.windows.net/", RelativeLocation: "models/seed.ilearner" };
   private jobs = new Map<string, { state: JobState; polls: number; outputs: BatchExecutionRequest["Outputs"] }>();
@@ -131,6 +133,11 @@ export class FakeWorld {
         copyWithin: (from, to) => (this.copies.push({ from: `${from.container}/${from.blob}`, to: `${to.container}/${to.blob}` }), Promise.resolve(100)),
       },
       rrs: this.rrs,
+      history: {
+        upsert: (r) => (this.records.set(r.runId, r), Promise.resolve({ truncated: false })),
+        get: (id) => Promise.resolve(this.records.get(id)),
+        list: () => Promise.resolve({ runs: [...this.records.values()].reverse() }),
+      },
       signer: { sign: (_c, blob, perms, expiresOn) => Promise.resolve(`?sp=${perms}&se=${encodeURIComponent(expiresOn.toISOString())}&sr=b&sig=${blob.length}`) },
       telemetry: this.telemetry,
       runStorage: { blobEndpoint: "https://acct.blob.core.windows.net/", container: "retrainer-runs" },

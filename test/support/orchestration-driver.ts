@@ -43,6 +43,7 @@ export async function driveOrchestrator(
   const statuses: unknown[] = [];
   const ctx = {
     df: {
+      instanceId: "retrain-retrain",
       getInput: () => structuredClone(input),
       get currentUtcDateTime() {
         return new Date(clock.now);

@@ -18,6 +18,7 @@ export function pipelineEnv(e: TestEmulator, dataRoot: string, over: Record<stri
     RETRAIN_GATE: "AUC>=0.85; Accuracy>=0.8",
     STAGING_STORAGE_CONNECTION_STRING: e.storageConnectionString,
     STAGING_CONTAINER: `runs-${randomUUID().slice(0, 8)}`,
+    HISTORY_TABLE: `runs${randomUUID().replace(/-/g, "").slice(0, 12)}`,
     POLL_FIRST_INTERVAL_SECONDS: "1",
     POLL_MAX_INTERVAL_SECONDS: "5",
     JOB_DEADLINE_MINUTES: "60",

@@ -55,6 +55,15 @@ describe("retrainOrchestrator", () => {
     expect(world.copies).toEqual([{ from: "models/seed.ilearner", to: "retrainer-archive/retrain/retrain-20260104T030000Z-abc123/previous.ilearner" }]);
     expect(result.output).toMatchObject({ verification: ["the endpoint lists the new model retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner", "canary: all 2 probe rows scored as at training time (largest difference 0.0e+0)"] });
     expect(world.submitted[0]!.Inputs.input2!.RelativeLocation).toBe("retrainer-runs/retrain-20260104T030000Z-abc123/probe.csv");
+    // the audit record
+    expect(world.records.get("retrain-20260104T030000Z-abc123")).toMatchObject({
+      endpoint: "retrain", trigger: { kind: "schedule" }, dataSource: "file /census.csv", dataBytes: 1234, dataSha256: "ab", jobId: "job1",
+      gateRules: "AUC>=0.85; Accuracy>=0.8", result: "promoted", decision: { passed: true },
+      modelBefore: { RelativeLocation: "models/seed.ilearner" },
+      modelAfter: { RelativeLocation: "retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner" },
+      archivedModel: { RelativeLocation: "retrainer-archive/retrain/retrain-20260104T030000Z-abc123/previous.ilearner" },
+      startedAt: "2026-01-04T03:00:00.000Z",
+    });
     // the SAS tokens handed to BES: read on input, create/write on outputs, never an account key
     const req = world.submitted[0]!;
     expect(req.Inputs.input1!.SasBlobToken).toMatch(/sp=r&/);

@@ -1,0 +1,37 @@
+import type * as C from "./contracts";
+import type { RunRecord } from "../../shared/history/run-record";
+import { describeDataSource, parseDataSource } from "../../shared/storage/data-source";
+
+/** The audit record of a finished run, from what the orchestrator knows at the end. */
+export function toRunRecord(i: C.RecordInput): RunRecord {
+  return {
+    runId: i.runId,
+    endpoint: i.endpoint,
+    instanceId: i.instanceId,
+    trigger: i.trigger,
+    dataSource: describe(i.dataSource),
+    ...(i.staged ? { dataBytes: i.staged.bytes, ...(i.staged.sha256 ? { dataSha256: i.staged.sha256 } : {}) } : {}),
+    ...(i.jobId ? { jobId: i.jobId } : {}),
+    ...(i.metrics ? { metrics: i.metrics } : {}),
+    ...(i.championMetrics ? { championMetrics: i.championMetrics } : {}),
+    gateRules: i.gateRules,
+    ...(i.decision ? { decision: i.decision } : {}),
+    result: i.result,
+    ...(i.reason ? { reason: i.reason } : {}),
+    ...(i.previous ? { modelBefore: i.previous } : {}),
+    ...(i.location ? { modelAfter: i.location } : {}),
+    ...(i.archived ? { archivedModel: i.archived } : {}),
+    durationsInSeconds: i.durationsInSeconds,
+    startedAt: i.startedAt,
+    endedAt: i.endedAt,
+  };
+}
+
+/** Never a URL's query (a SAS would end up in the audit trail). */
+function describe(source: string): string {
+  try {
+    return describeDataSource(parseDataSource(source, "/"));
+  } catch {
+    return source.split("?")[0]!;
+  }
+}

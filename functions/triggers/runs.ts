@@ -1,0 +1,42 @@
+import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
+import { appDependencies } from "../app/dependencies";
+
+/** `GET /api/runs?endpoint=&limit=&continuationToken=`: the run history, newest first. */
+app.http("listRuns", {
+  route: "runs",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const endpoint = request.query.get("endpoint") ?? undefined;
+    const limitText = request.query.get("limit");
+    const limit = limitText === null ? undefined : Number(limitText);
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500)) {
+      return { status: 400, jsonBody: { error: `limit must be a whole number from 1 to 500, got "${limitText}".` } };
+    }
+    const continuationToken = request.query.get("continuationToken") ?? undefined;
+    try {
+      const page = await appDependencies().history.list({ ...(endpoint ? { endpoint } : {}), ...(limit ? { limit } : {}), ...(continuationToken ? { continuationToken } : {}) });
+      return { status: 200, jsonBody: page };
+    } catch (e) {
+      if ((e as { code?: string }).code === "InvalidArgument") return { status: 400, jsonBody: { error: (e as Error).message } };
+      throw e;
+    }
+  },
+});
+
+/** `GET /api/runs/{runId}`: one run's full record. */
+app.http("getRun", {
+  route: "runs/{runId}",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: async (request: HttpRequest): Promise<HttpResponseInit> => {
+    const runId = request.params.runId ?? "";
+    try {
+      const run = await appDependencies().history.get(runId);
+      return run ? { status: 200, jsonBody: run } : { status: 404, jsonBody: { error: `No run ${runId} in the history.` } };
+    } catch (e) {
+      if ((e as { code?: string }).code === "InvalidArgument") return { status: 400, jsonBody: { error: (e as Error).message } };
+      throw e;
+    }
+  },
+});
