@@ -3,3 +3,4 @@ import "./orchestrators/register";
 import "./activities/register";
 import "./triggers/register";
 import "./triggers/runs";
+import "./triggers/rollback";

@@ -60,7 +60,9 @@ export interface PromoteResult {
   readonly archived?: ModelLocation;
   readonly sasRefreshes: number;
 }
-export interface VerifyInput extends JobRef {
+export interface VerifyInput extends RunRef {
+  /** The job that trained the model; without it (a rollback) only the listed location is checked. */
+  readonly jobId?: string;
   readonly expected: ModelLocation;
 }
 export interface VerifyResult {

@@ -67,20 +67,22 @@ export function promotionActivities(d: ActivityDependencies) {
         const listed = !!actual && actual.RelativeLocation === i.expected.RelativeLocation && slash(actual.BaseLocation) === slash(i.expected.BaseLocation);
         const checks = [listed ? `the endpoint lists the new model ${i.expected.RelativeLocation}` : `the endpoint lists ${actual?.RelativeLocation ?? "no model"}, not the new model ${i.expected.RelativeLocation}`];
         let canaryOk = true;
-        const job = await d.bes.getJob(i.jobId);
-        if (listed && job.results.output3 && endpoint.primaryKey) {
+        // A rollback has no job: there are no training-time scores to compare with.
+        const job = i.jobId ? await d.bes.getJob(i.jobId) : undefined;
+        if (listed && i.jobId && job?.results.output3 && endpoint.primaryKey) {
           // Canary: the endpoint must answer the probe exactly as the new model did at training time.
-          const { text } = await readResult({ location: job.results.output3, refresh: async () => (await d.bes.getJob(i.jobId)).results.output3! }, readerOptions(d));
+          const jobId = i.jobId;
+          const { text } = await readResult({ location: job.results.output3, refresh: async () => (await d.bes.getJob(jobId)).results.output3! }, readerOptions(d));
           const probe = parseScoredProbe(text);
           const served = await d.rrs.score(endpoint.apiLocation, endpoint.primaryKey, probe.features.columns, probe.features.rows);
           const canary = compareCanary(probe.probabilities, served);
           canaryOk = canary.matched;
           checks.push(`canary: ${canary.summary}`);
-        } else if (listed) {
+        } else if (listed && i.jobId) {
           checks.push("canary skipped: the run has no scored probe");
         }
         const verified = listed && canaryOk;
-        d.telemetry.event(verified ? "PromotionVerified" : "VerificationFailed", { ...ref(i), jobId: i.jobId, checks: checks.join("; ") });
+        d.telemetry.event(verified ? "PromotionVerified" : "VerificationFailed", { ...ref(i), jobId: i.jobId ?? "", checks: checks.join("; ") });
         return { verified, checks, ...(actual ? { actual: plain(actual) } : {}) };
       }),
 

@@ -9,7 +9,8 @@ export function toRunRecord(i: C.RecordInput): RunRecord {
     endpoint: i.endpoint,
     instanceId: i.instanceId,
     trigger: i.trigger,
-    dataSource: describe(i.dataSource),
+    // A rollback trains nothing: its "data source" is already a description.
+    dataSource: i.result === "rolled-back" ? i.dataSource : describe(i.dataSource),
     ...(i.staged ? { dataBytes: i.staged.bytes, ...(i.staged.sha256 ? { dataSha256: i.staged.sha256 } : {}) } : {}),
     ...(i.jobId ? { jobId: i.jobId } : {}),
     ...(i.metrics ? { metrics: i.metrics } : {}),

@@ -1,4 +1,6 @@
 import * as df from "durable-functions";
 import { RETRAIN_ORCHESTRATOR, retrainOrchestrator } from "./retrain-orchestrator";
+import { ROLLBACK_ORCHESTRATOR, rollbackOrchestrator } from "./rollback-orchestrator";
 
 df.app.orchestration(RETRAIN_ORCHESTRATOR, retrainOrchestrator);
+df.app.orchestration(ROLLBACK_ORCHESTRATOR, rollbackOrchestrator);

@@ -33,7 +33,18 @@ export interface PollingPolicy {
 
 export type RunStage = "staging" | "submitting" | "starting" | "training" | "evaluating" | "awaiting-approval" | "promoting" | "verifying" | "done";
 
-export type RunResult = "promoted" | "rejected" | "dry-run" | "failed";
+export type RunResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back";
+
+/** A manual rollback: restore an archived model through the same PATCH-and-verify path. */
+export interface RollbackRunInput {
+  readonly runId: string;
+  readonly endpoint: string;
+  /** The run whose archived model (the one it replaced) is restored. */
+  readonly fromRunId: string;
+  readonly to: { readonly BaseLocation: string; readonly RelativeLocation: string };
+  readonly trigger: { readonly kind: "http"; readonly caller?: string };
+  readonly verification: { readonly delayInSeconds: number };
+}
 
 /** The custom status: what `GET /api/retrain/{id}` and the Durable status show at each stage. */
 export interface RunStatus {

@@ -21,10 +21,15 @@ export interface RunOptions {
 }
 
 /** Builds the orchestration input from settings and the caller's overrides, once, outside the orchestrator. */
-export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new Date()): RetrainInput {
+/** A run id: endpoint, UTC time and a random suffix, so runs never share blob names. */
+export function newRunId(endpoint: string, now: Date): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `${endpoint.toLowerCase()}-${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new Date()): RetrainInput {
   return {
-    runId: `${o.endpoint.toLowerCase()}-${stamp}-${randomBytes(3).toString("hex")}`,
+    runId: newRunId(o.endpoint, now),
     endpoint: o.endpoint,
     dataSource: o.dataSource ?? settings.RETRAIN_DATA_SOURCE,
     gate: parseGateRules(o.gate ?? settings.RETRAIN_GATE),
@@ -45,8 +50,8 @@ export type StartOutcome =
   | { readonly started: true; readonly instanceId: string; readonly runId: string }
   | { readonly started: false; readonly instanceId: string; readonly runtimeStatus: string };
 
-/** Starts a run for the endpoint unless its instance is still active. */
-export async function startIfIdle(client: df.DurableClient, input: RetrainInput): Promise<StartOutcome> {
+/** Starts a run (or, with `orchestrator`, a rollback) for the endpoint unless its instance is still active. */
+export async function startIfIdle(client: df.DurableClient, input: { readonly endpoint: string; readonly runId: string }, orchestrator: string = RETRAIN_ORCHESTRATOR): Promise<StartOutcome> {
   const instanceId = instanceIdFor(input.endpoint);
   let runtimeStatus: string | undefined;
   try {
@@ -55,6 +60,6 @@ export async function startIfIdle(client: df.DurableClient, input: RetrainInput)
     if (!/HTTP 404/.test((e as Error).message)) throw e;
   }
   if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
-  await client.startNew(RETRAIN_ORCHESTRATOR, { instanceId, input });
+  await client.startNew(orchestrator, { instanceId, input });
   return { started: true, instanceId, runId: input.runId };
 }

@@ -1,0 +1,46 @@
+import type * as df from "durable-functions";
+import { ACTIVITY } from "../activities/names";
+import type * as C from "../activities/contracts";
+import type { RollbackRunInput, RunStatus } from "./run-input";
+import { callActivity } from "./call-activity";
+import { RETRY, VERIFY_ATTEMPTS } from "./policies";
+
+export const ROLLBACK_ORCHESTRATOR = "rollbackOrchestrator";
+
+/**
+ * Restores an archived model: PATCH, the propagation wait, the same live check as a promotion
+ * (listed location; there are no training-time scores for a canary), then the audit record.
+ */
+export function* rollbackOrchestrator(context: df.OrchestrationContext): Generator<df.Task, unknown, unknown> {
+  const input = context.df.getInput<RollbackRunInput>();
+  const ref: C.RunRef = { runId: input.runId, endpoint: input.endpoint };
+  const t0 = context.df.currentUtcDateTime.getTime();
+  let status: RunStatus = { ...ref, stage: "promoting", model: input.to.RelativeLocation };
+  context.df.setCustomStatus(status);
+
+  const restored = yield* callActivity<C.RollbackResult>(context, ACTIVITY.rollback, RETRY.amlCall, { ...ref, to: input.to } satisfies C.RollbackInput);
+  let checks: readonly string[] = restored.kind === "failed" ? [restored.reason] : [];
+  let verified = false;
+  for (let attempt = 1; restored.kind === "ok" && attempt <= VERIFY_ATTEMPTS && !verified; attempt++) {
+    status = { ...status, stage: "verifying" };
+    context.df.setCustomStatus(status);
+    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.verification.delayInSeconds * 1000));
+    const v = yield* callActivity<C.VerifyResult>(context, ACTIVITY.verify, RETRY.amlCall, { ...ref, expected: input.to } satisfies C.VerifyInput);
+    checks = v.kind === "ok" ? v.value.checks : [v.reason];
+    verified = v.kind === "ok" && v.value.verified;
+  }
+  const result = verified ? "rolled-back" : "failed";
+  const reason = verified
+    ? `restored the model that run ${input.fromRunId} replaced (${input.to.RelativeLocation})`
+    : `rolling back to the model run ${input.fromRunId} replaced failed: ${checks.join("; ")}`;
+  status = { ...status, stage: "done", result, reason, verification: checks };
+  context.df.setCustomStatus(status);
+  const now = context.df.currentUtcDateTime;
+  yield* callActivity<void>(context, ACTIVITY.record, RETRY.record, {
+    ...ref, instanceId: context.df.instanceId, startedAt: new Date(t0).toISOString(), endedAt: now.toISOString(), result,
+    reason, trigger: input.trigger, dataSource: `rollback of run ${input.fromRunId}`, gateRules: "", location: input.to, verification: checks,
+    durationsInSeconds: { total: (now.getTime() - t0) / 1000 },
+  } satisfies C.RecordInput);
+  if (!verified) throw new Error(`Rollback of endpoint ${input.endpoint} failed: ${reason}`);
+  return status;
+}

@@ -1,0 +1,61 @@
+import * as df from "durable-functions";
+import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import { z } from "zod";
+import { appDependencies, appSettings } from "../app/dependencies";
+import { newRunId, startIfIdle } from "./start-run";
+import { ROLLBACK_ORCHESTRATOR } from "../orchestrators/rollback-orchestrator";
+import type { RollbackRunInput } from "../orchestrators/run-input";
+import type { RunRecord } from "../../shared/history/run-record";
+
+const bodySchema = z.object({ runId: z.string().min(1, "runId must not be empty").max(128, "runId is at most 128 characters").optional() }).strict();
+
+/**
+ * `POST /api/endpoints/{name}/rollback` (optional body `{"runId"}`): restores the model that run
+ * replaced — by default the most recent promotion's — through the same PATCH-and-verify path.
+ */
+df.app.client.http("rollbackEndpoint", {
+  route: "endpoints/{name}/rollback",
+  methods: ["POST"],
+  authLevel: "function",
+  handler: async (request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> => {
+    const settings = appSettings();
+    const name = request.params.name ?? "";
+    const endpoint = settings.RETRAIN_ENDPOINTS.find((e) => e.toLowerCase() === name.toLowerCase());
+    if (!endpoint) return { status: 404, jsonBody: { error: `Endpoint "${name}" is not one this app manages; configured: ${settings.RETRAIN_ENDPOINTS.join(", ")}.` } };
+    const text = await request.text();
+    let raw: unknown = {};
+    try {
+      if (text.trim() !== "") raw = JSON.parse(text);
+    } catch (e) {
+      return { status: 400, jsonBody: { error: `The request body is not valid JSON: ${(e as Error).message}` } };
+    }
+    const body = bodySchema.safeParse(raw);
+    if (!body.success) {
+      return { status: 400, jsonBody: { error: body.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: runId` : i.message)).join("; ") } };
+    }
+    const history = appDependencies().history;
+    let from: RunRecord | undefined;
+    if (body.data.runId) {
+      from = await history.get(body.data.runId).catch(() => undefined);
+      if (!from) return { status: 404, jsonBody: { error: `No run ${body.data.runId} in the history.` } };
+      if (from.endpoint.toLowerCase() !== endpoint.toLowerCase()) return { status: 400, jsonBody: { error: `Run ${from.runId} belongs to endpoint ${from.endpoint}, not ${endpoint}.` } };
+      if (!from.archivedModel) return { status: 409, jsonBody: { error: `Run ${from.runId} has no archived model to roll back to (it ${from.result === "promoted" ? "replaced a model that could not be archived" : `was ${from.result}`}); nothing was changed.` } };
+    } else {
+      const recent = await history.list({ endpoint, limit: 100 });
+      from = recent.runs.find((r) => r.result === "promoted" && r.archivedModel);
+      if (!from) return { status: 409, jsonBody: { error: `Endpoint ${endpoint} has no promotion with an archived model in its history; nothing to roll back to.` } };
+    }
+    const input: RollbackRunInput = {
+      runId: newRunId(endpoint, new Date()),
+      endpoint,
+      fromRunId: from.runId,
+      to: from.archivedModel!,
+      trigger: { kind: "http", caller: request.headers.get("x-ms-client-principal-name") ?? "function key" },
+      verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
+    };
+    const outcome = await startIfIdle(client, input, ROLLBACK_ORCHESTRATOR);
+    if (!outcome.started) return { status: 409, jsonBody: { error: `A run for endpoint ${endpoint} is ${outcome.runtimeStatus}; try again when it ends.`, instanceId: outcome.instanceId } };
+    context.log(`Rolling back ${endpoint} to the model run ${from.runId} replaced (run ${input.runId}).`);
+    return client.createCheckStatusResponse(request, outcome.instanceId);
+  },
+});
