@@ -11,6 +11,8 @@ export interface RetrainInput {
   readonly polling: PollingPolicy;
   /** Durable wait after the PATCH before checking the endpoint really serves the new model. */
   readonly verification: { readonly delayInSeconds: number };
+  /** Set by the scheduled fan-out: a failed run returns its result instead of failing, so siblings carry on. */
+  readonly reportFailureAsResult?: boolean;
   /** When set, a passing model waits for a person's approval before it is promoted. */
   readonly approval?: { readonly timeoutInHours: number };
 }
@@ -63,5 +65,18 @@ export interface RunStatus {
   /** The model the endpoint was set to (when promoted or attempted). */
   readonly model?: string;
   readonly verification?: readonly string[];
+  readonly reason?: string;
+}
+
+/** One scheduled tick: a run per endpoint, at most `maxParallel` at once. */
+export interface FanOutInput {
+  readonly runs: readonly RetrainInput[];
+  readonly maxParallel: number;
+}
+
+export interface EndpointOutcome {
+  readonly endpoint: string;
+  readonly runId: string;
+  readonly result: RunResult | "unknown";
   readonly reason?: string;
 }

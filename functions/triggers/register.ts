@@ -1,9 +1,10 @@
 import * as df from "durable-functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
-import { buildRunInput, instanceIdFor, startIfIdle } from "./start-run";
+import { buildRunInput, startIfIdle } from "./start-run";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, parseApprovalRequest, parseRetrainRequest } from "./retrain-request";
-import { APPROVAL_EVENT, type ApprovalDecision, type RunStatus } from "../orchestrators/run-input";
+import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
+import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
 
 /** `POST /api/retrain`: an ad-hoc run, validated, one per endpoint at a time. */
 df.app.client.http("retrainHttpStart", {
@@ -96,17 +97,19 @@ df.app.client.http("retrainDecision", {
   },
 });
 
-/** The schedule: one run per configured endpoint, skipping endpoints whose last run is still going. */
+/** The schedule: one tick fans out a run per configured endpoint; a tick while the last is still going is skipped. */
 df.app.client.timer("retrainSchedule", {
   schedule: "%RETRAIN_SCHEDULE%",
   handler: async (_timer: Timer, client: df.DurableClient, context: InvocationContext): Promise<void> => {
     const settings = appSettings();
-    for (const endpoint of settings.RETRAIN_ENDPOINTS) {
-      const outcome = await startIfIdle(client, buildRunInput(settings, { endpoint, trigger: { kind: "schedule" } }));
-      if (outcome.started) {
-        context.log(`Scheduled run ${outcome.runId} for ${endpoint}.`);
-        appDependencies().telemetry.event("RetrainStarted", { runId: outcome.runId, endpoint, trigger: "schedule" });
-      } else context.log(`Skipped ${endpoint}: instance ${instanceIdFor(endpoint)} is still ${outcome.runtimeStatus}.`);
+    const runs = settings.RETRAIN_ENDPOINTS.map((endpoint) => buildRunInput(settings, { endpoint, trigger: { kind: "schedule" } }));
+    const input: FanOutInput = { runs, maxParallel: settings.RETRAIN_MAX_PARALLEL };
+    const outcome = await startIfIdle(client, { endpoint: "schedule", runId: `schedule-${runs[0]!.runId}` }, FAN_OUT_ORCHESTRATOR, input);
+    if (!outcome.started) {
+      context.log(`Skipped this tick: the previous scheduled tick (instance ${outcome.instanceId}) is still ${outcome.runtimeStatus}.`);
+      return;
     }
+    context.log(`Scheduled tick started for ${runs.length} endpoint(s): ${runs.map((r) => r.endpoint).join(", ")} (at most ${input.maxParallel} at once).`);
+    for (const r of runs) appDependencies().telemetry.event("RetrainStarted", { runId: r.runId, endpoint: r.endpoint, trigger: "schedule" });
   },
 });

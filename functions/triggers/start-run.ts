@@ -31,8 +31,8 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
   return {
     runId: newRunId(o.endpoint, now),
     endpoint: o.endpoint,
-    dataSource: o.dataSource ?? settings.RETRAIN_DATA_SOURCE,
-    gate: parseGateRules(o.gate ?? settings.RETRAIN_GATE),
+    dataSource: o.dataSource ?? perEndpoint(settings, o.endpoint)?.dataSource ?? settings.RETRAIN_DATA_SOURCE,
+    gate: parseGateRules(o.gate ?? perEndpoint(settings, o.endpoint)?.gate ?? settings.RETRAIN_GATE),
     dryRun: o.dryRun ?? false,
     trigger: o.trigger,
     polling: {
@@ -51,7 +51,12 @@ export type StartOutcome =
   | { readonly started: false; readonly instanceId: string; readonly runtimeStatus: string };
 
 /** Starts a run (or, with `orchestrator`, a rollback) for the endpoint unless its instance is still active. */
-export async function startIfIdle(client: df.DurableClient, input: { readonly endpoint: string; readonly runId: string }, orchestrator: string = RETRAIN_ORCHESTRATOR): Promise<StartOutcome> {
+export async function startIfIdle(
+  client: df.DurableClient,
+  input: { readonly endpoint: string; readonly runId: string },
+  orchestrator: string = RETRAIN_ORCHESTRATOR,
+  payload: unknown = input,
+): Promise<StartOutcome> {
   const instanceId = instanceIdFor(input.endpoint);
   let runtimeStatus: string | undefined;
   try {
@@ -60,6 +65,11 @@ export async function startIfIdle(client: df.DurableClient, input: { readonly en
     if (!/HTTP 404/.test((e as Error).message)) throw e;
   }
   if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
-  await client.startNew(orchestrator, { instanceId, input });
+  await client.startNew(orchestrator, { instanceId, input: payload });
   return { started: true, instanceId, runId: input.runId };
+}
+
+function perEndpoint(settings: Settings, endpoint: string): { dataSource?: string; gate?: string } | undefined {
+  const key = Object.keys(settings.RETRAIN_ENDPOINT_SETTINGS).find((k) => k.toLowerCase() === endpoint.toLowerCase());
+  return key === undefined ? undefined : settings.RETRAIN_ENDPOINT_SETTINGS[key];
 }

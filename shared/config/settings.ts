@@ -4,6 +4,14 @@ import { parseGateRules } from "../evaluation/gate";
 const positiveNumber = (name: string, fallback: number) =>
   z.coerce.number({ invalid_type_error: `${name} must be a number` }).positive(`${name} must be greater than 0`).default(fallback);
 
+/** Per-endpoint data source and gate, for one model per customer; unknown fields are refused. */
+const endpointSettingsSchema = z.record(
+  z.object({
+    dataSource: z.string().min(1).optional(),
+    gate: z.string().min(1).refine((g) => { try { parseGateRules(g); return true; } catch { return false; } }, "not a valid gate policy").optional(),
+  }).strict(),
+);
+
 const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
 /**
@@ -26,6 +34,25 @@ export const settingsSchema = z
     RETRAIN_SCHEDULE: z.string().refine((s) => s.trim().split(/\s+/).length === 6, "RETRAIN_SCHEDULE must be an NCRONTAB expression with six fields (seconds first), e.g. \"0 0 3 * * 0\""),
     RETRAIN_DATA_SOURCE: z.string().min(1, "RETRAIN_DATA_SOURCE is required: a file under RETRAIN_DATA_ROOT, an https:// URL, or blob:container/path"),
     RETRAIN_DATA_ROOT: z.string().optional(),
+    RETRAIN_ENDPOINT_SETTINGS: z
+      .string()
+      .default("{}")
+      .transform((text, ctx) => {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'RETRAIN_ENDPOINT_SETTINGS must be JSON like {"customer1":{"dataSource":"blob:c/x.csv","gate":"AUC>=0.9"}}' });
+          return z.NEVER;
+        }
+        const r = endpointSettingsSchema.safeParse(parsed);
+        if (!r.success) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `RETRAIN_ENDPOINT_SETTINGS: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` });
+          return z.NEVER;
+        }
+        return r.data;
+      }),
+    RETRAIN_MAX_PARALLEL: z.coerce.number().int("RETRAIN_MAX_PARALLEL must be a whole number").min(1, "RETRAIN_MAX_PARALLEL must be at least 1").default(4),
     RETRAIN_GATE: z.string().superRefine((s, ctx) => {
       try {
         parseGateRules(s);
@@ -56,6 +83,11 @@ export const settingsSchema = z
         path: ["STAGING_STORAGE_CONNECTION_STRING"],
         message: "Set exactly one of STAGING_STORAGE_CONNECTION_STRING (local, service SAS) or STAGING_STORAGE_ACCOUNT_URL (Entra identity, user-delegation SAS)",
       });
+    }
+    for (const name of Object.keys(s.RETRAIN_ENDPOINT_SETTINGS)) {
+      if (!s.RETRAIN_ENDPOINTS.some((e) => e.toLowerCase() === name.toLowerCase())) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_ENDPOINT_SETTINGS"], message: `RETRAIN_ENDPOINT_SETTINGS names "${name}", which is not in RETRAIN_ENDPOINTS` });
+      }
     }
     if (s.POLL_MAX_INTERVAL_SECONDS < s.POLL_FIRST_INTERVAL_SECONDS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["POLL_MAX_INTERVAL_SECONDS"], message: "POLL_MAX_INTERVAL_SECONDS must not be below POLL_FIRST_INTERVAL_SECONDS" });

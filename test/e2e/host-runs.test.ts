@@ -30,23 +30,24 @@ describe("runs through the local host", () => {
     expect(await score(p.emulator, endpoint, probe.columns, probe.rows)).toEqual(before);
   });
 
-  it("the timer trigger starts one run per endpoint; a second tick while it runs starts nothing", async () => {
+  it("the timer trigger starts one tick that runs each endpoint; a second tick while it runs starts nothing", async () => {
     const jobsBefore = await jobsAtService();
     await p.emulator.admin("POST", "faults", { holdRunningMs: 1_500 });
     try {
       await p.host.tick("retrainSchedule");
-      const first = p.host.engine.get("retrain-retrain")!;
-      const firstCreated = first.createdTime;
-      expect(["Pending", "Running"]).toContain(first.status);
+      await expect.poll(() => p.host.engine.get("retrain-retrain")?.status, { timeout: 10_000, interval: 10 }).toBe("Running");
+      const childCreated = p.host.engine.get("retrain-retrain")!.createdTime;
       await p.host.tick("retrainSchedule");
-      expect(p.logs.some((l) => /Skipped retrain: instance retrain-retrain is still (Running|Pending)/.test(l))).toBe(true);
+      expect(p.logs.some((l) => /Skipped this tick: the previous scheduled tick \(instance retrain-schedule\) is still (Running|Pending)/.test(l))).toBe(true);
       const http = await p.call("POST", "/api/retrain", {});
       expect(http.status).toBe(409);
       expect((http.body as { error: string }).error).toMatch(/already (Running|Pending)/);
-      const ended = await p.host.engine.waitUntilEnded("retrain-retrain");
-      expect(ended.createdTime).toBe(firstCreated);
-      expect(ended.status).toBe("Completed");
-      expect((ended.input).includes('"kind":"schedule"')).toBe(true);
+      const tick = await p.host.engine.waitUntilEnded("retrain-schedule");
+      expect(tick.status).toBe("Completed");
+      expect(tick.output).toMatchObject({ endpoints: [{ endpoint: "retrain", result: "promoted" }] });
+      const child = await p.host.engine.waitUntilEnded("retrain-retrain");
+      expect(child.createdTime).toBe(childCreated);
+      expect(child.input.includes('"kind":"schedule"')).toBe(true);
       expect((await jobsAtService()) - jobsBefore).toBe(1);
     } finally {
       await p.emulator.admin("DELETE", "faults");

@@ -23,8 +23,8 @@ export interface HostedPipeline {
  * local ML service and Azurite. Time runs `speed`× faster than real time so durable timers
  * (polls, retries) pass quickly while the emulator's jobs take their real time.
  */
-export async function startHostedPipeline(o: { speed?: number; settings?: Record<string, string>; schedules?: boolean } = {}): Promise<HostedPipeline> {
-  const emulator = await startTestEmulator();
+export async function startHostedPipeline(o: { speed?: number; settings?: Record<string, string>; schedules?: boolean; endpoints?: string[] } = {}): Promise<HostedPipeline> {
+  const emulator = await startTestEmulator(o.endpoints ? { addedEndpoints: o.endpoints } : {});
   const dataRoot = mkdtempSync(path.join(tmpdir(), "retrainer-host-"));
   writeFileSync(path.join(dataRoot, "census.csv"), syntheticCensusCsv(6_000, 42));
   const values = {

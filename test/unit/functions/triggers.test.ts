@@ -85,3 +85,30 @@ describe("starting runs", () => {
     await expect(startIfIdle(client, input)).rejects.toThrow("HTTP 500");
   });
 });
+
+describe("per-endpoint settings", () => {
+  const base = {
+    AML_SERVICES_URL: "http://127.0.0.1:1", AML_WORKSPACE_ID: "ws", AML_TRAINING_SERVICE_ID: "t", AML_TRAINING_API_KEY: "k1-secret-value",
+    AML_PREDICTIVE_SERVICE_ID: "p", AML_MANAGEMENT_API_KEY: "k2-secret-value", RETRAIN_ENDPOINTS: "retrain, customer42",
+    RETRAIN_SCHEDULE: "0 0 3 * * 0", RETRAIN_DATA_SOURCE: "census.csv", RETRAIN_DATA_ROOT: "/srv/data", RETRAIN_GATE: "AUC>=0.85",
+    STAGING_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true",
+  };
+
+  it("give each endpoint its own data source and gate", () => {
+    const s = loadSettings({ ...base, RETRAIN_ENDPOINT_SETTINGS: '{"customer42":{"dataSource":"blob:c42/data.csv","gate":"AUC>=0.9; AUC>=champion"}}' });
+    const c42 = buildRunInput(s, { endpoint: "customer42", trigger: { kind: "schedule" } });
+    expect([c42.dataSource, c42.gate.length]).toEqual(["blob:c42/data.csv", 2]);
+    const other = buildRunInput(s, { endpoint: "retrain", trigger: { kind: "schedule" } });
+    expect(other.dataSource).toBe("census.csv");
+  });
+
+  it.each([
+    ["malformed JSON", "{customer42:", /must be JSON/],
+    ["an unknown endpoint", '{"nobody":{"gate":"AUC>=0.9"}}', /names "nobody", which is not in RETRAIN_ENDPOINTS/],
+    ["a malformed rule", '{"customer42":{"gate":"AUC>>0.9"}}', /customer42\.gate: not a valid gate policy/],
+    ["a non-numeric bound", '{"customer42":{"gate":"AUC>=high"}}', /not a valid gate policy/],
+    ["an unknown field", '{"customer42":{"threshold":1}}', /Unrecognized key/],
+  ])("refuse %s by name", (_what, json, message) => {
+    expect(() => loadSettings({ ...base, RETRAIN_ENDPOINT_SETTINGS: json })).toThrow(message);
+  });
+});
