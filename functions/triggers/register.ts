@@ -1,7 +1,7 @@
 import * as df from "durable-functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
-import { buildRunInput, startIfIdle } from "./start-run";
+import { buildRunInput, startIfIdle, statusOrUndefined } from "./start-run";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, parseApprovalRequest, parseRetrainRequest } from "./retrain-request";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
@@ -40,13 +40,8 @@ df.app.client.http("retrainStatus", {
   authLevel: "function",
   handler: async (request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
     const instanceId = request.params.instanceId ?? "";
-    let status: df.DurableOrchestrationStatus;
-    try {
-      status = await client.getStatus(instanceId);
-    } catch (e) {
-      if (/HTTP 404/.test((e as Error).message)) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
-      throw e;
-    }
+    const status = await statusOrUndefined(client, instanceId);
+    if (!status) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
     const custom = (status.customStatus ?? {}) as Partial<RunStatus>;
     return {
       status: 200,
@@ -78,13 +73,8 @@ df.app.client.http("retrainDecision", {
       if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
       throw e;
     }
-    let status: df.DurableOrchestrationStatus;
-    try {
-      status = await client.getStatus(instanceId);
-    } catch (e) {
-      if (/HTTP 404/.test((e as Error).message)) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
-      throw e;
-    }
+    const status = await statusOrUndefined(client, instanceId);
+    if (!status) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
     const stage = (status.customStatus as Partial<RunStatus> | null)?.stage;
     if (status.runtimeStatus !== df.OrchestrationRuntimeStatus.Running || stage !== "awaiting-approval") {
       return { status: 409, jsonBody: { error: `Run ${instanceId} is not awaiting approval (it is ${status.runtimeStatus}${stage ? `, stage ${stage}` : ""}); nothing was changed.` } };

@@ -25,8 +25,11 @@ export class BadRequest extends Error {
   }
 }
 
-/** Validates the optional JSON body of `POST /api/retrain`; every problem is named in the message. */
-export function parseRetrainRequest(text: string, settings: Settings): RetrainRequest {
+/**
+ * An optional JSON-object body, checked against a strict schema: size (413), JSON syntax, shape
+ * and unknown fields (400) are each named in the message. An empty body is `{}`.
+ */
+export function parseJsonObjectBody<T extends z.ZodTypeAny>(text: string, schema: T): z.infer<T> {
   if (Buffer.byteLength(text) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
   let raw: unknown = {};
   if (text.trim() !== "") {
@@ -37,22 +40,27 @@ export function parseRetrainRequest(text: string, settings: Settings): RetrainRe
     }
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new BadRequest("The request body must be a JSON object.");
-  const r = bodySchema.safeParse(raw);
+  const r = schema.safeParse(raw);
   if (!r.success) {
-    throw new BadRequest(
-      r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: endpoint, dataSource, gate, dryRun, requireApproval` : i.message)).join("; "),
-    );
+    const allowed = schema instanceof z.ZodObject ? Object.keys(schema.shape as object).join(", ") : "";
+    throw new BadRequest(r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: ${allowed}` : i.message)).join("; "));
   }
-  const endpoint = r.data.endpoint ?? settings.RETRAIN_ENDPOINTS[0]!;
+  return r.data as z.infer<T>;
+}
+
+/** Validates the optional JSON body of `POST /api/retrain`; every problem is named in the message. */
+export function parseRetrainRequest(text: string, settings: Settings): RetrainRequest {
+  const body = parseJsonObjectBody(text, bodySchema);
+  const endpoint = body.endpoint ?? settings.RETRAIN_ENDPOINTS[0]!;
   const known = settings.RETRAIN_ENDPOINTS.find((e) => e.toLowerCase() === endpoint.toLowerCase());
   if (!known) throw new BadRequest(`endpoint "${endpoint}" is not one this app retrains; configured: ${settings.RETRAIN_ENDPOINTS.join(", ")}.`);
   try {
-    if (r.data.dataSource !== undefined) parseDataSource(r.data.dataSource, settings.RETRAIN_DATA_ROOT);
-    if (r.data.gate !== undefined) parseGateRules(r.data.gate);
+    if (body.dataSource !== undefined) parseDataSource(body.dataSource, settings.RETRAIN_DATA_ROOT);
+    if (body.gate !== undefined) parseGateRules(body.gate);
   } catch (e) {
     throw new BadRequest((e as Error).message);
   }
-  return { ...r.data, endpoint: known };
+  return { ...body, endpoint: known };
 }
 
 const approvalSchema = z
@@ -64,18 +72,5 @@ const approvalSchema = z
 
 /** The optional body of an approve/reject call: who (if no signed-in principal) and why. */
 export function parseApprovalRequest(text: string): { comment?: string; by?: string } {
-  if (Buffer.byteLength(text) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
-  let raw: unknown = {};
-  if (text.trim() !== "") {
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new BadRequest(`The request body is not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  const r = approvalSchema.safeParse(raw);
-  if (!r.success) {
-    throw new BadRequest(r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: comment, by` : i.message)).join("; "));
-  }
-  return r.data;
+  return parseJsonObjectBody(text, approvalSchema);
 }

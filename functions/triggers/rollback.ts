@@ -3,6 +3,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { z } from "zod";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { newRunId, startIfIdle } from "./start-run";
+import { BadRequest, parseJsonObjectBody } from "./retrain-request";
 import { ROLLBACK_ORCHESTRATOR } from "../orchestrators/rollback-orchestrator";
 import type { RollbackRunInput } from "../orchestrators/run-input";
 import type { RunRecord } from "../../shared/history/run-record";
@@ -22,22 +23,18 @@ df.app.client.http("rollbackEndpoint", {
     const name = request.params.name ?? "";
     const endpoint = settings.RETRAIN_ENDPOINTS.find((e) => e.toLowerCase() === name.toLowerCase());
     if (!endpoint) return { status: 404, jsonBody: { error: `Endpoint "${name}" is not one this app manages; configured: ${settings.RETRAIN_ENDPOINTS.join(", ")}.` } };
-    const text = await request.text();
-    let raw: unknown = {};
+    let body: z.infer<typeof bodySchema>;
     try {
-      if (text.trim() !== "") raw = JSON.parse(text);
+      body = parseJsonObjectBody(await request.text(), bodySchema);
     } catch (e) {
-      return { status: 400, jsonBody: { error: `The request body is not valid JSON: ${(e as Error).message}` } };
-    }
-    const body = bodySchema.safeParse(raw);
-    if (!body.success) {
-      return { status: 400, jsonBody: { error: body.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: runId` : i.message)).join("; ") } };
+      if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
+      throw e;
     }
     const history = appDependencies().history;
     let from: RunRecord | undefined;
-    if (body.data.runId) {
-      from = await history.get(body.data.runId).catch(() => undefined);
-      if (!from) return { status: 404, jsonBody: { error: `No run ${body.data.runId} in the history.` } };
+    if (body.runId) {
+      from = await history.get(body.runId).catch(() => undefined);
+      if (!from) return { status: 404, jsonBody: { error: `No run ${body.runId} in the history.` } };
       if (from.endpoint.toLowerCase() !== endpoint.toLowerCase()) return { status: 400, jsonBody: { error: `Run ${from.runId} belongs to endpoint ${from.endpoint}, not ${endpoint}.` } };
       if (!from.archivedModel) return { status: 409, jsonBody: { error: `Run ${from.runId} has no archived model to roll back to (it ${from.result === "promoted" ? "replaced a model that could not be archived" : `was ${from.result}`}); nothing was changed.` } };
     } else {

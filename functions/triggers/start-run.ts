@@ -58,12 +58,7 @@ export async function startIfIdle(
   payload: unknown = input,
 ): Promise<StartOutcome> {
   const instanceId = instanceIdFor(input.endpoint);
-  let runtimeStatus: string | undefined;
-  try {
-    runtimeStatus = (await client.getStatus(instanceId)).runtimeStatus;
-  } catch (e) {
-    if (!/HTTP 404/.test((e as Error).message)) throw e;
-  }
+  const runtimeStatus = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
   if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
   await client.startNew(orchestrator, { instanceId, input: payload });
   return { started: true, instanceId, runId: input.runId };
@@ -72,4 +67,14 @@ export async function startIfIdle(
 function perEndpoint(settings: Settings, endpoint: string): { dataSource?: string; gate?: string } | undefined {
   const key = Object.keys(settings.RETRAIN_ENDPOINT_SETTINGS).find((k) => k.toLowerCase() === endpoint.toLowerCase());
   return key === undefined ? undefined : settings.RETRAIN_ENDPOINT_SETTINGS[key];
+}
+
+/** An instance's status, or undefined when there is none (the client throws on 404). */
+export async function statusOrUndefined(client: df.DurableClient, instanceId: string): Promise<df.DurableOrchestrationStatus | undefined> {
+  try {
+    return await client.getStatus(instanceId);
+  } catch (e) {
+    if (/HTTP 404/.test((e as Error).message)) return undefined;
+    throw e;
+  }
 }
