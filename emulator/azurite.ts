@@ -24,6 +24,8 @@ export interface RunningAzurite {
   stop(): Promise<void>;
 }
 
+const WATCHDOG = 'process.channel?.unref(); process.on("disconnect", () => process.exit(0)); require(process.argv[1]);';
+
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/;
 
 /**
@@ -41,7 +43,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     "--tableHost", "127.0.0.1", "--tablePort", String(options.tablePort ?? 0),
     ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
   ];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // Azurite runs behind a one-line watchdog on an IPC channel: if this process dies, even by
+  // SIGKILL, the channel closes and Azurite exits instead of holding its ports and data folder.
+  const child = spawn(process.execPath, ["-e", WATCHDOG, ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  child.channel?.unref();
   const endpoints: Partial<Record<"Blob" | "Queue" | "Table", string>> = {};
   let output = "";
   const ready = new Promise<void>((resolve, reject) => {
@@ -53,8 +58,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       }
       if (endpoints.Blob && endpoints.Queue && endpoints.Table) resolve();
     };
-    child.stdout.on("data", onData);
-    child.stderr.on("data", onData);
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
     child.once("exit", (code) => reject(new Error(`Azurite exited with code ${code} before it was ready:\n${output}`)));
   });
   const timeoutInMs = options.startTimeoutInMs ?? 30_000;

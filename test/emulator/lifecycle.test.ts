@@ -58,4 +58,17 @@ describe("emulator lifecycle", () => {
     expect(code).toBe(1);
     expect(err).toMatch(/maxConcurrentJobs .* must be a non-negative integer, got "zero"/);
   });
+
+  it("Azurite started for a process that is SIGKILLed exits too, freeing its port", async () => {
+    const azurite = path.resolve(__dirname, "../../dist/emulator/azurite.js");
+    const code = `require(${JSON.stringify(azurite)}).startAzurite().then((a) => console.log("BLOB " + a.blobEndpoint))`;
+    const owner = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    owner.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    await expect.poll(() => out, { timeout: 30_000 }).toMatch(/BLOB http:\/\/127\.0\.0\.1:\d+/);
+    const blob = /BLOB (\S+)/.exec(out)![1]!;
+    expect((await fetch(`${blob}?comp=list`)).status).toBe(403); // up (and refusing anonymous access)
+    owner.kill("SIGKILL");
+    await expect.poll(async () => fetch(`${blob}?comp=list`).then(() => "up", () => "gone"), { timeout: 15_000, interval: 200 }).toBe("gone");
+  });
 });
