@@ -22,7 +22,11 @@ const JOB_SAS_SLACK_IN_MS = 60 * 60_000;
 export function buildDependencies(settings: Settings, log: (line: string) => void = console.log): ActivityDependencies {
   const secrets = secretsOf(settings);
   const inner: Telemetry = settings.APPLICATIONINSIGHTS_CONNECTION_STRING
-    ? new AppInsightsTelemetry(settings.APPLICATIONINSIGHTS_CONNECTION_STRING)
+    ? new AppInsightsTelemetry(
+        settings.APPLICATIONINSIGHTS_CONNECTION_STRING,
+        // Local auth is disabled on the deployed resource: with an AAD authentication string, sign in as the app.
+        /Authorization=AAD/i.test(process.env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? "") ? new DefaultAzureCredential() : undefined,
+      )
     : new LogTelemetry((l) => log(redactValues(l, secrets)));
   const telemetry = redactingTelemetry(inner, secrets);
   const { service, signer } = storage(settings);

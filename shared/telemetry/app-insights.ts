@@ -1,4 +1,5 @@
 import * as appInsights from "applicationinsights";
+import type { TokenCredential } from "@azure/identity";
 import type { DependencyCall, Properties, RunEvent, Telemetry } from "./telemetry";
 
 const strings = (p?: Properties): Record<string, string> =>
@@ -8,8 +9,17 @@ const strings = (p?: Properties): Record<string, string> =>
 export class AppInsightsTelemetry implements Telemetry {
   private readonly client: appInsights.TelemetryClient;
 
-  constructor(connectionString: string) {
-    if (!appInsights.defaultClient) appInsights.setup(connectionString).setAutoCollectConsole(false).start();
+  /**
+   * @param credential required when the resource has local authentication disabled (as the
+   * Bicep deploys it): the exporter then signs in with the app's managed identity.
+   */
+  constructor(connectionString: string, credential?: TokenCredential) {
+    if (!appInsights.defaultClient) {
+      appInsights.setup(connectionString).setAutoCollectConsole(false);
+      const client = appInsights.defaultClient as appInsights.TelemetryClient;
+      if (credential) client.config.aadTokenCredential = credential;
+      appInsights.start();
+    }
     this.client = appInsights.defaultClient;
   }
 

@@ -1,0 +1,138 @@
+// The Function App on Flex Consumption (Linux, Node 22), running as the user-assigned identity.
+// Every app setting is in the one `appSettings` literal below: test/infra/drift.test.ts reads
+// the names from it and compares them with shared/config/settings.ts.
+param name string
+param planName string
+param location string
+param tags object = {}
+param identityId string
+param identityClientId string
+param storageAccountName string
+param storageBlobEndpoint string
+param deploymentContainerName string
+param applicationInsightsConnectionString string
+param keyVaultUri string
+param amlServicesUrl string
+param amlManagementUrl string
+param amlWorkspaceId string
+param amlTrainingServiceId string
+param amlPredictiveServiceId string
+param amlTrainedModelResource string
+param retrainEndpoints string
+param retrainSchedule string
+param retrainDataSource string
+param retrainEndpointSettings string
+param retrainMaxParallel string
+param retrainGate string
+param stagingContainerName string
+param archiveContainerName string
+param historyTableName string
+param approvalRequired string
+param maximumInstanceCount int = 40
+param instanceMemoryMB int = 2048
+
+var trainingKeyReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/aml-training-api-key/)'
+var managementKeyReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/aml-management-api-key/)'
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+}
+
+// Flex Consumption sets the worker runtime from functionAppConfig.runtime; FUNCTIONS_WORKER_RUNTIME
+// and FUNCTIONS_EXTENSION_VERSION are not allowed as app settings there.
+var appSettings = {
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  AZURE_CLIENT_ID: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identityClientId}'
+  AML_SERVICES_URL: amlServicesUrl
+  AML_MANAGEMENT_URL: amlManagementUrl
+  AML_WORKSPACE_ID: amlWorkspaceId
+  AML_TRAINING_SERVICE_ID: amlTrainingServiceId
+  AML_TRAINING_API_KEY: trainingKeyReference
+  AML_PREDICTIVE_SERVICE_ID: amlPredictiveServiceId
+  AML_MANAGEMENT_API_KEY: managementKeyReference
+  AML_TRAINED_MODEL_RESOURCE: amlTrainedModelResource
+  RETRAIN_ENDPOINTS: retrainEndpoints
+  RETRAIN_SCHEDULE: retrainSchedule
+  RETRAIN_DATA_SOURCE: retrainDataSource
+  RETRAIN_ENDPOINT_SETTINGS: retrainEndpointSettings
+  RETRAIN_MAX_PARALLEL: retrainMaxParallel
+  RETRAIN_GATE: retrainGate
+  STAGING_STORAGE_ACCOUNT_URL: storageBlobEndpoint
+  STAGING_CONTAINER: stagingContainerName
+  HISTORY_TABLE: historyTableName
+  ARCHIVE_CONTAINER: archiveContainerName
+  VERIFY_DELAY_SECONDS: '30'
+  POLL_FIRST_INTERVAL_SECONDS: '15'
+  POLL_BACKOFF_FACTOR: '1.5'
+  POLL_MAX_INTERVAL_SECONDS: '300'
+  JOB_DEADLINE_MINUTES: '240'
+  SAS_REFRESH_MARGIN_SECONDS: '300'
+  APPROVAL_REQUIRED: approvalRequired
+  APPROVAL_TIMEOUT_HOURS: '72'
+}
+
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: appSettings
+}
+
+output id string = app.id
+output name string = app.name
+output defaultHostName string = app.properties.defaultHostName

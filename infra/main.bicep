@@ -1,0 +1,180 @@
+// Entry point for `azd up`: one resource group holding the Function App, its storage, identity,
+// monitoring, Key Vault, workbook and alerts. Each concern is a small module under app/.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; prefixes the resource group and tags every resource.')
+param environmentName string
+
+@minLength(1)
+@description('Azure region for every resource (must offer Flex Consumption).')
+param location string
+
+@description('Object id of the user running azd (AZURE_PRINCIPAL_ID): granted Key Vault Secrets Officer to set the API keys.')
+param principalId string = ''
+
+@description('Azure ML Studio (classic) regional services URL, e.g. https://ussouthcentral.services.azureml.net')
+param amlServicesUrl string = 'https://ussouthcentral.services.azureml.net'
+param amlManagementUrl string = 'https://management.azureml.net'
+@description('Azure ML Studio (classic) workspace id.')
+param amlWorkspaceId string
+@description('Id of the training web service (BES).')
+param amlTrainingServiceId string
+@description('Id of the predictive web service whose endpoints get the retrained model.')
+param amlPredictiveServiceId string
+param amlTrainedModelResource string = 'Census Model [trained model]'
+@description('Comma-separated endpoint names to retrain (never "default").')
+param retrainEndpoints string
+@description('NCRONTAB with seconds, e.g. "0 0 3 * * 0" (Sundays 03:00 UTC).')
+param retrainSchedule string = '0 0 3 * * 0'
+@description('Training data: an https:// URL or blob:container/path in the app storage account.')
+param retrainDataSource string
+param retrainEndpointSettings string = '{}'
+param retrainMaxParallel string = '4'
+@description('Promotion gate, e.g. "AUC>=0.85; Accuracy>=0.8".')
+param retrainGate string
+param approvalRequired string = 'false'
+@description('Email for alert notifications; empty for none.')
+param alertEmail string = ''
+
+var tags = {
+  'azd-env-name': environmentName
+}
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var functionAppName = 'func-${resourceToken}'
+var deploymentContainerName = 'app-package-${resourceToken}'
+var stagingContainerName = 'retrainer-runs'
+var archiveContainerName = 'retrainer-archive'
+var historyTableName = 'RetrainerRuns'
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    stagingContainerName: stagingContainerName
+    archiveContainerName: archiveContainerName
+    historyTableName: historyTableName
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'app/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module rbac 'app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+  }
+}
+
+module api 'app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  dependsOn: [
+    rbac
+  ]
+  params: {
+    name: functionAppName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.connectionString
+    keyVaultUri: keyVault.outputs.uri
+    amlServicesUrl: amlServicesUrl
+    amlManagementUrl: amlManagementUrl
+    amlWorkspaceId: amlWorkspaceId
+    amlTrainingServiceId: amlTrainingServiceId
+    amlPredictiveServiceId: amlPredictiveServiceId
+    amlTrainedModelResource: amlTrainedModelResource
+    retrainEndpoints: retrainEndpoints
+    retrainSchedule: retrainSchedule
+    retrainDataSource: retrainDataSource
+    retrainEndpointSettings: retrainEndpointSettings
+    retrainMaxParallel: retrainMaxParallel
+    retrainGate: retrainGate
+    stagingContainerName: stagingContainerName
+    archiveContainerName: archiveContainerName
+    historyTableName: historyTableName
+    approvalRequired: approvalRequired
+  }
+}
+
+module workbook 'app/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    displayName: 'Retrainer runs (${environmentName})'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+  }
+}
+
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    namePrefix: 'retrainer-${resourceToken}'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    alertEmail: alertEmail
+  }
+}
+
+// azd stores these in the environment (.azure/<env>/.env); the README's commands use them.
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = api.outputs.name
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

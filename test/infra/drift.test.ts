@@ -1,0 +1,170 @@
+// Drift checks between the code and what deploys it: app settings (schema ↔ Bicep ↔ local
+// sample), telemetry names (code ↔ workbook and alert KQL), and runtime versions (host.json ↔
+// Bicep ↔ package.json). Text only: no Bicep compiler, no Azure.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SETTING_NAMES } from "../../shared/config/settings";
+import {
+  ROOT, appSettingNames, covers, emittedMetrics, kqlNameRefs, kqlTable, read, runEventNames, typeScriptFilesUnder, workbookQueries, type NameRef,
+} from "./infra-text";
+
+/** Schema settings that never go to Azure: a local connection string and local data files. */
+const LOCAL_ONLY = ["STAGING_STORAGE_CONNECTION_STRING", "RETRAIN_DATA_ROOT"];
+/** Schema settings that only exist in Azure (the identity-based staging account). */
+const AZURE_ONLY = ["STAGING_STORAGE_ACCOUNT_URL"];
+/** Settings the platform reads, not the product's schema. */
+const isPlatformSetting = (name: string) =>
+  name.startsWith("AzureWebJobsStorage__") || name.startsWith("FUNCTIONS_") || name === "APPLICATIONINSIGHTS_AUTHENTICATION_STRING" || name === "AZURE_CLIENT_ID";
+const isLocalPlatformSetting = (name: string) => name === "AzureWebJobsStorage" || name.startsWith("AzureWebJobsStorage__") || name.startsWith("FUNCTIONS_");
+
+const missingFrom = (from: readonly string[], inside: readonly string[]) => from.filter((n) => !inside.includes(n)).sort();
+
+const apiBicep = read("infra/app/api.bicep");
+const bicepSettings = appSettingNames(apiBicep);
+
+describe("app settings: shared/config/settings.ts ↔ infra/app/api.bicep", () => {
+  it("sets every schema setting in Azure (except local-only ones)", () => {
+    const expected = SETTING_NAMES.filter((n) => !LOCAL_ONLY.includes(n));
+    expect(missingFrom(expected, bicepSettings), "in SETTING_NAMES but missing from api.bicep appSettings").toEqual([]);
+  });
+
+  it("sets nothing the schema does not know (besides platform settings)", () => {
+    const product = bicepSettings.filter((n) => !isPlatformSetting(n));
+    expect(missingFrom(product, SETTING_NAMES), "in api.bicep appSettings but not in SETTING_NAMES").toEqual([]);
+  });
+
+  it("never sets a local-only setting, and names each setting once", () => {
+    expect(bicepSettings.filter((n) => LOCAL_ONLY.includes(n))).toEqual([]);
+    expect(bicepSettings.filter((n, i) => bicepSettings.indexOf(n) !== i), "duplicate names in appSettings").toEqual([]);
+  });
+
+  it("uses identity-based connections, with the API keys as Key Vault references", () => {
+    expect(bicepSettings).toEqual(expect.arrayContaining([
+      "AzureWebJobsStorage__accountName", "AzureWebJobsStorage__credential", "AzureWebJobsStorage__clientId",
+      "AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "STAGING_STORAGE_ACCOUNT_URL",
+    ]));
+    expect(bicepSettings, "a key-based AzureWebJobsStorage connection string").not.toContain("AzureWebJobsStorage");
+    expect(apiBicep).toMatch(/^\s*AzureWebJobsStorage__credential: 'managedidentity'$/m);
+    expect(apiBicep).toMatch(/^\s*APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=\$\{identityClientId\}'$/m);
+    expect(apiBicep).toMatch(/^\s*AML_TRAINING_API_KEY: trainingKeyReference$/m);
+    expect(apiBicep).toMatch(/^\s*AML_MANAGEMENT_API_KEY: managementKeyReference$/m);
+    expect(apiBicep).toContain("@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/aml-training-api-key/)");
+    expect(apiBicep).toContain("@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/aml-management-api-key/)");
+    // Flex Consumption refuses these as app settings: the runtime is in functionAppConfig.
+    expect(bicepSettings.filter((n) => n === "FUNCTIONS_WORKER_RUNTIME" || n === "FUNCTIONS_EXTENSION_VERSION")).toEqual([]);
+  });
+});
+
+describe("app settings: local.settings.sample.json ↔ the schema", () => {
+  const sample = JSON.parse(read("local.settings.sample.json")) as { Values: Record<string, string> };
+  const sampleSettings = Object.keys(sample.Values).filter((n) => !isLocalPlatformSetting(n));
+  const expected = SETTING_NAMES.filter((n) => !AZURE_ONLY.includes(n));
+
+  it("covers every schema setting (except Azure-only ones)", () => {
+    expect(missingFrom(expected, sampleSettings), "in SETTING_NAMES but missing from local.settings.sample.json").toEqual([]);
+  });
+
+  it("holds nothing the schema does not know (besides platform settings)", () => {
+    expect(missingFrom(sampleSettings, expected), "in local.settings.sample.json but not in SETTING_NAMES").toEqual([]);
+  });
+});
+
+describe("telemetry names: code ↔ workbook and alert queries", () => {
+  const events: NameRef[] = runEventNames(read("shared/telemetry/telemetry.ts")).map((value) => ({ kind: "exact", value }));
+  const metrics = emittedMetrics([...typeScriptFilesUnder("functions"), ...typeScriptFilesUnder("shared")]);
+  const alertFiles = readdirSync(join(ROOT, "infra/monitoring/alerts")).filter((f) => f.endsWith(".kql"));
+  const queries: { where: string; kql: string }[] = [
+    ...workbookQueries(JSON.parse(read("infra/monitoring/workbook.json"))).map((kql, i) => ({ where: `workbook.json query #${i + 1}`, kql })),
+    ...alertFiles.map((f) => ({ where: `alerts/${f}`, kql: read(join("infra/monitoring/alerts", f)) })),
+  ];
+
+  it("finds what it checks: the RunEvent union, the emitted metrics, the queries", () => {
+    expect(events.map((e) => e.value)).toEqual(expect.arrayContaining(["RetrainStarted", "RetrainCompleted", "RetrainFailed", "ModelPromoted"]));
+    expect(metrics).toEqual(expect.arrayContaining([
+      { kind: "prefix", value: "Evaluation " }, { kind: "prefix", value: "Champion " }, { kind: "exact", value: "Job duration seconds" },
+    ]));
+    expect(alertFiles.sort()).toEqual(["no-successful-run.kql", "rejected-in-a-row.kql", "scheduled-run-failed.kql"]);
+    expect(queries.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it("references only event and metric names the code emits", () => {
+    const unknown: string[] = [];
+    for (const { where, kql } of queries) {
+      const table = kqlTable(kql);
+      const refs = kqlNameRefs(kql);
+      if (refs.length === 0) unknown.push(`${where}: filters on no telemetry name`);
+      for (const ref of refs) {
+        const ok = covers(table === "customEvents" ? events : metrics, ref);
+        if (!ok) unknown.push(`${where}: ${table} name ${ref.kind === "prefix" ? "startswith " : "== "}"${ref.value}"`);
+      }
+    }
+    expect(unknown, `KQL references telemetry the code does not emit:\n  ${unknown.join("\n  ")}\n`).toEqual([]);
+  });
+
+  it("keeps the `let` lines that alerts.bicep substitutes its parameters into", () => {
+    const alertsBicep = read("infra/app/alerts.bicep");
+    for (const m of alertsBicep.matchAll(/replace\(loadTextContent\('\.\.\/monitoring\/alerts\/([^']+)'\), '([^']+)'/g)) {
+      expect(read(join("infra/monitoring/alerts", m[1]!)), `alerts/${m[1]} must contain "${m[2]}"`).toContain(m[2]);
+    }
+  });
+});
+
+describe("runtime: host.json ↔ infra/app/api.bicep ↔ package.json", () => {
+  it("uses the v4 extension bundle (Durable Functions for Node v3 programming model)", () => {
+    const host = JSON.parse(read("host.json")) as { extensionBundle?: { id?: string; version?: string } };
+    expect(host.extensionBundle).toEqual({ id: "Microsoft.Azure.Functions.ExtensionBundle", version: "[4.*, 5.0.0)" });
+  });
+
+  it("deploys a Node major that package.json's engines allow", () => {
+    const runtime = /runtime:\s*\{\s*name:\s*'node'\s*version:\s*'(\d+)'\s*\}/.exec(apiBicep);
+    expect(runtime, "api.bicep functionAppConfig.runtime { name: 'node' version: '..' }").not.toBeNull();
+    const deployed = Number(runtime![1]);
+    expect(deployed).toBe(22);
+    const engines = (JSON.parse(read("package.json")) as { engines?: { node?: string } }).engines?.node ?? "";
+    const floor = /^>=\s*(\d+)/.exec(engines);
+    expect(floor, `package.json engines.node "${engines}" must be a ">=N" floor`).not.toBeNull();
+    expect(deployed).toBeGreaterThanOrEqual(Number(floor![1]));
+  });
+});
+
+describe("infra layout", () => {
+  const mainBicep = read("infra/main.bicep");
+
+  it("has every module and loaded file that main.bicep and the modules name", () => {
+    for (const m of mainBicep.matchAll(/^module \w+ '([^']+)'/gm)) expect(existsSync(join(ROOT, "infra", m[1]!)), m[1]).toBe(true);
+    for (const f of ["app/workbook.bicep", "app/alerts.bicep"]) {
+      for (const m of read(join("infra", f)).matchAll(/loadTextContent\('([^']+)'\)/g)) {
+        expect(existsSync(join(ROOT, "infra/app", m[1]!)), m[1]).toBe(true);
+      }
+    }
+  });
+
+  it("maps every main.bicep parameter without a default in main.parameters.json, and nothing else", () => {
+    const declared = [...mainBicep.matchAll(/^param (\w+) \w+( =)?/gm)];
+    const required = declared.filter((m) => !m[2]).map((m) => m[1]!);
+    const mapped = Object.keys((JSON.parse(read("infra/main.parameters.json")) as { parameters: Record<string, unknown> }).parameters);
+    expect(missingFrom(required, mapped), "required parameters not mapped").toEqual([]);
+    expect(missingFrom(mapped, declared.map((m) => m[1]!)), "mapped parameters main.bicep does not declare").toEqual([]);
+  });
+
+  it("keeps storage keyless and Application Insights without local auth", () => {
+    expect(read("infra/app/storage.bicep")).toMatch(/allowSharedKeyAccess: false/);
+    expect(read("infra/app/monitoring.bicep")).toMatch(/DisableLocalAuth: true/);
+    expect(read("infra/app/keyvault.bicep")).toMatch(/enableRbacAuthorization: true/);
+  });
+
+  it("grants the identity blob, queue and table (Durable needs all three), secrets and metrics, with guid() names", () => {
+    const rbac = read("infra/app/rbac.bicep");
+    for (const role of [
+      "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", // Storage Blob Data Owner
+      "974c5e8b-45b9-4653-ba55-5f855dd0fb88", // Storage Queue Data Contributor
+      "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", // Storage Table Data Contributor
+      "4633458b-17de-408a-b874-0445c86b69e6", // Key Vault Secrets User
+      "3913510d-42f4-4e42-8a64-420c390055eb", // Monitoring Metrics Publisher
+    ]) expect(rbac).toContain(`'${role}'`);
+    const assignments = [...rbac.matchAll(/roleAssignments@[\d-]+' = (?:if \(.*\) )?\{\s*name: (.*)$/gm)].map((m) => m[1]!);
+    expect(assignments.length).toBe(7);
+    for (const name of assignments) expect(name).toMatch(/^guid\(/);
+  });
+});
