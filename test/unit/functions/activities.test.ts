@@ -14,7 +14,7 @@ function world() {
 }
 
 async function finishedJob(w: FakeWorld, a: ReturnType<typeof createActivities>): Promise<string> {
-  const submitted = await a.submitTrainingJob(ref);
+  const submitted = await a.submitTrainingJob({ ...ref, probe: true });
   if (submitted.kind !== "ok") throw new Error("submit failed");
   await w.bes.startJob(submitted.value.jobId);
   w.pollsToFinish = 1;
@@ -37,7 +37,7 @@ describe("activity outcomes", () => {
 describe("activities over fake clients", () => {
   it("startTrainingJob treats CannotStartJob on an already-running job as started (a retried start)", async () => {
     const { w, a } = world();
-    const submitted = await a.submitTrainingJob(ref);
+    const submitted = await a.submitTrainingJob({ ...ref, probe: true });
     const jobId = submitted.kind === "ok" ? submitted.value.jobId : "";
     expect(await a.startTrainingJob({ ...ref, jobId })).toEqual({ kind: "ok", value: { alreadyStarted: false } });
     expect(await a.startTrainingJob({ ...ref, jobId })).toEqual({ kind: "ok", value: { alreadyStarted: true } });
@@ -72,10 +72,15 @@ describe("activities over fake clients", () => {
 
   it("recordRunOutcome emits RetrainFailed with the reason and durations, and no secrets", async () => {
     const { w, a } = world();
-    await a.recordRunOutcome({ ...ref, result: "failed", reason: "boom", trigger: "http", dataSource: "x.csv", durationsInSeconds: { total: 12, training: 8 } });
+    await a.recordRunOutcome({
+      ...ref, instanceId: "retrain-retrain", startedAt: "2026-01-04T03:00:00.000Z", endedAt: "2026-01-04T03:00:12.000Z", result: "failed", reason: "boom",
+      trigger: { kind: "http", caller: "ana" }, dataSource: "x.csv", gateRules: "AUC>=0.85", durationsInSeconds: { total: 12, training: 8 },
+    });
     expect(w.telemetry.events).toEqual([
       { name: "RetrainFailed", properties: expect.objectContaining({ result: "failed", reason: "boom", runId: "r1" }) as unknown, measurements: { totalSeconds: 12, trainingSeconds: 8 } },
     ]);
     expect(w.telemetry.metrics).toEqual([{ name: "Job duration seconds", value: 8, properties: ref }]);
+    // the audit record is written too, with the caller and both times
+    expect(w.records.get("r1")).toMatchObject({ result: "failed", reason: "boom", trigger: { kind: "http", caller: "ana" }, dataSource: "file /x.csv", startedAt: "2026-01-04T03:00:00.000Z", endedAt: "2026-01-04T03:00:12.000Z" });
   });
 });
