@@ -1,6 +1,7 @@
 import { loadConfig } from "./config";
 import { startEmulator } from "./emulator";
 import { redact } from "../shared/redact";
+import { PREDICTIVE_SERVICE_NAME, TRAINING_SERVICE_NAME } from "./workspace";
 
 /** `npm run emulator`: the local Azure ML Studio (classic) service, on loopback. */
 async function main(): Promise<void> {
@@ -16,10 +17,10 @@ async function main(): Promise<void> {
       `  BES / RRS base:      ${emulator.servicesUrl}`,
       `  Management API base: ${emulator.managementUrl}`,
       `  Workspace id:        ${config.workspaceId}`,
-      `  Training service:    "Census Model" ${config.trainingServiceId}`,
+      `  Training service:    "${TRAINING_SERVICE_NAME}" ${config.trainingServiceId}`,
       `    BES jobs URL:      ${emulator.servicesUrl}/${ws}/services/${config.trainingServiceId}/jobs?api-version=2.0`,
       `    API key:           ${config.trainingApiKey}`,
-      `  Predictive service:  "Census Model [predictive exp.]" ${config.predictiveServiceId}`,
+      `  Predictive service:  "${PREDICTIVE_SERVICE_NAME}" ${config.predictiveServiceId}`,
       `    Endpoints:         ${emulator.managementUrl}/${ws}/webservices/${config.predictiveServiceId}/endpoints`,
       ...emulator.endpoints().flatMap((e) => [`    endpoint "${e.name}": RRS ${e.apiLocation}/execute?api-version=2.0&details=true`, `      key: ${e.primaryKey}`]),
       `  Management token:    ${config.managementToken}`,

@@ -40,4 +40,3 @@ export async function toOutcome<T>(work: () => Promise<T>): Promise<Outcome<T>> 
   }
 }
 
-export const ok = <T>(value: T): Outcome<T> => ({ kind: "ok", value });

@@ -7,7 +7,6 @@ export interface BlobLocation {
 
 export type JobState = "NotStarted" | "Running" | "Failed" | "Cancelled" | "Finished";
 export const JOB_STATES: readonly JobState[] = ["NotStarted", "Running", "Failed", "Cancelled", "Finished"];
-export const TERMINAL_JOB_STATES: readonly JobState[] = ["Failed", "Cancelled", "Finished"];
 
 export interface BatchJobStatus {
   readonly state: JobState;
