@@ -15,13 +15,27 @@ export function readerOptions(d: ActivityDependencies) {
  * storage account can be signed for; elsewhere (e.g. the service's own seed model) the run goes
  * on without a champion, and says why.
  */
+/** Only models in the run storage account can be signed for: we hold no credential elsewhere. */
+export const inRunStorage = (d: ActivityDependencies, l: C.ModelLocation) => slash(l.BaseLocation) === slash(d.runStorage.blobEndpoint);
+
+/** `container/path/to/blob` split into its container and blob name. */
+export function blobParts(l: C.ModelLocation): { container: string; blob: string } {
+  const [container, ...rest] = l.RelativeLocation.split("/");
+  return { container: container!, blob: rest.join("/") };
+}
+
+/** A model location the ML service can read: the location with a fresh read-only SAS. */
+export async function readableModel(d: ActivityDependencies, l: C.ModelLocation, expiresOn: Date): Promise<BlobLocation> {
+  const { container, blob } = blobParts(l);
+  return { BaseLocation: l.BaseLocation, RelativeLocation: l.RelativeLocation, SasBlobToken: await d.signer.sign(container, blob, "r", expiresOn) };
+}
+
 export async function championOf(d: ActivityDependencies, endpoint: string, expiresOn: Date): Promise<{ url?: string; location?: C.ModelLocation; note?: string }> {
   const current = (await d.endpoints.getEndpoint(endpoint)).resources.find((r) => r.name === d.options.trainedModelResource)?.location;
   if (!current) return { note: "the endpoint lists no trained model" };
-  if (slash(current.BaseLocation) !== slash(d.runStorage.blobEndpoint)) return { location: current, note: "the serving model is outside the run storage account, so it cannot be read" };
-  const [container, ...rest] = current.RelativeLocation.split("/");
-  const token = await d.signer.sign(container!, rest.join("/"), "r", expiresOn);
-  return { url: `${slash(current.BaseLocation)}${current.RelativeLocation}${token}`, location: current };
+  if (!inRunStorage(d, current)) return { location: current, note: "the serving model is outside the run storage account, so it cannot be read" };
+  const { SasBlobToken } = await readableModel(d, current, expiresOn);
+  return { url: `${slash(current.BaseLocation)}${current.RelativeLocation}${SasBlobToken}`, location: current };
 }
 
 /** A job output's location as the job reports it now; `refresh` re-reads the job for fresh tokens. */

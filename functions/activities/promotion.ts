@@ -2,7 +2,7 @@ import type { ActivityDependencies } from "./dependencies";
 import type * as C from "./contracts";
 import { ACTIVITY } from "./names";
 import { toOutcome } from "./outcome";
-import { readerOptions, ref, resultHandle, slash } from "./helpers";
+import { blobParts, inRunStorage, readableModel, readerOptions, ref, resultHandle, slash } from "./helpers";
 import { freshLocation, readResult } from "../../shared/storage/result-reader";
 import { compareCanary, parseScoredProbe } from "../../shared/evaluation/canary";
 import { isAmlServiceError } from "../../shared/aml/aml-error";
@@ -16,16 +16,7 @@ export class PromotionError extends Error {
 /** Promotion: archive what serves now, PATCH the new model, verify it serves, roll back if not. */
 export function promotionActivities(d: ActivityDependencies) {
   const resource = (e: EndpointInfo) => e.resources.find((r) => r.name === d.options.trainedModelResource)?.location;
-  const inRunStorage = (l: C.ModelLocation) => slash(l.BaseLocation) === slash(d.runStorage.blobEndpoint);
-  const parts = (l: C.ModelLocation) => {
-    const [container, ...rest] = l.RelativeLocation.split("/");
-    return { container: container!, blob: rest.join("/") };
-  };
-  /** A model location the service can read: a fresh read SAS, which only our own account allows. */
-  const readable = async (l: C.ModelLocation): Promise<BlobLocation> => {
-    const { container, blob } = parts(l);
-    return { ...l, SasBlobToken: await d.signer.sign(container, blob, "r", new Date(d.now() + 60 * 60_000)) };
-  };
+  const readable = (l: C.ModelLocation) => readableModel(d, l, new Date(d.now() + 60 * 60_000));
   /** PATCH, refreshing the token once when the service could not read through it. */
   const patch = async (endpoint: EndpointInfo, location: BlobLocation, refresh: () => Promise<BlobLocation>): Promise<{ location: BlobLocation; refreshed: boolean }> => {
     try {
@@ -49,9 +40,9 @@ export function promotionActivities(d: ActivityDependencies) {
         const previous = resource(endpoint);
         // Keep a copy of what serves now before replacing it: job outputs are not kept forever.
         let archived: C.ModelLocation | undefined;
-        if (previous && inRunStorage(previous)) {
+        if (previous && inRunStorage(d, previous)) {
           const to = { container: d.options.archiveContainer, blob: `${i.endpoint.toLowerCase()}/${i.runId}/previous.ilearner` };
-          await d.staging.copyWithin(parts(previous), to);
+          await d.staging.copyWithin(blobParts(previous), to);
           archived = { BaseLocation: slash(d.runStorage.blobEndpoint), RelativeLocation: `${to.container}/${to.blob}` };
         }
         const patched = await patch(endpoint, location, h.refresh);
@@ -88,7 +79,7 @@ export function promotionActivities(d: ActivityDependencies) {
 
     [ACTIVITY.rollback]: (i: C.RollbackInput) =>
       toOutcome<C.RollbackResult>(async () => {
-        if (!inRunStorage(i.to)) throw new PromotionError(`cannot roll back to ${i.to.RelativeLocation}: it is outside the run storage account, so no read token can be made for it`);
+        if (!inRunStorage(d, i.to)) throw new PromotionError(`cannot roll back to ${i.to.RelativeLocation}: it is outside the run storage account, so no read token can be made for it`);
         const endpoint = await d.endpoints.getEndpoint(i.endpoint);
         await patch(endpoint, await readable(i.to), () => readable(i.to));
         d.telemetry.event("ModelRolledBack", { ...ref(i), model: i.to.RelativeLocation });
