@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The suite mostly waits on Azurite, the local ML service and durable timers, not on the CPU:
+    // three files at once on two cores (vitest's default here would be one).
+    maxWorkers: 3,
+    minWorkers: 1,
   },
 });

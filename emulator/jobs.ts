@@ -2,6 +2,7 @@ import { BlockBlobClient, RestError } from "@azure/storage-blob";
 import type { Workspace, JobRecord } from "./workspace";
 import type { Faults } from "./faults";
 import { openReference, type AzureBlobDataReference } from "./blob-refs";
+import { corruptEvaluationCsv } from "./evaluation-corruption";
 import { runExperiment } from "./training/experiment";
 import { parseModel, serializeModel, type TrainedModel } from "./training/ilearner";
 import { TrainingCancelled, TrainingError } from "./training/errors";
@@ -23,6 +24,9 @@ export class JobRunner {
   private running = 0;
   private stopped = false;
   private readonly idle = new Set<() => void>();
+  /** Status calls each running job has had, for the `holdRunningPolls` fault. */
+  private readonly polls = new Map<string, number>();
+  private readonly pollWaiters = new Set<() => void>();
 
   constructor(
     private readonly workspace: Workspace,
@@ -60,6 +64,12 @@ export class JobRunner {
     if (this.running > 0) await new Promise<void>((resolve) => this.idle.add(resolve));
   }
 
+  /** Counts a status call on a running job and wakes jobs held until they have been polled enough. */
+  polled(job: JobRecord): void {
+    this.polls.set(job.id, (this.polls.get(job.id) ?? 0) + 1);
+    for (const wake of this.pollWaiters) wake();
+  }
+
   private enqueue(job: JobRecord): void {
     this.queue.push(job);
     this.pump();
@@ -80,6 +90,7 @@ export class JobRunner {
 
   private async run(job: JobRecord): Promise<void> {
     const holdUntil = this.holdUntil();
+    const holdPolls = this.faults.holdRunningPolls();
     job.state = "Running";
     job.runningAt = new Date(this.o.now()).toISOString();
     await this.workspace.save();
@@ -93,9 +104,12 @@ export class JobRunner {
       const champion = await loadChampion(job.globalParameters["Champion Model"]);
       const result = await runExperiment(csv, parameters(job.globalParameters), isCancelled, champion, probe);
       await this.waitUntil(holdUntil, isCancelled);
+      await this.waitForPolls(job, holdPolls, isCancelled);
       if (isCancelled()) return;
       await write(job, "output1", serializeModel(result.model), "application/octet-stream");
-      await write(job, "output2", result.evaluationCsv, "text/csv");
+      const corruption = this.faults.takeEvaluationCorruption();
+      if (corruption) this.o.log(`job ${job.id}: writing a corrupted evaluation output (${corruption}), as injected`);
+      await write(job, "output2", corruption ? corruptEvaluationCsv(result.evaluationCsv, corruption) : result.evaluationCsv, "text/csv");
       if (result.scoredProbeCsv !== undefined) await write(job, "output3", result.scoredProbeCsv, "text/csv");
       this.o.log(`job ${job.id} finished: AUC ${result.metrics.AUC.toFixed(4)}, accuracy ${result.metrics.Accuracy.toFixed(4)} on ${result.rows.test} test rows`);
       await this.finish(job, "Finished");
@@ -106,6 +120,7 @@ export class JobRunner {
       await this.finish(job, "Failed", details);
     } finally {
       this.cancelled.delete(job.id);
+      this.polls.delete(job.id);
     }
   }
 
@@ -118,6 +133,18 @@ export class JobRunner {
     while (this.o.now() < untilMs) {
       if (isCancelled()) throw new TrainingCancelled("cancelled");
       await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(1, untilMs - this.o.now()))));
+    }
+  }
+
+  private async waitForPolls(job: JobRecord, wanted: number, isCancelled: () => boolean): Promise<void> {
+    while ((this.polls.get(job.id) ?? 0) < wanted) {
+      if (isCancelled()) throw new TrainingCancelled("cancelled");
+      // woken by the next status call, or after a while to notice a cancel
+      await new Promise<void>((resolve) => {
+        const wake = () => (this.pollWaiters.delete(wake), clearTimeout(timer), resolve());
+        const timer = setTimeout(wake, 100);
+        this.pollWaiters.add(wake);
+      });
     }
   }
 

@@ -184,7 +184,7 @@ function describe(v: RunView): string {
     case "starting":
       return `job ${v.jobId} submitted; starting it…`;
     case "training":
-      return `training: job ${v.jobState} (poll ${v.polls})`;
+      return v.jobState ? `training: job ${v.jobState} (poll ${v.polls})` : "training: job started; waiting for its first status poll…";
     case "evaluating":
       return "job finished; reading its evaluation…";
     case "promoting":

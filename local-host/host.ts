@@ -4,11 +4,10 @@ import { once } from "node:events";
 import { randomUUID, createHash, timingSafeEqual } from "node:crypto";
 import path from "node:path";
 import { existsSync, readFileSync } from "node:fs";
-import { BlobServiceClient } from "@azure/storage-blob";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { installCoreStandIn, registrations, triggerOf, type Registration } from "./registry";
 import { DurableEngine } from "./durable/engine";
-import { InstanceStore } from "./durable/store";
+import { InstanceStore, type StateStore } from "./durable/store";
 import { ScaledClock, type Clock } from "./durable/clock";
 import { clientBindingData, handleDurableApi, RPC_PATH, WEBHOOK_PATH, type Reply } from "./client-api";
 import { resolveSetting } from "./settings";
@@ -27,6 +26,8 @@ export interface LocalHostOptions {
   /** Fire timer triggers on their schedules (off in tests that tick them by hand). */
   readonly schedules?: boolean;
   readonly log?: (line: string) => void;
+  /** Where the Durable state lives; by default one blob per instance in AzureWebJobsStorage. */
+  readonly store?: StateStore;
 }
 
 export interface RunningHost {
@@ -73,9 +74,8 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   const hubName = o.hubName ?? "retrainer";
   const storage = o.values.AzureWebJobsStorage;
   if (!storage) throw new Error("AzureWebJobsStorage is not set: the Durable engine keeps its state there.");
-  const container = BlobServiceClient.fromConnectionString(storage).getContainerClient(`${hubName.toLowerCase()}-durable`);
   const clock = o.clock ?? new ScaledClock(1);
-  const engine = new DurableEngine({ store: new InstanceStore(container), clock, functions, log });
+  const engine = new DurableEngine({ store: o.store ?? InstanceStore.forHub(storage, hubName), clock, functions, log });
 
   let baseUrl = "";
   const server: Server = createServer((req, res) => {
@@ -196,7 +196,13 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Keeps the durable library from rewriting status URLs to localhost:7071.
   process.env.WEBSITE_HOSTNAME = baseUrl.slice("http://".length);
-  await engine.start();
+  try {
+    await engine.start();
+  } catch (e) {
+    // Storage stayed unreachable: fail the start without leaving the port open.
+    server.close();
+    throw e;
+  }
   if (o.schedules ?? true) armSchedules();
   return {
     url: baseUrl,

@@ -25,6 +25,8 @@ export interface LocalStackOptions {
   readonly hostPort?: number;
   readonly schedules: boolean;
   readonly propagationDelayInMs: number;
+  /** false: use the ML service at the configured URLs even on loopback (one started with `npm run emulator`). */
+  readonly startMlService?: boolean;
   readonly log: (line: string) => void;
 }
 
@@ -51,7 +53,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === "UseDevelopmentStorage=true") values[k] = azurite.connectionString;
       o.log(`Azurite: ${azurite.blobEndpoint}`);
     }
-    if (isLoopback(values.AML_SERVICES_URL)) {
+    if (o.startMlService !== false && isLoopback(values.AML_SERVICES_URL)) {
       // The ML service keeps its workspace in the same storage account (it never starts its own here).
       const storage = azurite?.connectionString ?? values.STAGING_STORAGE_CONNECTION_STRING;
       if (!storage) throw new Error("The local ML service needs STAGING_STORAGE_CONNECTION_STRING (or UseDevelopmentStorage=true).");

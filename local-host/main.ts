@@ -11,9 +11,9 @@ import { redact } from "../shared/redact";
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
   const flags = Object.fromEntries(process.argv.slice(2).map((a) => {
-    const m = /^--(settings|state-dir|port)=(.+)$/.exec(a);
-    if (!m) throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N`);
-    return [m[1]!, m[2]!];
+    const m = /^--(settings|state-dir|port)=(.+)$|^--(no-ml-service)$/.exec(a);
+    if (!m) throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N --no-ml-service`);
+    return m[3] ? [m[3], "true"] : [m[1]!, m[2]!];
   }));
   const file = flags.settings ? path.resolve(flags.settings) : ["local.settings.json", "local.settings.sample.json"].map((f) => path.join(root, f)).find((f) => existsSync(f))!;
   const settings = readLocalSettings(file);
@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     settings, stateDir, dataDir: path.join(stateDir, "data"), demoRows: 20_000,
     hostPort: flags.port !== undefined ? Number(flags.port) : settings.Host?.LocalHttpPort ?? 7071, schedules: true, propagationDelayInMs: 5_000, log,
+    startMlService: flags["no-ml-service"] !== "true",
   });
   const url = stack.host.url;
   console.log(

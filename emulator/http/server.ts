@@ -21,11 +21,20 @@ export async function listen(router: Router, o: ServerOptions): Promise<{ server
   const server = createServer((raw, res) => {
     void (async () => {
       const url = new URL(raw.url ?? "/", "http://localhost");
+      let body: Promise<unknown> | undefined;
+      let op: Operation | undefined;
+      const json = () => (body ??= readBody(raw, o.maxRequestBodyBytes).then(parseJson));
       try {
-        const op = o.operationOf(raw.method ?? "GET", url.pathname);
+        op = o.operationOf(raw.method ?? "GET", url.pathname);
         if (op) {
+          o.faults.inFlight++;
           const fault = o.faults.onCall(op);
-          if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+          if (fault.latencyMs > 0) {
+            // The call has arrived, only its answer is slow: read the body now, so the call still
+            // takes effect if the client gives up meanwhile (Node drops an unread body when the socket closes).
+            json().catch(() => undefined);
+            await new Promise((r) => setTimeout(r, fault.latencyMs));
+          }
           if (fault.reset) {
             raw.socket.resetAndDestroy();
             return;
@@ -33,20 +42,14 @@ export async function listen(router: Router, o: ServerOptions): Promise<{ server
           if (fault.throttleSeconds !== undefined) throw throttled(fault.throttleSeconds);
         }
         const { handler, params } = router.match(raw.method ?? "GET", url.pathname);
-        let body: Promise<unknown> | undefined;
-        const req: Request = {
-          method: raw.method ?? "GET",
-          url,
-          params,
-          headers: raw.headers,
-          raw,
-          json: () => (body ??= readBody(raw, o.maxRequestBodyBytes).then(parseJson)),
-        };
+        const req: Request = { method: raw.method ?? "GET", url, params, headers: raw.headers, raw, json };
         send(res, await handler(req));
       } catch (e) {
         const err = e instanceof AmlHttpError ? e : new AmlHttpError(500, "InternalError", "The service hit an internal error.");
         if (!(e instanceof AmlHttpError)) o.log(`internal error on ${raw.method} ${url.pathname}: ${(e as Error).stack ?? String(e)}`);
         if (!res.headersSent) send(res, { status: err.status, body: err.toBody(), headers: err.headers });
+      } finally {
+        if (op) o.faults.inFlight--;
       }
     })();
   });

@@ -1,7 +1,7 @@
 import type { Router, Request } from "../http/router";
 import { AmlHttpError, unauthorized } from "../http/errors";
 import { keyMatches, bearerKey } from "../auth";
-import { parseFaultSettings } from "../faults";
+import { parseFaultSettings } from "../fault-settings";
 import type { ServiceContext } from "./context";
 
 /**
@@ -25,6 +25,7 @@ export function adminRoutes(router: Router, ctx: ServiceContext): void {
   });
   router.add("DELETE", "/_admin/faults", (req) => (guard(req), ctx.faults.clear(), { status: 204 }));
   router.add("GET", "/_admin/calls", (req) => (guard(req), { status: 200, body: ctx.faults.calls }));
+  router.add("GET", "/_admin/inflight", (req) => (guard(req), { status: 200, body: { count: ctx.faults.inFlight } }));
   router.add("GET", "/_admin/jobs", (req) => {
     guard(req);
     return { status: 200, body: ctx.workspace.jobs.map((j) => ({ id: j.id, state: j.state, createdAt: j.createdAt, startedAt: j.startedAt, runningAt: j.runningAt, endedAt: j.endedAt, details: j.details })) };

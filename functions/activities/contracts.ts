@@ -59,6 +59,8 @@ export interface PromoteResult {
   /** A copy of the replaced model, kept for rollback (job outputs are not kept forever). */
   readonly archived?: ModelLocation;
   readonly sasRefreshes: number;
+  /** The endpoint already served this model (a retried or resumed promotion): no second PATCH. */
+  readonly alreadyApplied?: boolean;
 }
 export interface VerifyInput extends RunRef {
   /** The job that trained the model; without it (a rollback) only the listed location is checked. */

@@ -11,7 +11,7 @@ import type { HttpTransport } from "../../shared/http/transport";
 export interface ActivityDependencies {
   readonly bes: Pick<BesClient, "submitJob" | "startJob" | "getJob" | "cancelJob">;
   readonly endpoints: Pick<EndpointClient, "getEndpoint" | "updateResource">;
-  readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "copyWithin">;
+  readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "copyWithin" | "metadataOf">;
   readonly rrs: Pick<RrsClient, "score">;
   /** The audit trail (Table storage); its table exists once `init` has run. */
   readonly history: Pick<RunHistoryClient, "upsert" | "get" | "list">;

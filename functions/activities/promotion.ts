@@ -8,6 +8,12 @@ import { compareCanary, parseScoredProbe } from "../../shared/evaluation/canary"
 import { isAmlServiceError } from "../../shared/aml/aml-error";
 import type { BlobLocation, EndpointInfo } from "../../shared/aml/types";
 
+/** Archive blob metadata naming the model it was copied from (keys are lower-case in storage). */
+const META = { base: "sourcebaselocation", relative: "sourcerelativelocation" } as const;
+
+/** Same model blob, whatever SAS token either location carries. */
+const sameModel = (a: C.ModelLocation, b: C.ModelLocation) => a.RelativeLocation === b.RelativeLocation && slash(a.BaseLocation) === slash(b.BaseLocation);
+
 /** A promotion step that cannot succeed as asked; retrying will not help. */
 export class PromotionError extends Error {
   override readonly name = "PromotionError";
@@ -37,13 +43,25 @@ export function promotionActivities(d: ActivityDependencies) {
         const h = await resultHandle(d, i.jobId, "output1");
         const { location, refreshes } = await freshLocation(h, readerOptions(d));
         const endpoint = await d.endpoints.getEndpoint(i.endpoint);
-        const previous = resource(endpoint);
+        const archive = { container: d.options.archiveContainer, blob: `${i.endpoint.toLowerCase()}/${i.runId}/previous.ilearner` };
+        const archivedAt = (): C.ModelLocation => ({ BaseLocation: slash(d.runStorage.blobEndpoint), RelativeLocation: `${archive.container}/${archive.blob}` });
+        const serving = resource(endpoint);
+        if (serving && sameModel(serving, location)) {
+          // Already applied: this is a retry of a PATCH whose answer was lost, or a host that died
+          // after it. PATCHing again would archive the new model over the old one; report what the
+          // first attempt did instead, from the archive it wrote before its PATCH.
+          const meta = await d.staging.metadataOf(archive);
+          const [base, relative] = [meta?.[META.base], meta?.[META.relative]];
+          const previous = base && relative ? { BaseLocation: base, RelativeLocation: relative } : undefined;
+          d.telemetry.event("ModelPromoted", { ...ref(i), jobId: i.jobId, model: location.RelativeLocation, previousModel: previous?.RelativeLocation, archivedModel: meta ? archive.blob : undefined, alreadyApplied: true });
+          return { location: plain(location), ...(previous ? { previous } : {}), ...(meta ? { archived: archivedAt() } : {}), sasRefreshes: refreshes, alreadyApplied: true };
+        }
+        const previous = serving;
         // Keep a copy of what serves now before replacing it: job outputs are not kept forever.
         let archived: C.ModelLocation | undefined;
         if (previous && inRunStorage(d, previous)) {
-          const to = { container: d.options.archiveContainer, blob: `${i.endpoint.toLowerCase()}/${i.runId}/previous.ilearner` };
-          await d.staging.copyWithin(blobParts(previous), to);
-          archived = { BaseLocation: slash(d.runStorage.blobEndpoint), RelativeLocation: `${to.container}/${to.blob}` };
+          await d.staging.copyWithin(blobParts(previous), archive, { [META.base]: slash(previous.BaseLocation), [META.relative]: previous.RelativeLocation });
+          archived = archivedAt();
         }
         const patched = await patch(endpoint, location, h.refresh);
         const promotedTo = plain(patched.location);
@@ -55,7 +73,7 @@ export function promotionActivities(d: ActivityDependencies) {
       toOutcome<C.VerifyResult>(async () => {
         const endpoint = await d.endpoints.getEndpoint(i.endpoint);
         const actual = resource(endpoint);
-        const listed = !!actual && actual.RelativeLocation === i.expected.RelativeLocation && slash(actual.BaseLocation) === slash(i.expected.BaseLocation);
+        const listed = !!actual && sameModel(actual, i.expected);
         const checks = [listed ? `the endpoint lists the new model ${i.expected.RelativeLocation}` : `the endpoint lists ${actual?.RelativeLocation ?? "no model"}, not the new model ${i.expected.RelativeLocation}`];
         let canaryOk = true;
         // A rollback has no job: there are no training-time scores to compare with.

@@ -8,7 +8,7 @@ import { TableClient } from "@azure/data-tables";
 import { RunHistoryClient } from "../../shared/history/run-history";
 import { StagingClient } from "../../shared/storage/staging";
 import { SharedKeySasSigner, UserDelegationSasSigner, type SasSigner } from "../../shared/storage/sas";
-import { fetchTransport } from "../../shared/http/transport";
+import { fetchTransport, withTimeout } from "../../shared/http/transport";
 import { instrumentedTransport } from "../../shared/http/instrumented";
 import { redactingTelemetry, type Telemetry } from "../../shared/telemetry/telemetry";
 import { AppInsightsTelemetry, LogTelemetry } from "../../shared/telemetry/app-insights";
@@ -31,21 +31,22 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
   const telemetry = redactingTelemetry(inner, secrets);
   const { service, signer } = storage(settings);
   const container = service.getContainerClient(settings.STAGING_CONTAINER);
+  const aml = withTimeout(fetchTransport, settings.AML_REQUEST_TIMEOUT_SECONDS * 1000);
   return {
     bes: new BesClient({
       serviceUrl: `${settings.AML_SERVICES_URL.replace(/\/+$/, "")}/workspaces/${settings.AML_WORKSPACE_ID}/services/${settings.AML_TRAINING_SERVICE_ID}`,
       apiKey: settings.AML_TRAINING_API_KEY,
-      transport: instrumentedTransport(fetchTransport, telemetry, "AzureML BES"),
+      transport: instrumentedTransport(aml, telemetry, "AzureML BES"),
     }),
     endpoints: new EndpointClient({
       managementUrl: settings.AML_MANAGEMENT_URL,
       workspaceId: settings.AML_WORKSPACE_ID,
       webServiceId: settings.AML_PREDICTIVE_SERVICE_ID,
       apiKey: settings.AML_MANAGEMENT_API_KEY,
-      transport: instrumentedTransport(fetchTransport, telemetry, "AzureML Management"),
+      transport: instrumentedTransport(aml, telemetry, "AzureML Management"),
     }),
     history: lazilyInitialised(historyClient(settings)),
-    rrs: new RrsClient({ transport: instrumentedTransport(fetchTransport, telemetry, "AzureML RRS") }),
+    rrs: new RrsClient({ transport: instrumentedTransport(aml, telemetry, "AzureML RRS") }),
     staging: new StagingClient(service, container, signer),
     signer,
     telemetry,

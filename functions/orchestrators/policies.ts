@@ -29,3 +29,9 @@ export const MAX_RETRY_AFTER_IN_MS = 10 * 60_000;
 
 /** Live checks after a PATCH, each after the propagation wait, before the run rolls back. */
 export const VERIFY_ATTEMPTS = 3;
+
+/**
+ * Polls per history window: the poller continues as new after this many, so a week-long job
+ * replays at most this many polls per episode (~8 history events each) instead of all of them.
+ */
+export const POLLS_PER_WINDOW = 25;

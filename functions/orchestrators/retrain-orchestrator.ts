@@ -4,6 +4,7 @@ import type * as C from "../activities/contracts";
 import { APPROVAL_EVENT, type ApprovalDecision, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
 import { RETRY, VERIFY_ATTEMPTS } from "./policies";
+import { POLL_ORCHESTRATOR, pollInstanceId, type PollInput, type PollResult } from "./poll-orchestrator";
 import { formatGateRules } from "../../shared/evaluation/gate";
 
 export const RETRAIN_ORCHESTRATOR = "retrainOrchestrator";
@@ -63,26 +64,25 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   if (started.kind === "failed") return yield* finish("failed", { reason: `starting training job ${job.jobId} failed: ${started.reason}` });
   endStage("submit");
 
-  // Poll with durable timers: nothing runs (or bills) while the job trains.
+  // Poll with durable timers in a sub-orchestration that continues as new every window, so
+  // nothing runs (or bills) while the job trains and this history stays short however long it takes.
   const p = input.polling;
-  const deadline = context.df.currentUtcDateTime.getTime() + p.deadlineInMinutes * 60_000;
-  let intervalInMs = p.firstIntervalInSeconds * 1000;
-  for (let polls = 1; ; polls++) {
-    const checked = yield* callActivity<C.CheckResult>(context, ACTIVITY.checkJob, RETRY.amlCall, job);
-    if (checked.kind === "failed") return yield* finish("failed", { reason: `checking training job ${job.jobId} failed: ${checked.reason}` });
-    const { state, details } = checked.value;
-    setStatus({ stage: "training", jobState: state, polls });
-    if (state === "Finished") break;
-    if (state === "Failed" || state === "Cancelled") {
-      return yield* finish("failed", { reason: `training job ${job.jobId} ended ${state}: ${details ?? "the service gave no details"}` });
-    }
-    const now = context.df.currentUtcDateTime.getTime();
-    if (now >= deadline) {
-      yield* callActivity<void>(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
-      return yield* finish("failed", { reason: `training job ${job.jobId} did not finish within ${p.deadlineInMinutes} minutes (still ${state}); it was cancelled` });
-    }
-    yield context.df.createTimer(new Date(Math.min(now + intervalInMs, deadline)));
-    intervalInMs = Math.min(intervalInMs * p.backoffFactor, p.maxIntervalInSeconds * 1000);
+  const poll: PollInput = { job, polling: p, deadlineMs: context.df.currentUtcDateTime.getTime() + p.deadlineInMinutes * 60_000, intervalInMs: p.firstIntervalInSeconds * 1000, polls: 0 };
+  setStatus({ stage: "training" });
+  let polled: PollResult;
+  try {
+    polled = (yield context.df.callSubOrchestrator(POLL_ORCHESTRATOR, poll, pollInstanceId(context.df.instanceId, job.jobId))) as PollResult;
+  } catch (e) {
+    polled = { kind: "failed", reason: (e as Error).message, polls: 0 };
+  }
+  setStatus({ polls: polled.polls, ...(polled.kind !== "failed" ? { jobState: polled.state } : {}) });
+  if (polled.kind === "failed") return yield* finish("failed", { reason: `checking training job ${job.jobId} failed: ${polled.reason}` });
+  if (polled.kind === "deadline") {
+    yield* callActivity<void>(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
+    return yield* finish("failed", { reason: `training job ${job.jobId} did not finish within ${p.deadlineInMinutes} minutes (still ${polled.state}); it was cancelled` });
+  }
+  if (polled.state !== "Finished") {
+    return yield* finish("failed", { reason: `training job ${job.jobId} ended ${polled.state}: ${polled.details ?? "the service gave no details"}` });
   }
   endStage("training");
 

@@ -2,9 +2,10 @@ import * as df from "durable-functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { buildRunInput, startIfIdle, statusOrUndefined } from "./start-run";
-import { BadRequest, MAX_RETRAIN_BODY_BYTES, parseApprovalRequest, parseRetrainRequest } from "./retrain-request";
+import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseApprovalRequest } from "./retrain-request";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
+import { pollInstanceId, type PollStatus } from "../orchestrators/poll-orchestrator";
 
 /** `POST /api/retrain`: an ad-hoc run, validated, one per endpoint at a time. */
 df.app.client.http("retrainHttpStart", {
@@ -15,7 +16,7 @@ df.app.client.http("retrainHttpStart", {
     const settings = appSettings();
     try {
       if (Number(request.headers.get("content-length") ?? 0) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
-      const body = parseRetrainRequest(await request.text(), settings);
+      const body = await checkRetrainRequest(await request.text(), settings);
       const caller = request.headers.get("x-ms-client-principal-name") ?? "function key";
       const input = buildRunInput(settings, { ...body, trigger: { kind: "http", caller } });
       const outcome = await startIfIdle(client, input);
@@ -42,7 +43,12 @@ df.app.client.http("retrainStatus", {
     const instanceId = request.params.instanceId ?? "";
     const status = await statusOrUndefined(client, instanceId);
     if (!status) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
-    const custom = (status.customStatus ?? {}) as Partial<RunStatus>;
+    let custom = (status.customStatus ?? {}) as Partial<RunStatus>;
+    if (custom.stage === "training" && custom.jobId) {
+      // While the job trains, its poller (a sub-orchestration) knows the job state and poll count.
+      const poller = (await statusOrUndefined(client, pollInstanceId(instanceId, custom.jobId)))?.customStatus as Partial<PollStatus> | null | undefined;
+      if (poller) custom = { ...custom, ...(poller.jobState ? { jobState: poller.jobState } : {}), ...(poller.polls !== undefined ? { polls: poller.polls } : {}) };
+    }
     return {
       status: 200,
       jsonBody: {

@@ -1,6 +1,8 @@
+import { realpath, stat } from "node:fs/promises";
 import { z } from "zod";
-import { parseDataSource } from "../../shared/storage/data-source";
-import { parseGateRules } from "../../shared/evaluation/gate";
+import { isInside, parseDataSource } from "../../shared/storage/data-source";
+import { formatGateRule, parseGateRules, type GateRule } from "../../shared/evaluation/gate";
+import type { MetricName } from "../../shared/evaluation/evaluation";
 import type { Settings } from "../../shared/config/settings";
 
 /** Largest body `POST /api/retrain` reads; its fields are a few short strings. */
@@ -25,6 +27,9 @@ export class BadRequest extends Error {
   }
 }
 
+/** An issue's message, led by its field when zod's own text does not name it ("Expected string, received number"). */
+const named = (i: z.ZodIssue) => (i.path.length > 0 && !i.message.startsWith(String(i.path[0])) ? `${i.path.join(".")}: ${i.message}` : i.message);
+
 /**
  * An optional JSON-object body, checked against a strict schema: size (413), JSON syntax, shape
  * and unknown fields (400) are each named in the message. An empty body is `{}`.
@@ -43,7 +48,7 @@ export function parseJsonObjectBody<T extends z.ZodTypeAny>(text: string, schema
   const r = schema.safeParse(raw);
   if (!r.success) {
     const allowed = schema instanceof z.ZodObject ? Object.keys(schema.shape as object).join(", ") : "";
-    throw new BadRequest(r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: ${allowed}` : i.message)).join("; "));
+    throw new BadRequest(r.error.issues.map((i) => (i.code === "unrecognized_keys" ? `unknown field(s): ${i.keys.join(", ")}; allowed: ${allowed}` : named(i))).join("; "));
   }
   return r.data as z.infer<T>;
 }
@@ -56,11 +61,57 @@ export function parseRetrainRequest(text: string, settings: Settings): RetrainRe
   if (!known) throw new BadRequest(`endpoint "${endpoint}" is not one this app retrains; configured: ${settings.RETRAIN_ENDPOINTS.join(", ")}.`);
   try {
     if (body.dataSource !== undefined) parseDataSource(body.dataSource, settings.RETRAIN_DATA_ROOT);
-    if (body.gate !== undefined) parseGateRules(body.gate);
+    if (body.gate !== undefined) checkThresholds(parseGateRules(body.gate));
   } catch (e) {
     throw new BadRequest((e as Error).message);
   }
   return { ...body, endpoint: known };
+}
+
+/** The values each metric can take; a threshold outside them makes a rule that always or never passes. */
+const UNIT = { min: 0, max: 1, text: "0 to 1" };
+const RANGE: Readonly<Record<MetricName, { readonly min: number; readonly max: number; readonly text: string }>> = {
+  Accuracy: UNIT, Precision: UNIT, Recall: UNIT, "F-Score": UNIT, AUC: UNIT,
+  "Average Log Loss": { min: 0, max: Number.POSITIVE_INFINITY, text: "0 or more" },
+  "Training Log Loss": { min: Number.NEGATIVE_INFINITY, max: 1, text: "1 or less" },
+};
+
+/** "AUC>=85" (a percentage) would reject every model, "AUC>=-1" pass every one: both are typos, refused by name. */
+function checkThresholds(rules: readonly GateRule[]): void {
+  for (const r of rules) {
+    if (!("threshold" in r)) continue;
+    const { min, max, text } = RANGE[r.metric];
+    if (r.threshold >= min && r.threshold <= max) continue;
+    const never = (r.op === ">=") === r.threshold > max;
+    throw new BadRequest(`Gate rule "${formatGateRule(r)}" would ${never ? "never" : "always"} pass: ${r.metric} is ${text}.`);
+  }
+}
+
+/**
+ * `parseRetrainRequest`, then what staging would otherwise find out only after the run started:
+ * a caller's file data source must exist, be a file, and really lie inside the data folder
+ * (symbolic links followed). Staging checks again, since the file can change in between.
+ */
+export async function checkRetrainRequest(text: string, settings: Settings): Promise<RetrainRequest> {
+  const body = parseRetrainRequest(text, settings);
+  if (body.dataSource !== undefined) await checkFileSource(body.dataSource, settings.RETRAIN_DATA_ROOT);
+  return body;
+}
+
+async function checkFileSource(text: string, dataRoot: string | undefined): Promise<void> {
+  const source = parseDataSource(text, dataRoot);
+  if (source.kind !== "file") return;
+  // Paths are taken literally: "..%2f" names a file called that, which is never what was meant.
+  const literal = /%[0-9a-f]{2}/i.test(text) ? " (the path is taken literally, not URL-decoded)" : "";
+  let real: string;
+  try {
+    real = await realpath(source.path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BadRequest(code === "ENOENT" || code === "ENOTDIR" ? `dataSource "${text}" does not exist in the data folder${literal}.` : `dataSource "${text}" cannot be read (${code ?? "error"}).`);
+  }
+  if (!isInside(real, await realpath(source.root))) throw new BadRequest(`dataSource "${text}" leads out of the data folder through a symbolic link.`);
+  if (!(await stat(real)).isFile()) throw new BadRequest(`dataSource "${text}" is not a file.`);
 }
 
 const approvalSchema = z

@@ -60,7 +60,15 @@ export async function startIfIdle(
   const instanceId = instanceIdFor(input.endpoint);
   const runtimeStatus = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
   if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
-  await client.startNew(orchestrator, { instanceId, input: payload });
+  try {
+    await client.startNew(orchestrator, { instanceId, input: payload });
+  } catch (e) {
+    // Two starts raced past the check above: the host refuses the second (an active instance
+    // cannot be overwritten), so the loser reports the winner's run instead of an error.
+    const now = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
+    if (now && ACTIVE.has(now)) return { started: false, instanceId, runtimeStatus: now };
+    throw e;
+  }
   return { started: true, instanceId, runId: input.runId };
 }
 

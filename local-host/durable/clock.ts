@@ -22,12 +22,19 @@ export class ScaledClock implements Clock {
 
   at(atMs: number, fn: () => void): () => void {
     // setTimeout caps at ~24.8 days; re-arm in chunks for longer waits.
-    let timer: NodeJS.Timeout;
+    let timer: NodeJS.Timeout | undefined;
+    let immediate: NodeJS.Immediate | undefined;
+    const fire = () => (this.now() >= atMs ? fn() : arm());
     const arm = () => {
       const realDelay = Math.max(0, (atMs - this.now()) / this.speed);
-      timer = setTimeout(() => (this.now() >= atMs ? fn() : arm()), Math.min(realDelay, 2 ** 31 - 1));
+      // setTimeout waits at least 1 ms: at high speeds that, not the virtual wait, would set the pace.
+      if (realDelay < 1) immediate = setImmediate(fire);
+      else timer = setTimeout(fire, Math.min(realDelay, 2 ** 31 - 1));
     };
     arm();
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+    };
   }
 }

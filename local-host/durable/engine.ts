@@ -2,18 +2,23 @@ import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
 import { ActionType, EventType, leaves, retryDelayInMs, signature, type Action, type HistoryEvent } from "./history";
 import { TERMINAL, type InstanceState, type PendingWork, type RuntimeStatus } from "./instance";
-import type { InstanceStore } from "./store";
+import type { StateStore } from "./store";
 import type { Clock } from "./clock";
+import { HostStoppedError, Persister, type SaveRetryPolicy } from "./persister";
 import { triggerOf, type Registration } from "../registry";
 
 type InboxEvent = InstanceState["inbox"][number];
 
 export interface EngineOptions {
-  readonly store: InstanceStore;
+  readonly store: StateStore;
   readonly clock: Clock;
   readonly functions: ReadonlyMap<string, Registration>;
   readonly log: (line: string) => void;
   readonly maxConcurrentActivities?: number;
+  /** Backoff for saves during a storage outage (default 100 ms doubling to 5 s). */
+  readonly saveRetry?: SaveRetryPolicy;
+  /** How long start may wait for storage before it gives up (default 30 s). */
+  readonly storageStartTimeoutInMs?: number;
 }
 
 export class NonDeterminismError extends Error {
@@ -26,24 +31,38 @@ const OUT_OF_PROC = "$OutOfProcData$:";
  * Runs orchestrations the way the Durable extension does: keep the history, invoke the
  * orchestrator from the top with it, check the returned actions against those already recorded,
  * carry out the new ones, and append their results as history events — one completion per
- * episode, so the library's sequence numbers and ours always agree.
+ * episode, so the library's sequence numbers and ours always agree. A storage outage pauses
+ * instances instead of losing them: state is saved until storage takes it (see Persister).
  */
 export class DurableEngine {
   private readonly instances = new Map<string, InstanceState>();
   private readonly draining = new Set<string>();
   private readonly cancels = new Map<string, () => void>();
   private readonly waiters = new Map<string, (() => void)[]>();
+  /** Per instance in an episode: resolves when the episode's state is stored (see persist). */
+  private readonly episodeSaves = new Map<string, Promise<void>>();
+  private readonly persister: Persister;
   private runningActivities = 0;
   private readonly activityQueue: (() => void)[] = [];
   private stopped = false;
   /** Bumped on stop: work that finishes after an abrupt stop is dropped, as a killed host would. */
   private generation = 0;
 
-  constructor(private readonly o: EngineOptions) {}
+  constructor(private readonly o: EngineOptions) {
+    this.persister = new Persister(o.store, o.log, o.saveRetry);
+  }
+
+  /** Storage calls that failed (during outages) and were retried. */
+  get storageFailures(): number {
+    return this.persister.failures;
+  }
 
   async start(): Promise<void> {
-    await this.o.store.init();
-    for (const s of await this.o.store.loadAll()) {
+    const loaded = await this.persister.atStart("load the instances", async () => {
+      await this.o.store.init();
+      return this.o.store.loadAll();
+    }, this.o.storageStartTimeoutInMs ?? 30_000);
+    for (const s of loaded) {
       this.instances.set(s.instanceId, s);
       if (TERMINAL.includes(s.status)) continue;
       this.o.log(`resuming ${s.instanceId} (${s.name}) at episode ${s.episodes}, ${s.pending.length} pending`);
@@ -58,6 +77,7 @@ export class DurableEngine {
     this.generation++;
     for (const cancel of this.cancels.values()) cancel();
     this.cancels.clear();
+    this.persister.stop();
     await this.o.store.flush();
   }
 
@@ -84,7 +104,7 @@ export class DurableEngine {
       episodes: 0, executions: 1,
     };
     this.instances.set(id, state);
-    await this.o.store.save(state);
+    await this.persist(state);
     this.kick(id);
     return state;
   }
@@ -93,7 +113,7 @@ export class DurableEngine {
     const s = this.mustGet(instanceId);
     if (TERMINAL.includes(s.status)) throw new InstanceEndedError(`Instance ${instanceId} has ended (${s.status}).`);
     s.inbox.push({ EventType: EventType.EventRaised, Timestamp: this.isoNow(), Name: eventName, Input: inputJson ?? "null" });
-    await this.o.store.save(s);
+    await this.persist(s);
     this.kick(instanceId);
   }
 
@@ -105,7 +125,8 @@ export class DurableEngine {
     s.inbox = [];
     s.history.push(this.event(EventType.ExecutionTerminated, -1, { Input: reason }));
     this.finish(s, "Terminated", reason);
-    await this.o.store.save(s);
+    await this.persist(s);
+    this.completeParent(s);
   }
 
   async purge(instanceId: string): Promise<boolean> {
@@ -113,6 +134,8 @@ export class DurableEngine {
     if (!s) return false;
     if (!TERMINAL.includes(s.status)) throw new InstanceActiveError(`Instance ${instanceId} is ${s.status}; terminate it before purging.`);
     this.instances.delete(instanceId);
+    // A save still retrying would write the instance back after the delete.
+    await this.persister.settled(instanceId);
     await this.o.store.delete(instanceId);
     return true;
   }
@@ -155,14 +178,51 @@ export class DurableEngine {
           await this.episode(s);
         }
       } catch (e) {
-        this.o.log(`host error on ${instanceId}: ${(e as Error).stack ?? String(e)}`);
+        if (!(e instanceof HostStoppedError)) this.o.log(`host error on ${instanceId}: ${(e as Error).stack ?? String(e)}`);
       } finally {
         this.draining.delete(instanceId);
       }
     })();
   }
 
+  /**
+   * One episode, then its save; its new work is dispatched only once the state that records it is
+   * stored (a restarted host dispatches pending work again from storage, so nothing runs twice
+   * for one record, and nothing recorded is lost). During a storage outage the save waits, and so
+   * does the instance: the kick loop takes the next event only after it.
+   */
   private async episode(s: InstanceState): Promise<void> {
+    const id = s.instanceId;
+    let settle!: (save: Promise<void>) => void;
+    const saved = new Promise<void>((resolve) => (settle = resolve));
+    saved.catch(() => undefined); // its joiners see a failure; nobody else needs to
+    this.episodeSaves.set(id, saved);
+    let work: PendingWork[];
+    try {
+      work = await this.advance(s);
+    } catch (e) {
+      settle(Promise.reject(e instanceof Error ? e : new Error(String(e))));
+      throw e;
+    } finally {
+      this.episodeSaves.delete(id);
+    }
+    settle(this.persister.save(structuredClone(s)));
+    await saved;
+    if (!TERMINAL.includes(s.status)) for (const w of work) this.dispatch(s, w);
+    else this.completeParent(s);
+  }
+
+  /**
+   * Saves a snapshot. Mid-episode the state is half-updated (the event taken from the inbox, the
+   * orchestrator not yet answered), so a change made then, e.g. a delivery, is carried by the
+   * episode's own save at its end instead, and its caller waits for that.
+   */
+  private persist(s: InstanceState): Promise<void> {
+    return this.episodeSaves.get(s.instanceId) ?? this.persister.save(structuredClone(s));
+  }
+
+  /** Delivers the episode's event and runs the orchestrator; returns the work it scheduled. */
+  private async advance(s: InstanceState): Promise<PendingWork[]> {
     const incoming = s.inbox.shift()!;
     const { Work: work, ...fields } = incoming as InboxEvent & { Work?: PendingWork };
     for (const e of s.history) e.IsPlayed = true;
@@ -176,6 +236,7 @@ export class DurableEngine {
     const after = this.bookkeepRetries(s, delivered, Date.parse(started.Timestamp), work);
     s.history.push(...after.events);
 
+    s.peakHistoryEvents = Math.max(s.peakHistoryEvents ?? 0, s.history.length);
     const result = await this.invoke(s);
     s.episodes++;
     if (result.kind === "error") {
@@ -209,8 +270,7 @@ export class DurableEngine {
     }
     history.push(this.event(EventType.OrchestratorCompleted, -1));
     s.lastUpdatedTime = this.isoNow();
-    await this.o.store.save(s);
-    if (!TERMINAL.includes(s.status)) for (const w of after.work) this.dispatch(s, w);
+    return after.work;
   }
 
   /** Retries follow DTFx: a failed attempt is followed by a timer, then (if attempts remain) the next attempt. */
@@ -309,23 +369,34 @@ export class DurableEngine {
     s.pending = [];
     s.lastUpdatedTime = this.isoNow();
     this.o.log(`${s.instanceId} ${status.toLowerCase()} after ${s.episodes} episodes, ${s.history.length} history events`);
-    if (s.parent) void this.completeChild(s);
     const ws = this.waiters.get(s.instanceId) ?? [];
     this.waiters.delete(s.instanceId);
     for (const w of ws) queueMicrotask(w);
   }
 
+  /**
+   * Tells the parent once the child's end is stored: were the parent told first, a host killed in
+   * between would resume the child, and it would report its end a second time.
+   */
+  private completeParent(child: InstanceState): void {
+    if (!child.parent) return;
+    this.completeChild(child).catch((e: Error) => {
+      if (!(e instanceof HostStoppedError)) this.o.log(`host error completing ${child.instanceId}: ${e.message}`);
+    });
+  }
+
   private async completeChild(child: InstanceState): Promise<void> {
     const parent = this.instances.get(child.parent!.instanceId);
-    if (!parent || TERMINAL.includes(parent.status)) return;
+    if (!parent || TERMINAL.includes(parent.status) || !isChildOf(child, { ...child.parent!, createdTime: parent.createdTime })) return;
     const taskId = child.parent!.taskId;
     const work = parent.pending.find((w) => w.kind === "sub" && w.id === taskId);
+    if (!work) return; // already reported
     parent.pending = parent.pending.filter((w) => w !== work);
     const ev = child.status === "Completed"
       ? { EventType: EventType.SubOrchestrationInstanceCompleted, Timestamp: this.isoNow(), TaskScheduledId: taskId, Result: JSON.stringify(child.output ?? null) }
       : { EventType: EventType.SubOrchestrationInstanceFailed, Timestamp: this.isoNow(), TaskScheduledId: taskId, Reason: String(child.output), Details: "" };
-    parent.inbox.push({ ...ev, ...(work ? { Work: work } : {}) });
-    await this.o.store.save(parent);
+    parent.inbox.push({ ...ev, Work: work });
+    await this.persist(parent);
     this.kick(parent.instanceId);
   }
 
@@ -362,7 +433,12 @@ export class DurableEngine {
       if (!current || TERMINAL.includes(current.status) || !current.pending.includes(w)) return;
       current.pending = current.pending.filter((p) => p !== w);
       current.inbox.push({ ...ev, Work: w });
-      await this.o.store.save(current);
+      try {
+        await this.persist(current);
+      } catch (e) {
+        if (!(e instanceof HostStoppedError)) this.o.log(`host error delivering to ${current.instanceId}: ${(e as Error).message}`);
+        return;
+      }
       this.kick(current.instanceId);
     };
     if (w.kind === "timer") {
@@ -373,12 +449,19 @@ export class DurableEngine {
       }));
     } else if (w.kind === "sub") {
       const existing = this.instances.get(w.instanceId);
-      if (existing && !TERMINAL.includes(existing.status)) return; // resumed host: the child runs on its own
-      if (existing && TERMINAL.includes(existing.status) && existing.parent?.instanceId === s.instanceId) {
-        void this.completeChild(existing);
+      const link = { instanceId: s.instanceId, taskId: w.id, createdTime: s.createdTime };
+      const ours = !!existing && isChildOf(existing, link);
+      if (existing && !TERMINAL.includes(existing.status)) {
+        if (ours) return; // resumed host: the child runs on its own
+        // Another orchestration's active instance holds the id: the start fails, as the extension's does.
+        void deliver({ EventType: EventType.SubOrchestrationInstanceFailed, Timestamp: this.isoNow(), TaskScheduledId: w.id, Reason: `An orchestration instance ${w.instanceId} with the status ${existing.status} already exists.`, Details: "" });
         return;
       }
-      void this.startNew(w.name, w.instanceId, typeof w.input === "string" ? w.input : JSON.stringify(w.input ?? null), { instanceId: s.instanceId, taskId: w.id })
+      if (existing && ours) {
+        this.completeParent(existing);
+        return;
+      }
+      void this.startNew(w.name, w.instanceId, typeof w.input === "string" ? w.input : JSON.stringify(w.input ?? null), link)
         .catch((e: Error) => deliver({ EventType: EventType.SubOrchestrationInstanceFailed, Timestamp: this.isoNow(), TaskScheduledId: w.id, Reason: e.message, Details: "" }));
     } else {
       this.runActivity(w, generation).then(
@@ -419,6 +502,12 @@ interface OrchestratorState {
   output?: unknown;
   error?: string;
   customStatus?: unknown;
+}
+
+/** Whether `child` was started by this execution of the parent (older states carry no createdTime). */
+function isChildOf(child: InstanceState, link: { instanceId: string; taskId: number; createdTime: string }): boolean {
+  const p = child.parent;
+  return !!p && p.instanceId === link.instanceId && p.taskId === link.taskId && (p.createdTime === undefined || p.createdTime === link.createdTime);
 }
 
 export class InstanceNotFoundError extends Error {

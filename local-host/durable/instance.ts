@@ -19,7 +19,12 @@ export interface InstanceState {
   lastUpdatedTime: string;
   output?: unknown;
   customStatus?: unknown;
-  readonly parent?: { readonly instanceId: string; readonly taskId: number };
+  /**
+   * The orchestration that started this one as a sub-orchestration. `createdTime` is the parent's
+   * own: a parent started again under the same id (the next scheduled tick) must not mistake the
+   * finished child of its previous run for its own.
+   */
+  readonly parent?: { readonly instanceId: string; readonly taskId: number; readonly createdTime?: string };
   history: HistoryEvent[];
   /** Signatures of every action the orchestrator has returned, for the non-determinism check. */
   actions: string[];
@@ -31,4 +36,6 @@ export interface InstanceState {
   /** Orchestrator invocations (episodes) so far, across continue-as-new. */
   episodes: number;
   executions: number;
+  /** The longest history an episode has replayed, across continue-as-new: the replay cost's bound. */
+  peakHistoryEvents?: number;
 }

@@ -1,23 +1,45 @@
-import type { ContainerClient } from "@azure/storage-blob";
+import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import type { InstanceState } from "./instance";
+
+/** Where the engine keeps instance state; an interface so tests can hand in a store that fails. */
+export interface StateStore {
+  init(): Promise<void>;
+  loadAll(): Promise<InstanceState[]>;
+  save(state: InstanceState): Promise<void>;
+  delete(instanceId: string): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/** A hung request must end in an error the engine can retry, not hold an instance forever. */
+const REQUEST_TIMEOUT_IN_MS = 30_000;
 
 /**
  * Instance state and history in blob storage (Azurite locally), one JSON document per instance,
  * so a host that is killed and started again finds every unfinished instance where it stopped.
  */
-export class InstanceStore {
+export class InstanceStore implements StateStore {
   private readonly writes = new Map<string, Promise<void>>();
 
   constructor(private readonly container: ContainerClient) {}
 
+  /**
+   * The task hub's container. The SDK's own retries are off (one try each): the engine retries
+   * saves itself, without limit and with a short backoff, and logs the outage. Retrying in two
+   * layers would only delay noticing that storage is back (the SDK waits 4 s, 12 s, 28 s).
+   */
+  static forHub(connectionString: string, hubName: string): InstanceStore {
+    const service = BlobServiceClient.fromConnectionString(connectionString, { retryOptions: { maxTries: 1 } });
+    return new InstanceStore(service.getContainerClient(`${hubName.toLowerCase()}-durable`));
+  }
+
   async init(): Promise<void> {
-    await this.container.createIfNotExists();
+    await this.container.createIfNotExists({ abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_IN_MS) });
   }
 
   async loadAll(): Promise<InstanceState[]> {
     const out: InstanceState[] = [];
-    for await (const b of this.container.listBlobsFlat({ prefix: "instances/" })) {
-      const buf = await this.container.getBlockBlobClient(b.name).downloadToBuffer();
+    for await (const b of this.container.listBlobsFlat({ prefix: "instances/", abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_IN_MS) })) {
+      const buf = await this.container.getBlockBlobClient(b.name).downloadToBuffer(undefined, undefined, { abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_IN_MS) });
       out.push(JSON.parse(buf.toString("utf8")) as InstanceState);
     }
     return out;
@@ -28,7 +50,8 @@ export class InstanceStore {
     const text = JSON.stringify(state);
     const name = blobName(state.instanceId);
     const previous = this.writes.get(state.instanceId) ?? Promise.resolve();
-    const write = previous.then(() => this.container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text)).then(() => undefined));
+    const upload = () => this.container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), { abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_IN_MS) });
+    const write = previous.then(upload).then(() => undefined);
     this.writes.set(state.instanceId, write.catch(() => undefined));
     return write;
   }

@@ -71,6 +71,7 @@ export const settingsSchema = z
     POLL_MAX_INTERVAL_SECONDS: positiveNumber("POLL_MAX_INTERVAL_SECONDS", 300),
     JOB_DEADLINE_MINUTES: positiveNumber("JOB_DEADLINE_MINUTES", 240),
     SAS_REFRESH_MARGIN_SECONDS: z.coerce.number().min(0, "SAS_REFRESH_MARGIN_SECONDS must be 0 or more").default(300),
+    AML_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive("AML_REQUEST_TIMEOUT_SECONDS must be more than 0").max(600, "AML_REQUEST_TIMEOUT_SECONDS must be at most 600").default(60),
     APPROVAL_REQUIRED: z.enum(["true", "false"], { errorMap: () => ({ message: "APPROVAL_REQUIRED must be true or false" }) }).default("false").transform((v) => v === "true"),
     APPROVAL_TIMEOUT_HOURS: positiveNumber("APPROVAL_TIMEOUT_HOURS", 72),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),

@@ -31,6 +31,11 @@ export const fetchTransport: HttpTransport = async (request) => {
   return { status: res.status, headers, bodyText: await res.text() };
 };
 
+/** The transport with a per-request timeout for requests that do not set their own. */
+export function withTimeout(transport: HttpTransport, timeoutInMs: number): HttpTransport {
+  return (request) => transport(request.timeoutInMs === undefined ? { ...request, timeoutInMs } : request);
+}
+
 /** The URL without its query string, for logs and telemetry (a SAS lives in the query). */
 export function withoutQuery(url: string): string {
   const i = url.indexOf("?");

@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { realpath, stat } from "node:fs/promises";
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
+import { RestError, type BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import type { DataSource } from "./data-source";
 import { DataSourceError, isInside } from "./data-source";
 import type { SasSigner } from "./sas";
@@ -77,15 +77,25 @@ export class StagingClient {
   }
 
   /** Server-side copy between containers of this account (e.g. archiving a model); returns the target's size. */
-  async copyWithin(from: { container: string; blob: string }, to: { container: string; blob: string }): Promise<number> {
+  async copyWithin(from: { container: string; blob: string }, to: { container: string; blob: string }, metadata?: Record<string, string>): Promise<number> {
     const source = this.service.getContainerClient(from.container).getBlockBlobClient(from.blob);
     const props = await source.getProperties();
     const target = this.service.getContainerClient(to.container);
     await target.createIfNotExists();
     const token = await this.signer.sign(from.container, from.blob, "r", new Date(this.now() + 60 * 60_000));
-    const poller = await target.getBlockBlobClient(to.blob).beginCopyFromURL(`${source.url}${token}`, { intervalInMs: 500 });
+    const poller = await target.getBlockBlobClient(to.blob).beginCopyFromURL(`${source.url}${token}`, { intervalInMs: 500, ...(metadata ? { metadata } : {}) });
     await poller.pollUntilDone();
     return props.contentLength ?? 0;
+  }
+
+  /** A blob's metadata, or undefined when the blob does not exist. */
+  async metadataOf(at: { container: string; blob: string }): Promise<Record<string, string> | undefined> {
+    try {
+      return (await this.service.getContainerClient(at.container).getBlockBlobClient(at.blob).getProperties()).metadata ?? {};
+    } catch (e) {
+      if (e instanceof RestError && e.statusCode === 404) return undefined;
+      throw e;
+    }
   }
 
   /**

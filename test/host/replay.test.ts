@@ -125,6 +125,24 @@ describe("replay of each durable action through the local host, with the real du
     expect(executions("Tick", "sub")).toBe(1);
   });
 
+  it("a parent started again under the same id runs a new child, not the finished child of its last run", async () => {
+    const first = await run("Parent", { key: "again" }, "again");
+    expect(first.output).toMatchObject({ fromChild: { attempt: 1 } });
+    const second = await run("Parent", { key: "again" }, "again");
+    expect(second.output).toMatchObject({ fromChild: { child: "again:0", attempt: 2 } });
+    expect(executions("Tick", "again")).toBe(2);
+  });
+
+  it("a child id held by another orchestration's running instance: the sub-orchestration fails, the other is left alone", async () => {
+    await f.start("TwoEvents", {}, "held:0");
+    const s = await run("Parent", { key: "held" }, "held");
+    expect(s.status).toBe("Failed");
+    expect(String(s.output)).toMatch(/An orchestration instance held:0 with the status Running already exists/);
+    expect(f.host.engine.get("held:0")).toMatchObject({ name: "TwoEvents", status: "Running" });
+    expect(f.host.engine.get("held:0")!.parent).toBeUndefined();
+    expect(executions("Tick", "held")).toBe(0);
+  });
+
   it("a sub-orchestration with retry: each failed child is followed by a retry timer and a new child", async () => {
     const s = await run("ParentWithRetry", { key: "subretry", failTimes: 2 }, "subretry");
     expect(s.status).toBe("Completed");

@@ -38,6 +38,7 @@ export class FakeWorld {
   /** When true, the endpoint lists the new model but answers with another (a half-working PATCH). */
   servesStaleModel = false;
   readonly copies: { from: string; to: string }[] = [];
+  private readonly blobMetadata = new Map<string, Record<string, string>>();
   readonly records = new Map<string, RunRecord>();
   readonly rrsCalls: string[][] = [];
   endpointModel: { BaseLocation: string; RelativeLocation: string } = { BaseLocation: "https://acct.blob.core.windows.net/", RelativeLocation: "models/seed.ilearner" };
@@ -130,7 +131,12 @@ export class FakeWorld {
       staging: {
         stage: (runId) => (this.fail("stage"), Promise.resolve({ blob: runBlobs(runId).input, bytes: 1234, sha256: "ab", method: "stream" as const })),
         writeProbe: () => Promise.resolve(2),
-        copyWithin: (from, to) => (this.copies.push({ from: `${from.container}/${from.blob}`, to: `${to.container}/${to.blob}` }), Promise.resolve(100)),
+        copyWithin: (from, to, metadata) => {
+          this.copies.push({ from: `${from.container}/${from.blob}`, to: `${to.container}/${to.blob}` });
+          this.blobMetadata.set(`${to.container}/${to.blob}`, { ...metadata });
+          return Promise.resolve(100);
+        },
+        metadataOf: (at) => Promise.resolve(this.blobMetadata.get(`${at.container}/${at.blob}`)),
       },
       rrs: this.rrs,
       history: {

@@ -5,7 +5,8 @@ import { startTestEmulator, type TestEmulator } from "./emulator";
 import { pipelineEnv } from "./pipeline-env";
 import { syntheticCensusCsv } from "../../emulator/training/synthetic-census";
 import { startLocalHost, type RunningHost } from "../../local-host/host";
-import { ScaledClock } from "../../local-host/durable/clock";
+import type { StateStore } from "../../local-host/durable/store";
+import { ScaledClock, type Clock } from "../../local-host/durable/clock";
 
 export const FUNCTION_KEY = "test-function-key";
 
@@ -14,6 +15,8 @@ export interface HostedPipeline {
   readonly host: RunningHost;
   readonly logs: string[];
   readonly values: Record<string, string>;
+  /** The host's clock (virtual time, `speed`× real time). */
+  readonly clock: Clock;
   call(method: string, pathAndQuery: string, body?: unknown, key?: string | null): Promise<{ status: number; body: unknown; headers: Headers }>;
   stop(): Promise<void>;
 }
@@ -23,7 +26,7 @@ export interface HostedPipeline {
  * local ML service and Azurite. Time runs `speed`× faster than real time so durable timers
  * (polls, retries) pass quickly while the emulator's jobs take their real time.
  */
-export async function startHostedPipeline(o: { speed?: number; settings?: Record<string, string>; schedules?: boolean; endpoints?: string[] } = {}): Promise<HostedPipeline> {
+export async function startHostedPipeline(o: { speed?: number; settings?: Record<string, string>; schedules?: boolean; endpoints?: string[]; store?: StateStore } = {}): Promise<HostedPipeline> {
   const emulator = await startTestEmulator(o.endpoints ? { addedEndpoints: o.endpoints } : {});
   const dataRoot = mkdtempSync(path.join(tmpdir(), "retrainer-host-"));
   writeFileSync(path.join(dataRoot, "census.csv"), syntheticCensusCsv(6_000, 42));
@@ -34,12 +37,13 @@ export async function startHostedPipeline(o: { speed?: number; settings?: Record
     ...o.settings,
   };
   const logs: string[] = [];
+  const clock = new ScaledClock(o.speed ?? 20);
   const host = await startLocalHost({
-    values, functionKey: FUNCTION_KEY, clock: new ScaledClock(o.speed ?? 20), schedules: o.schedules ?? false,
+    values, functionKey: FUNCTION_KEY, clock, schedules: o.schedules ?? false, ...(o.store ? { store: o.store } : {}),
     hubName: `hub${Math.random().toString(36).slice(2, 8)}`, log: (l) => logs.push(l),
   });
   return {
-    emulator, host, logs, values,
+    emulator, host, logs, values, clock,
     async call(method, pathAndQuery, body, key = FUNCTION_KEY) {
       const headers: Record<string, string> = {};
       if (key) headers["x-functions-key"] = key;

@@ -1,10 +1,13 @@
 import type * as df from "durable-functions";
+import { POLL_ORCHESTRATOR, pollJobOrchestrator } from "../../functions/orchestrators/poll-orchestrator";
 
 /** What the orchestrator yielded, in order: the schedule a test can assert on. */
 export type Step =
   | { readonly kind: "activity"; readonly name: string; readonly input: unknown; readonly at: Date }
   | { readonly kind: "timer"; readonly fireAt: Date; readonly at: Date }
-  | { readonly kind: "event"; readonly name: string; readonly at: Date };
+  | { readonly kind: "event"; readonly name: string; readonly at: Date }
+  | { readonly kind: "sub"; readonly name: string; readonly instanceId?: string; readonly at: Date }
+  | { readonly kind: "continueAsNew"; readonly name: string; readonly at: Date };
 
 export interface DriveResult {
   readonly output?: unknown;
@@ -18,7 +21,10 @@ type Token =
   | { kind: "activity"; name: string; input: unknown }
   | { kind: "timer"; fireAt: Date; cancel: () => void; result?: unknown }
   | { kind: "event"; name: string; result?: unknown }
-  | { kind: "any"; tasks: Token[] };
+  | { kind: "any"; tasks: Token[] }
+  | { kind: "sub"; name: string; input: unknown; instanceId?: string };
+
+type Orchestrator = (ctx: df.OrchestrationContext) => Generator<df.Task, unknown, unknown>;
 
 /** An external event a test raises: `afterMs` after the orchestrator starts waiting for it. */
 export interface ScriptedEvent {
@@ -33,33 +39,76 @@ export interface ScriptedEvent {
  * advance a fake clock to their fire time. Control flow only; replay is the local host's job.
  */
 export async function driveOrchestrator(
-  orchestrator: (ctx: df.OrchestrationContext) => Generator<df.Task, unknown, unknown>,
+  orchestrator: Orchestrator,
   input: unknown,
   activities: Record<string, (input: never) => Promise<unknown>>,
-  options: { start?: Date; activityDurationInMs?: number; maxSteps?: number; realDelayPerTimerInMs?: number; events?: readonly ScriptedEvent[] } = {},
+  options: DriveOptions = {},
 ): Promise<DriveResult> {
   const clock = { now: options.start ?? new Date("2026-01-04T03:00:00Z") };
   const steps: Step[] = [];
   const statuses: unknown[] = [];
+  const r = await runInstance(orchestrator, input, "retrain-retrain", { clock, steps, statuses, activities, options, budget: { steps: 0 } });
+  return { ...r, steps, statuses, clock };
+}
+
+/** The product's sub-orchestrators, used unless a test names its own. */
+const PRODUCT_ORCHESTRATORS: Record<string, Orchestrator> = { [POLL_ORCHESTRATOR]: pollJobOrchestrator };
+
+interface DriveOptions {
+  start?: Date;
+  activityDurationInMs?: number;
+  maxSteps?: number;
+  realDelayPerTimerInMs?: number;
+  events?: readonly ScriptedEvent[];
+  /** Sub-orchestrators by name; they run inline on the same clock, continue-as-new included. */
+  orchestrators?: Record<string, Orchestrator>;
+}
+
+interface Shared {
+  clock: { now: Date };
+  steps: Step[];
+  /** The top instance's custom statuses only: what the run's status endpoint shows. */
+  statuses: unknown[];
+  activities: Record<string, (input: never) => Promise<unknown>>;
+  options: DriveOptions;
+  budget: { steps: number };
+}
+
+/** Runs one instance to its end, restarting it with the new input on continue-as-new. */
+async function runInstance(orchestrator: Orchestrator, input: unknown, instanceId: string, sh: Shared, name = "top"): Promise<{ output?: unknown; error?: Error }> {
+  let current = input;
+  for (;;) {
+    const r = await runExecution(orchestrator, current, instanceId, sh, name === "top");
+    if (!("continued" in r)) return r;
+    sh.steps.push({ kind: "continueAsNew", name, at: new Date(sh.clock.now) });
+    current = r.continued;
+  }
+}
+
+async function runExecution(orchestrator: Orchestrator, input: unknown, instanceId: string, sh: Shared, top: boolean): Promise<{ output?: unknown; error?: Error } | { continued: unknown }> {
+  const { clock, steps, options } = sh;
+  let continued: { input: unknown } | undefined;
   const ctx = {
     df: {
-      instanceId: "retrain-retrain",
+      instanceId,
       getInput: () => structuredClone(input),
       get currentUtcDateTime() {
         return new Date(clock.now);
       },
       callActivityWithRetry: (name: string, _retry: unknown, i: unknown): Token => ({ kind: "activity", name, input: structuredClone(i) }),
       callActivity: (name: string, i: unknown): Token => ({ kind: "activity", name, input: structuredClone(i) }),
+      callSubOrchestrator: (name: string, i: unknown, id?: string): Token => ({ kind: "sub", name, input: structuredClone(i), ...(id ? { instanceId: id } : {}) }),
       createTimer: (fireAt: Date): Token => ({ kind: "timer", fireAt, cancel: () => undefined }),
       waitForExternalEvent: (name: string): Token => ({ kind: "event", name }),
       Task: { any: (tasks: Token[]): Token => ({ kind: "any", tasks }) },
-      setCustomStatus: (s: unknown) => statuses.push(structuredClone(s)),
+      setCustomStatus: (s: unknown) => (top ? sh.statuses.push(structuredClone(s)) : undefined),
+      continueAsNew: (i: unknown) => (continued = { input: structuredClone(i) }),
     },
   } as unknown as df.OrchestrationContext;
   const gen = orchestrator(ctx);
   let next = gen.next();
-  for (let n = 0; !next.done; n++) {
-    if (n > (options.maxSteps ?? 10_000)) throw new Error("orchestrator did not finish within the step budget");
+  while (!next.done) {
+    if (++sh.budget.steps > (options.maxSteps ?? 10_000)) throw new Error("orchestrator did not finish within the step budget");
     const token = next.value as unknown as Token;
     try {
       if (token.kind === "any") {
@@ -89,8 +138,16 @@ export async function driveOrchestrator(
         next = gen.next(undefined);
         continue;
       }
+      if (token.kind === "sub") {
+        steps.push({ kind: "sub", name: token.name, ...(token.instanceId ? { instanceId: token.instanceId } : {}), at: new Date(clock.now) });
+        const child = (options.orchestrators ?? PRODUCT_ORCHESTRATORS)[token.name];
+        if (!child) throw new Error(`no orchestrator named ${token.name}`);
+        const r = await runInstance(child, token.input, token.instanceId ?? `${instanceId}:sub`, sh, token.name);
+        next = r.error ? gen.throw(new Error(r.error.message)) : gen.next(structuredClone(r.output));
+        continue;
+      }
       steps.push({ kind: "activity", name: token.name, input: token.input, at: new Date(clock.now) });
-      const handler = activities[token.name];
+      const handler = sh.activities[token.name];
       if (!handler) throw new Error(`no activity named ${token.name}`);
       let result: unknown;
       let failure: Error | undefined;
@@ -102,10 +159,11 @@ export async function driveOrchestrator(
       clock.now = new Date(clock.now.getTime() + (options.activityDurationInMs ?? 1_000));
       next = failure ? gen.throw(new Error(failure.message)) : gen.next(result);
     } catch (e) {
-      return { error: e as Error, steps, statuses, clock };
+      return { error: e as Error };
     }
   }
-  return { output: next.value, steps, statuses, clock };
+  if (continued) return { continued: continued.input };
+  return { output: next.value };
 }
 
 export const activityNames = (steps: Step[]) => steps.filter((s) => s.kind === "activity").map((s) => (s as { name: string }).name);

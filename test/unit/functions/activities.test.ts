@@ -63,6 +63,18 @@ describe("activities over fake clients", () => {
     expect(w.patches).toHaveLength(1);
   });
 
+  it("promoteModel run again after its PATCH landed (answer lost, host died) PATCHes nothing and keeps the archive of the old model", async () => {
+    const { w, a } = world();
+    const jobId = await finishedJob(w, a);
+    const first = await a.promoteModel({ ...ref, jobId });
+    expect(first).toMatchObject({ kind: "ok", value: { previous: { RelativeLocation: "models/seed.ilearner" } } });
+    const again = await a.promoteModel({ ...ref, jobId });
+    expect(w.patches).toHaveLength(1);
+    // the archive still holds the seed model: nothing copied the new model over it
+    expect(w.copies).toEqual([{ from: "models/seed.ilearner", to: "retrainer-archive/retrain/r1/previous.ilearner" }]);
+    expect(again).toEqual({ kind: "ok", value: { ...(first.kind === "ok" ? first.value : {}), sasRefreshes: 0, alreadyApplied: true } });
+  });
+
   it("promoteModel reports a refused PATCH as a failed outcome, not a retry", async () => {
     const { w, a } = world();
     const jobId = await finishedJob(w, a);

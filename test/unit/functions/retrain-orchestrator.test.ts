@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { retrainOrchestrator } from "../../../functions/orchestrators/retrain-orchestrator";
 import { createActivities } from "../../../functions/activities/activities";
 import { ACTIVITY } from "../../../functions/activities/names";
+import { POLLS_PER_WINDOW } from "../../../functions/orchestrators/policies";
 import type { RetrainInput } from "../../../functions/orchestrators/run-input";
 import { AmlServiceError } from "../../../shared/aml/aml-error";
 import { parseGateRules } from "../../../shared/evaluation/gate";
@@ -104,6 +105,20 @@ describe("retrainOrchestrator", () => {
     const gaps = t.map((s) => (s.fireAt.getTime() - s.at.getTime()) / 1000);
     expect(gaps.slice(0, 5)).toEqual([10, 20, 40, 60, 60]);
     expect(names.filter((n) => n === ACTIVITY.checkJob).length).toBeLessThan(40);
+  });
+
+  it("a long job: polling continues as new every window, keeping its count and backoff, so no history holds every poll", async () => {
+    const { result, names } = await run((w) => (w.pollsToFinish = 60), { polling: { firstIntervalInSeconds: 10, backoffFactor: 2, maxIntervalInSeconds: 60, deadlineInMinutes: 600 } });
+    expect(result.output).toMatchObject({ result: "promoted", polls: 60, jobState: "Finished" });
+    const checks = names.filter((n) => n === ACTIVITY.checkJob).length;
+    expect(checks).toBe(60);
+    const windows = result.steps.filter((s) => s.kind === "continueAsNew");
+    expect(windows).toHaveLength(Math.ceil(checks / POLLS_PER_WINDOW) - 1);
+    expect(result.steps.filter((s) => s.kind === "sub")).toEqual([expect.objectContaining({ name: "pollJobOrchestrator", instanceId: "retrain-retrain-poll-job1" })]);
+    // the backoff does not restart at 10 s in a new window: every gap after the first four is the cap
+    const gaps = timers(result.steps).slice(0, checks - 1).map((s) => (s.fireAt.getTime() - s.at.getTime()) / 1000);
+    expect(gaps.slice(0, 4)).toEqual([10, 20, 40, 60]);
+    expect(new Set(gaps.slice(3))).toEqual(new Set([60]));
   });
 
   it("SAS expired at the evaluation read: one job GET brings a fresh token and the run completes", async () => {

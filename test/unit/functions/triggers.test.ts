@@ -80,6 +80,24 @@ describe("starting runs", () => {
     expect(started).toEqual([]);
   });
 
+  it("loses a race gracefully: a start refused because another start won reports the winner's run", async () => {
+    let winner: string | undefined;
+    const client = {
+      getStatus: () => (winner ? Promise.resolve({ runtimeStatus: "Running" }) : Promise.reject(new Error("DurableClient error: Durable Functions extension replied with HTTP 404 response."))),
+      // the other caller's start lands between our status check and our start
+      startNew: () => ((winner = "other"), Promise.reject(new Error("DurableClient error: HTTP 409: Instance retrain-retrain is Running"))),
+    } as unknown as df.DurableClient;
+    expect(await startIfIdle(client, input)).toEqual({ started: false, instanceId: "retrain-retrain", runtimeStatus: "Running" });
+  });
+
+  it("a refused start with no active instance behind it is an error, not a silent skip", async () => {
+    const client = {
+      getStatus: () => Promise.reject(new Error("DurableClient error: Durable Functions extension replied with HTTP 404 response.")),
+      startNew: () => Promise.reject(new Error("HTTP 500 storage unavailable")),
+    } as unknown as df.DurableClient;
+    await expect(startIfIdle(client, input)).rejects.toThrow("HTTP 500 storage unavailable");
+  });
+
   it("surfaces other errors of the durable client instead of starting blindly", async () => {
     const client = { getStatus: () => Promise.reject(new Error("HTTP 500 from extension")), startNew: () => Promise.resolve("") } as unknown as df.DurableClient;
     await expect(startIfIdle(client, input)).rejects.toThrow("HTTP 500");

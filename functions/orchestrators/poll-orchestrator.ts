@@ -1,0 +1,62 @@
+import type * as df from "durable-functions";
+import { ACTIVITY } from "../activities/names";
+import type * as C from "../activities/contracts";
+import type { JobState } from "../../shared/aml/types";
+import type { PollingPolicy } from "./run-input";
+import { callActivity } from "./call-activity";
+import { POLLS_PER_WINDOW, RETRY } from "./policies";
+
+export const POLL_ORCHESTRATOR = "pollJobOrchestrator";
+
+/**
+ * The poller's instance id: derived from the run's instance and its job, so a status reader can
+ * find it, and a later run of the same endpoint never meets a finished poller of an earlier one.
+ */
+export const pollInstanceId = (runInstanceId: string, jobId: string) => `${runInstanceId}-poll-${jobId}`;
+
+export interface PollInput {
+  readonly job: C.JobRef;
+  readonly polling: PollingPolicy;
+  /** Epoch ms after which the job is given up on; fixed by the run, not by each window. */
+  readonly deadlineMs: number;
+  /** Carried across windows so the backoff and the count continue where they were. */
+  readonly intervalInMs: number;
+  readonly polls: number;
+}
+
+export type PollResult =
+  | { readonly kind: "ended"; readonly state: JobState; readonly details?: string; readonly polls: number }
+  | { readonly kind: "deadline"; readonly state: JobState; readonly polls: number }
+  | { readonly kind: "failed"; readonly reason: string; readonly polls: number };
+
+/** What the poller shows while it waits (merged into the run's status by the status endpoint). */
+export interface PollStatus {
+  readonly jobState: JobState;
+  readonly polls: number;
+}
+
+/**
+ * Polls one BES job with durable timers and capped backoff until it ends or the deadline
+ * passes. Every `POLLS_PER_WINDOW` polls it continues as new with its counters, so its history
+ * (and the replay cost of each episode) stays bounded however long the job trains.
+ */
+export function* pollJobOrchestrator(context: df.OrchestrationContext): Generator<df.Task, PollResult | undefined, unknown> {
+  const input = context.df.getInput<PollInput>();
+  const p = input.polling;
+  let intervalInMs = input.intervalInMs;
+  let polls = input.polls;
+  for (let inWindow = 0; inWindow < POLLS_PER_WINDOW; inWindow++) {
+    const checked = yield* callActivity<C.CheckResult>(context, ACTIVITY.checkJob, RETRY.amlCall, input.job);
+    polls++;
+    if (checked.kind === "failed") return { kind: "failed", reason: checked.reason, polls };
+    const { state, details } = checked.value;
+    context.df.setCustomStatus({ jobState: state, polls } satisfies PollStatus);
+    if (state === "Finished" || state === "Failed" || state === "Cancelled") return { kind: "ended", state, ...(details ? { details } : {}), polls };
+    const now = context.df.currentUtcDateTime.getTime();
+    if (now >= input.deadlineMs) return { kind: "deadline", state, polls };
+    yield context.df.createTimer(new Date(Math.min(now + intervalInMs, input.deadlineMs)));
+    intervalInMs = Math.min(intervalInMs * p.backoffFactor, p.maxIntervalInSeconds * 1000);
+  }
+  context.df.continueAsNew({ ...input, intervalInMs, polls } satisfies PollInput);
+  return undefined;
+}

@@ -1,0 +1,195 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startHostedPipeline, type HostedPipeline } from "../support/host";
+import type { FaultSettings, Operation } from "../../emulator/faults";
+import type { InstanceState } from "../../local-host/durable/instance";
+import { EventType } from "../../local-host/durable/history";
+
+/**
+ * The fault matrix: complete runs through the local host against the local ML service and
+ * Azurite, one fault per row, each asserting the end state and what must not have happened.
+ * Time runs 200× real time, so minutes of durable waits pass in a second.
+ */
+let p: HostedPipeline;
+beforeAll(async () => {
+  p = await startHostedPipeline({
+    speed: 200,
+    settings: {
+      POLL_FIRST_INTERVAL_SECONDS: "5", POLL_BACKOFF_FACTOR: "2", POLL_MAX_INTERVAL_SECONDS: "20", JOB_DEADLINE_MINUTES: "20",
+      VERIFY_DELAY_SECONDS: "30", RETRAIN_GATE: "AUC>=0.8", AML_REQUEST_TIMEOUT_SECONDS: "1",
+    },
+  });
+});
+afterEach(() => p.emulator.admin("DELETE", "faults"));
+afterAll(() => p.stop());
+
+const INSTANCE = "retrain-retrain";
+const calls = async () => (await p.emulator.admin("GET", "calls")).body as Record<Operation, number>;
+const jobs = async () => (await p.emulator.admin("GET", "jobs")).body as { id: string; state: string; startedAt?: string }[];
+const servedModel = async () => {
+  const r = await p.emulator.call("GET", `${p.emulator.endpointsUrl}/retrain`, p.emulator.config.managementToken);
+  return (r.body as { Resources: { Location: { RelativeLocation: string } }[] }).Resources[0]!.Location.RelativeLocation;
+};
+
+interface Outcome {
+  readonly instance: InstanceState;
+  readonly status: Record<string, unknown>;
+  /** Calls the service saw during the run, per operation. */
+  readonly calls: Record<Operation, number>;
+  /** Jobs the service holds that this run created. */
+  readonly newJobs: { id: string; state: string; startedAt?: string }[];
+  readonly before: string;
+  readonly after: string;
+  /** Every durable timer of the run and its poller, as the wait it was created for, in seconds. */
+  readonly timerWaits: number[];
+  /** Results of the run's activities as recorded in its history. */
+  readonly results: unknown[];
+}
+
+/** Runs once with the faults set, waiting for the end, and reports what the service and host saw. */
+async function runWith(faults: FaultSettings, body: unknown = {}, during?: () => Promise<void>): Promise<Outcome> {
+  const known = new Set((await jobs()).map((j) => j.id));
+  const before = await servedModel();
+  await p.emulator.admin("POST", "faults", faults);
+  const c0 = await calls();
+  const started = await p.call("POST", "/api/retrain", body);
+  expect(started.status).toBe(202);
+  await during?.();
+  const instance = await p.host.engine.waitUntilEnded(INSTANCE);
+  // a call abandoned by a timeout still lands at the service: let it, so it is counted here
+  await expect.poll(async () => ((await p.emulator.admin("GET", "inflight")).body as { count: number }).count, { interval: 20 }).toBe(0);
+  const status = (await p.call("GET", `/api/retrain/${INSTANCE}`)).body as Record<string, unknown>;
+  const c1 = await calls();
+  const delta = Object.fromEntries(Object.entries(c1).map(([k, v]) => [k, v - c0[k as Operation]])) as Record<Operation, number>;
+  const ours = p.host.engine.list().filter((s) => s.instanceId === INSTANCE || s.instanceId.startsWith(`${INSTANCE}-poll-${String(status.jobId)}`));
+  return {
+    instance, status, calls: delta, newJobs: (await jobs()).filter((j) => !known.has(j.id)), before, after: await servedModel(),
+    timerWaits: ours.flatMap(timerWaits), results: instance.history.filter((e) => e.EventType === EventType.TaskCompleted).map((e) => JSON.parse(String(e.Result)) as unknown),
+  };
+}
+
+/** Each TimerCreated's wait: its fire time less the time of the episode that created it. */
+function timerWaits(s: InstanceState): number[] {
+  let episodeAt = 0;
+  const out: number[] = [];
+  for (const e of s.history) {
+    if (e.EventType === EventType.OrchestratorStarted) episodeAt = Date.parse(e.Timestamp);
+    if (e.EventType === EventType.TimerCreated) out.push((Date.parse(String(e.FireAt)) - episodeAt) / 1000);
+  }
+  return out;
+}
+
+function expectPromoted(o: Outcome): void {
+  expect(o.status).toMatchObject({ runtimeStatus: "Completed", result: "promoted" });
+  expect(o.after).toBe(o.status.model);
+  expect(o.after).not.toBe(o.before);
+}
+
+function expectUntouched(o: Outcome): void {
+  expect(o.calls.patch).toBe(0);
+  expect(o.after).toBe(o.before);
+}
+
+describe("fault matrix: each fault, a complete run, the end state and what must not have happened", () => {
+  it.each<Operation>(["submit", "start", "status", "patch"])("503 RequestThrottled with Retry-After on %s: waits the advertised 45 s, completes, no duplicate job", async (op) => {
+    const o = await runWith({ throttle: { count: 1, retryAfterSeconds: 45, operations: [op] } });
+    expectPromoted(o);
+    expect(o.newJobs).toHaveLength(1);
+    expect(o.calls.submit).toBe(op === "submit" ? 2 : 1);
+    expect(o.calls[op]).toBeGreaterThanOrEqual(2);
+    // exactly one durable wait of the advertised length (polls wait 5–20 s, verification 30 s)
+    expect(o.timerWaits.filter((w) => w === 45)).toHaveLength(1);
+    expect(o.calls.patch).toBe(op === "patch" ? 2 : 1);
+  });
+
+  it.each<Operation>(["submit", "start", "status", "getEndpoint", "patch", "score"])("connection reset on %s: retried by policy, completes, no duplicate job", async (op) => {
+    const o = await runWith({ reset: { count: 1, operations: [op] } });
+    expectPromoted(o);
+    expect(o.newJobs).toHaveLength(1);
+    expect(o.calls[op]).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each<Operation>(["submit", "start", "status", "patch"])("a call to %s that hangs past the 1 s client timeout: abandoned, retried, completes; one job trains", async (op) => {
+    const o = await runWith({ latency: { ms: 1_500, count: 1, operations: [op] } });
+    expectPromoted(o);
+    expect(o.calls[op]).toBeGreaterThanOrEqual(2);
+    // The service still handles the abandoned call. A submit that timed out creates a job nobody
+    // can know the id of: it is never started. A timed-out PATCH may be repeated before the first
+    // lands; both set the same model. Everything else happens once.
+    expect(o.newJobs.filter((j) => j.startedAt)).toHaveLength(1);
+    if (op === "submit") await expect.poll(async () => (await jobs()).filter((j) => !o.newJobs.some((n) => n.id === j.id) && j.state === "NotStarted").length, { timeout: 5_000 }).toBeLessThanOrEqual(1);
+    else expect(o.newJobs).toHaveLength(1);
+    expect(o.calls.patch).toBe(op === "patch" ? 2 : 1);
+  });
+
+  it("job Failed with Details: the run fails with those details; the endpoint is untouched", async () => {
+    const o = await runWith({ failJobs: ["ModuleExecutionError: Train Model ran out of memory"] });
+    expect(o.status).toMatchObject({ runtimeStatus: "Failed", result: "failed" });
+    expect(String(o.status.reason)).toMatch(/ended Failed: ModuleExecutionError: Train Model ran out of memory/);
+    expectUntouched(o);
+  });
+
+  it("job never leaves Running: at the 20-minute deadline it is cancelled (one DELETE) and the run fails; the endpoint is untouched", async () => {
+    const o = await runWith({ holdRunningMs: -1 });
+    expect(o.status).toMatchObject({ runtimeStatus: "Failed", result: "failed" });
+    expect(String(o.status.reason)).toMatch(/did not finish within 20 minutes \(still Running\); it was cancelled/);
+    expect(o.calls.cancel).toBe(1);
+    expect(o.newJobs).toMatchObject([{ state: "Cancelled" }]);
+    expectUntouched(o);
+  }, 30_000);
+
+  it("result SAS already expired at the evaluation read: one job GET for a fresh token, and the run completes", async () => {
+    // the poll that sees Finished and the evaluation's own GET both hand out expired tokens
+    const o = await runWith({ expiredSas: { count: 2 } });
+    expectPromoted(o);
+    expect(o.results).toContainEqual(expect.objectContaining({ kind: "ok", value: expect.objectContaining({ decision: expect.objectContaining({ passed: true }) as unknown, sasRefreshes: 1 }) as unknown }));
+  });
+
+  it("result SAS expired before the PATCH (the model waited for approval): one job GET, the fresh token is PATCHed, once", async () => {
+    const o = await runWith({}, { requireApproval: true }, async () => {
+      await expect.poll(async () => ((await p.call("GET", `/api/retrain/${INSTANCE}`)).body as { stage?: string }).stage, { timeout: 30_000, interval: 20 }).toBe("awaiting-approval");
+      await p.emulator.admin("POST", "faults", { expiredSas: { count: 1 } });
+      expect((await p.call("POST", `/api/retrain/${INSTANCE}/approve`, { comment: "ok" })).status).toBe(202);
+    });
+    expectPromoted(o);
+    expect(o.calls.patch).toBe(1);
+    expect(o.results).toContainEqual(expect.objectContaining({ kind: "ok", value: expect.objectContaining({ location: expect.anything() as unknown, sasRefreshes: 1 }) as unknown }));
+  });
+
+  it.each(["malformed", "missing-metric", "nan"] as const)("evaluation output %s: fails closed, nothing PATCHed", async (kind) => {
+    const o = await runWith({ corruptEvaluation: { count: 1, kind } });
+    expect(o.status).toMatchObject({ runtimeStatus: "Failed", result: "failed" });
+    expect(String(o.status.reason)).toMatch(/^the evaluation could not be used, so nothing was promoted: /);
+    expectUntouched(o);
+  });
+
+  it("PATCH 503 then success: retried, promoted, verified once", async () => {
+    const o = await runWith({ patchFailures: { count: 1, status: 503 } });
+    expectPromoted(o);
+    expect(o.calls.patch).toBe(2);
+    // one live check: one canary scoring call, and the run says what it verified
+    expect(o.calls.score).toBe(1);
+    expect(o.status.verification).toEqual([expect.stringMatching(/lists the new model/), expect.stringMatching(/^canary: all \d+ probe rows scored as at training time/)]);
+  });
+
+  it("PATCH 'succeeds' but the old model keeps serving: verification catches it, rolls back, the run fails", async () => {
+    const o = await runWith({ patchIgnored: { count: 1 } });
+    expect(o.status).toMatchObject({ runtimeStatus: "Failed", result: "failed" });
+    expect(String(o.status.reason)).toMatch(/did not pass live verification after 3 checks .*; rolled back to retrainer-archive\//);
+    expect(o.calls.patch).toBe(2); // the promotion and the rollback
+    // the endpoint serves the copy of the old model archived before the PATCH
+    expect(o.after).toBe(`retrainer-archive/retrain/${String(o.status.runId)}/previous.ilearner`);
+  });
+
+  it("two timer ticks and an HTTP start at once for the same endpoint: one run, one job", async () => {
+    const known = new Set((await jobs()).map((j) => j.id));
+    const [, , http] = await Promise.all([p.host.tick("retrainSchedule"), p.host.tick("retrainSchedule"), p.call("POST", "/api/retrain", {})]);
+    expect([202, 409]).toContain(http.status);
+    const tick = await p.host.engine.waitUntilEnded("retrain-schedule").catch(() => undefined);
+    await p.host.engine.waitUntilEnded(INSTANCE);
+    const created = (await jobs()).filter((j) => !known.has(j.id));
+    expect(created).toHaveLength(1);
+    // whoever lost says so: a 409 to the HTTP caller, or the tick reporting the endpoint busy
+    if (http.status === 202) expect(JSON.stringify(tick?.output ?? "")).toMatch(/failed|is Running|cannot be started/);
+    else expect(http.body).toMatchObject({ error: expect.stringMatching(/already (Pending|Running)/) as unknown });
+  });
+});

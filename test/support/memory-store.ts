@@ -1,0 +1,29 @@
+import type { StateStore } from "../../local-host/durable/store";
+import type { InstanceState } from "../../local-host/durable/instance";
+
+/**
+ * Durable state kept in memory (serialised, as a store would): for runs whose subject is the
+ * engine's work per episode, not storage round trips. Persistence has its own tests.
+ */
+export class MemoryStateStore implements StateStore {
+  readonly saved = new Map<string, string>();
+  writes = 0;
+  init(): Promise<void> {
+    return Promise.resolve();
+  }
+  loadAll(): Promise<InstanceState[]> {
+    return Promise.resolve([...this.saved.values()].map((t) => JSON.parse(t) as InstanceState));
+  }
+  save(state: InstanceState): Promise<void> {
+    this.writes++;
+    this.saved.set(state.instanceId, JSON.stringify(state));
+    return Promise.resolve();
+  }
+  delete(instanceId: string): Promise<void> {
+    this.saved.delete(instanceId);
+    return Promise.resolve();
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
