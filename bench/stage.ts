@@ -1,75 +1,66 @@
-// Staging benchmark: `npm run bench:stage` (or `node dist/bench/stage.js --size-mib=N`).
-// Figures, not a test: it always exits 0 unless the benchmark itself breaks. It streams a
-// census-shaped CSV into Azurite with StagingClient (file and URL sources) and compares that
-// with one plain Put Blob sent by fetch (the baseline) and, for reference, by node:http. Each measurement runs in its own child process, so the
-// reported peak RSS (maxRSS) belongs to that measurement alone.
+// Staging benchmark: `npm run bench:stage` (or `node dist/bench/stage.js --sizes-mib=1024,4096 --rounds=2`).
+// Figures, not a test: it exits 0 unless the benchmark itself breaks. It streams a census-shaped
+// CSV into Azurite (on disk) with StagingClient's default options, from a file and from a
+// loopback URL, and compares each with one plain Put Blob of the same file through node:http
+// (streamed, backpressured: the strongest single-request upload). Each measurement runs in its
+// own child process against a freshly started Azurite, so its peak RSS (maxRSS) and the server's
+// state belong to that measurement alone. Cases alternate order between rounds so drift cancels;
+// the report uses medians over rounds and the worst peak RSS.
+//
+// `--cpu-prof` also writes a V8 CPU profile of every child to bench/results/profiles/.
 import { fork } from "node:child_process";
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, open, rm } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { startAzurite, type RunningAzurite } from "../emulator/azurite";
-import { runBlobs } from "../shared/storage/staging"; // its storage-blob imports are type-only
+import { startAzurite } from "../emulator/azurite";
+import { report, type BenchRow } from "./report";
 
 const MiB = 1024 * 1024;
-const ROUNDS = 2;
-const TARGET_RSS_MIB = 200;
-const TARGET_RATIO = 0.8;
+const TARGET_RATIO = 1.15;
+const TARGET_RSS_MIB = 128;
+const TARGET_RSS_GROWTH = 1.1; // peak RSS at the largest size ÷ at the smallest: flat, within noise
 const CONTAINER = "bench";
 const CHILD = "--bench-child";
 
-type Mode = "baseline" | "http-put" | "project" | "url";
-const isPut = (m: Mode) => m === "baseline" || m === "http-put";
+type Mode = "put" | "file" | "url";
+const LABEL: Record<Mode, string> = { put: "one Put Blob (node:http)", file: "file source", url: "URL source" };
 interface Job { mode: Mode; connectionString: string; runId: string; file: string; bytes: number; url: string; putUrl: string }
-interface Sample { mode: Mode; bytes: number; seconds: number; peakRssMiB: number; sha256?: string }
-type ChildResult = { ok: true; sample: Sample } | { ok: false; error: string; status?: number };
+interface Sample { mode: Mode; sizeMiB: number; round: number; bytes: number; seconds: number; peakRssMiB: number; sha256?: string }
+type ChildResult = { ok: true; sample: Omit<Sample, "sizeMiB" | "round"> } | { ok: false; error: string };
 
 // ---------------------------------------------------------------------------------------------
 // Child: one measurement. The clock starts after modules are loaded.
 
-async function measure(job: Job): Promise<Sample> {
-  if (job.mode === "baseline") {
-    const t0 = performance.now();
-    const res = await fetch(job.putUrl, {
-      method: "PUT",
-      headers: { "x-ms-blob-type": "BlockBlob", "content-type": "text/csv", "content-length": String(job.bytes) },
-      body: Readable.toWeb(createReadStream(job.file, { end: job.bytes - 1 })) as ReadableStream<Uint8Array>,
-      duplex: "half", // required by fetch for a streamed request body
-    });
-    const text = await res.text();
-    if (!res.ok) throw Object.assign(new Error(`Put Blob answered ${res.status}: ${text.slice(0, 300)}`), { status: res.status });
-    return { mode: job.mode, bytes: job.bytes, seconds: (performance.now() - t0) / 1000, peakRssMiB: peakRssMiB() };
-  }
-  if (job.mode === "http-put") {
-    // Extra reference: the same Put Blob through node:http, which honours backpressure. Node 20's
-    // fetch does not for request bodies (nodejs/undici#4058): the baseline above holds the whole file in memory.
+async function measure(job: Job): Promise<ChildResult & { ok: true }> {
+  if (job.mode === "put") {
     const t0 = performance.now();
     const req = http.request(job.putUrl, { method: "PUT", headers: { "x-ms-blob-type": "BlockBlob", "content-type": "text/csv", "content-length": job.bytes } });
     const response = new Promise<http.IncomingMessage>((resolve, reject) => req.once("response", resolve).once("error", reject));
-    await pipeline(createReadStream(job.file, { end: job.bytes - 1 }), req);
+    await pipeline(createReadStream(job.file), req);
     const res = await response;
     let text = "";
     for await (const chunk of res) text += String(chunk);
-    if (res.statusCode !== 201) throw Object.assign(new Error(`Put Blob answered ${res.statusCode}: ${text.slice(0, 300)}`), { status: res.statusCode });
-    return { mode: job.mode, bytes: job.bytes, seconds: (performance.now() - t0) / 1000, peakRssMiB: peakRssMiB() };
+    if (res.statusCode !== 201) throw new Error(`Put Blob answered ${res.statusCode}: ${text.slice(0, 300)}`);
+    return { ok: true, sample: { mode: job.mode, bytes: job.bytes, seconds: (performance.now() - t0) / 1000, peakRssMiB: peakRssMiB() } };
   }
-  const azure = await import("./azure.js"); // loaded lazily: the baseline child never loads the SDK
+  const azure = await import("./azure.js"); // loaded lazily: the Put Blob child never loads the SDK
   const t0 = performance.now();
-  const staged = await azure.stage(job.connectionString, CONTAINER, job.runId, job.mode === "url" ? { kind: "url", url: job.url } : { kind: "file", path: job.file, root: path.dirname(job.file) });
-  return { mode: job.mode, bytes: staged.bytes, seconds: (performance.now() - t0) / 1000, peakRssMiB: peakRssMiB(), sha256: staged.sha256 };
+  const source = job.mode === "url" ? { kind: "url" as const, url: job.url } : { kind: "file" as const, path: job.file, root: path.dirname(job.file) };
+  const staged = await azure.stage(job.connectionString, CONTAINER, job.runId, source);
+  return { ok: true, sample: { mode: job.mode, bytes: staged.bytes, seconds: (performance.now() - t0) / 1000, peakRssMiB: peakRssMiB(), sha256: staged.sha256 } };
 }
 
 /** maxRSS is in KiB on Linux and macOS. */
 const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
 
-function runInChild(job: Job): Promise<ChildResult> {
+function runInChild(job: Job, execArgv: string[]): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const cp = fork(__filename, [CHILD, JSON.stringify(job)]);
+    const cp = fork(__filename, [CHILD, JSON.stringify(job)], { execArgv });
     let result: ChildResult | undefined;
     cp.on("message", (m) => (result = m as ChildResult));
     cp.on("error", reject);
@@ -115,26 +106,30 @@ function censusBlock(rows: number): Buffer {
   return Buffer.from(lines.join("\n") + "\n");
 }
 
-/** Writes at most `target` bytes of whole rows; returns the exact size and sha256. */
-async function writeCensus(file: string, target: number): Promise<{ bytes: number; sha256: string }> {
-  const block = censusBlock(4000);
-  const hash = createHash("sha256");
-  const fh = await open(file, "w");
-  let bytes = 0;
-  const write = async (b: Buffer) => {
-    await fh.write(b);
-    hash.update(b);
-    bytes += b.length;
-  };
-  try {
-    await write(Buffer.from(HEADER));
-    while (bytes + block.length <= target) await write(block);
-    const tail = block.subarray(0, block.lastIndexOf(10, target - bytes - 1) + 1); // cut after a newline
-    if (tail.length > 0) await write(tail);
-  } finally {
-    await fh.close();
+/** Appends whole census rows to a file; `extendTo` grows it to at most `target` bytes, so one file serves every size. */
+export class CensusFile {
+  private readonly block = censusBlock(4000);
+  private readonly hash: Hash = createHash("sha256");
+  bytes = 0;
+  constructor(readonly path: string) {}
+
+  async extendTo(target: number): Promise<{ bytes: number; sha256: string }> {
+    const fh = await open(this.path, this.bytes === 0 ? "w" : "a");
+    const write = async (b: Buffer) => {
+      await fh.write(b);
+      this.hash.update(b);
+      this.bytes += b.length;
+    };
+    try {
+      if (this.bytes === 0) await write(Buffer.from(HEADER));
+      while (this.bytes + this.block.length <= target) await write(this.block);
+      const tail = this.block.subarray(0, this.block.lastIndexOf(10, target - this.bytes - 1) + 1); // cut after a newline
+      if (tail.length > 0) await write(tail);
+    } finally {
+      await fh.close();
+    }
+    return { bytes: this.bytes, sha256: this.hash.copy().digest("hex") };
   }
-  return { bytes, sha256: hash.digest("hex") };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,126 +141,131 @@ const median = (xs: readonly number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const fixed = (n: number, d = 1) => n.toFixed(d);
+const sizeName = (mib: number) => (mib % 1024 === 0 ? `${mib / 1024} GiB` : `${mib} MiB`);
 
-function flag(name: string, fallback: number): number {
+function listFlag(name: string, fallback: number[]): number[] {
   const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  const value = arg === undefined ? fallback : Number(arg.slice(name.length + 3));
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number.`);
-  return value;
+  const values = arg === undefined ? fallback : arg.slice(name.length + 3).split(",").map(Number);
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0)) throw new Error(`--${name} must be positive numbers.`);
+  return values;
 }
 
-async function serve(file: string, bytes: number): Promise<{ server: http.Server; url: string }> {
+/** The URL source: a plain file server on loopback. 1 MiB reads keep its own CPU cost (it shares the machine) low. */
+async function serve(file: string, bytes: () => number): Promise<{ server: http.Server; url: string }> {
   const server = http.createServer((req, res) => {
     if (req.url !== "/data.csv") return void res.writeHead(404).end();
-    res.writeHead(200, { "content-type": "text/csv", "content-length": bytes });
-    createReadStream(file).pipe(res);
+    res.writeHead(200, { "content-type": "text/csv", "content-length": bytes() });
+    createReadStream(file, { highWaterMark: MiB }).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/data.csv` };
 }
 
 async function main(): Promise<void> {
-  const sizeMiB = flag("size-mib", 1024);
+  // Loaded here, not at the top: staging.ts loads the SDK, and the Put Blob child must not.
+  const { DEFAULT_STAGING_OPTIONS, runBlobs } = await import("../shared/storage/staging.js");
+  const sizesMiB = listFlag("sizes-mib", [1024, 4096]).sort((a, b) => a - b);
+  const rounds = listFlag("rounds", [2])[0]!;
+  const execArgv = process.argv.includes("--cpu-prof") ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(__dirname, "..", "..", "bench", "results", "profiles")}`] : [];
   const work = await mkdtemp(path.join(os.tmpdir(), "bench-stage-"));
-  let azurite: RunningAzurite | undefined;
+  const census = new CensusFile(path.join(work, "census.csv"));
   let server: http.Server | undefined;
-  const notes: string[] = [];
+  const samples: Sample[] = [];
+  const started = performance.now();
   try {
-    const file = path.join(work, "census.csv");
-    let t = performance.now();
-    const data = await writeCensus(file, sizeMiB * MiB);
-    console.log(`Generated ${fixed(data.bytes / MiB)} MiB census CSV in ${fixed((performance.now() - t) / 1000)} s: ${file}`);
-
-    await mkdir(path.join(work, "azurite"));
-    t = performance.now();
-    azurite = await startAzurite({ location: path.join(work, "azurite") }); // on disk: Azurite's own memory stays flat
-    console.log(`Azurite on disk at ${azurite.blobEndpoint} (${fixed((performance.now() - t) / 1000)} s to start)`);
-    const served = await serve(file, data.bytes);
+    const served = await serve(census.path, () => census.bytes);
     server = served.server;
-    const azure = await import("./azure.js");
-    const cs = azurite.connectionString;
-
-    const samples: Sample[] = [];
-    let baselineBytes = data.bytes;
-    let verified = false;
-    for (let round = 1; round <= ROUNDS; round++) {
-      // Odd rounds run the cases in one order, even rounds in reverse: each case gets the same mean position, so drift cancels.
-      const order: Mode[] = ["baseline", "project", "url", "http-put"];
-      if (round % 2 === 0) order.reverse();
-      for (const mode of order) {
-        const runId = `${mode}-${round}`;
-        const blob = runBlobs(runId).input;
-        const job: Job = { mode, connectionString: cs, runId, file, bytes: data.bytes, url: served.url, putUrl: "" };
-        if (isPut(mode)) job.putUrl = await azure.putUrl(cs, CONTAINER, blob);
-        let r = await runInChild({ ...job, bytes: baselineBytes });
-        // A refused single PUT (413) falls back to the largest halved prefix Azurite accepts.
-        while (!r.ok && isPut(mode) && r.status === 413 && baselineBytes > MiB) {
-          notes.push(`Azurite refused a single Put Blob of ${fixed(baselineBytes / MiB)} MiB (413); baseline retried at half that size.`);
-          baselineBytes = Math.floor(baselineBytes / 2 / MiB) * MiB;
-          r = await runInChild({ ...job, bytes: baselineBytes });
-        }
-        if (!r.ok) throw new Error(`${mode} (round ${round}) failed: ${r.error}`);
-        const s = r.sample;
-        samples.push(s);
-        console.log(`  round ${round} ${mode.padEnd(8)} ${fixed(s.seconds, 2).padStart(7)} s  ${fixed(s.bytes / MiB / s.seconds).padStart(7)} MiB/s  peak RSS ${fixed(s.peakRssMiB)} MiB`);
-
-        // Correctness: the blob holds every byte; for the project, the bytes it hashed are the file's.
-        const size = await azure.blobSize(cs, CONTAINER, blob);
-        if (size !== s.bytes) throw new Error(`${mode} blob ${blob} has ${size} bytes, expected ${s.bytes}.`);
-        if (!isPut(mode) && (s.bytes !== data.bytes || s.sha256 !== data.sha256)) throw new Error(`${mode} staged ${s.bytes} bytes with sha256 ${s.sha256}, not the file's.`);
-        if (mode === "project" && !verified) {
-          console.log(`  verified: blob ${blob} is ${size} bytes = file size; staged sha256 = file sha256`);
-          verified = true;
+    for (const sizeMiB of sizesMiB) {
+      let t = performance.now();
+      const data = await census.extendTo(sizeMiB * MiB); // the file grows from one size to the next: generated once
+      console.log(`${sizeName(sizeMiB)}: census CSV of ${data.bytes} bytes ready in ${fixed((performance.now() - t) / 1000)} s`);
+      for (let round = 1; round <= rounds; round++) {
+        // Odd rounds run the cases in one order, even rounds in reverse: each case gets the same mean position.
+        const order: Mode[] = ["put", "file", "url"];
+        if (round % 2 === 0) order.reverse();
+        for (const mode of order) {
+          // A fresh Azurite per measurement: nothing earlier (extents, dirty pages, its heap) weighs on this one.
+          const location = path.join(work, `azurite-${sizeMiB}-${round}-${mode}`);
+          await mkdir(location);
+          const azurite = await startAzurite({ location });
+          try {
+            const azure = await import("./azure.js");
+            const cs = azurite.connectionString;
+            const runId = `${mode}-${round}`;
+            const blob = runBlobs(runId).input;
+            const putUrl = mode === "put" ? await azure.putUrl(cs, CONTAINER, blob) : "";
+            t = performance.now();
+            const r = await runInChild({ mode, connectionString: cs, runId, file: census.path, bytes: data.bytes, url: served.url, putUrl }, execArgv);
+            if (!r.ok) throw new Error(`${mode} ${sizeName(sizeMiB)} (round ${round}) failed: ${r.error}`);
+            const s: Sample = { ...r.sample, sizeMiB, round };
+            samples.push(s);
+            console.log(`  round ${round} ${LABEL[mode].padEnd(26)} ${fixed(s.seconds, 2).padStart(7)} s  ${fixed(s.bytes / MiB / s.seconds).padStart(6)} MiB/s  peak RSS ${fixed(s.peakRssMiB)} MiB`);
+            // Correctness: the blob holds every byte; what StagingClient hashed is the file.
+            const size = await azure.blobSize(cs, CONTAINER, blob);
+            if (size !== data.bytes || s.bytes !== data.bytes) throw new Error(`${mode}: blob ${blob} has ${size} bytes, reported ${s.bytes}, file ${data.bytes}.`);
+            if (mode !== "put" && s.sha256 !== data.sha256) throw new Error(`${mode} staged sha256 ${s.sha256}, the file's is ${data.sha256}.`);
+          } finally {
+            await azurite.stop();
+            await rm(location, { recursive: true, force: true });
+          }
         }
       }
+      console.log(`  verified: every blob has the file's size; every staged sha256 is the file's`);
     }
-    if (baselineBytes !== data.bytes) notes.push(`Baseline measured with a ${fixed(baselineBytes / MiB)} MiB prefix of the file: the largest single Put Blob Azurite accepted.`);
-
-    // Summary: median seconds over rounds, worst (max) peak RSS over rounds.
-    const summary = (["baseline", "http-put", "project", "url"] as const).map((mode) => {
-      const mine = samples.filter((s) => s.mode === mode);
-      const mib = mine[0]!.bytes / MiB;
-      const seconds = median(mine.map((s) => s.seconds));
-      return { case: mode, mib, seconds, mibPerSecond: mib / seconds, peakRssMiB: Math.max(...mine.map((s) => s.peakRssMiB)), rounds: mine };
-    });
-    // Judge against the stronger plain PUT: fetch buffers request bodies on Node 20, node:http streams.
-    const base = Math.max(summary[0]!.mibPerSecond, summary[1]!.mibPerSecond);
-    const rows = summary.map((c) => ({ ...c, ratio: c.mibPerSecond / base }));
-
-    console.log(`\nStaging benchmark, ${ROUNDS} rounds, median time, max peak RSS (node ${process.version}, ${os.cpus().length} CPUs)`);
-    console.log(["case", "MiB", "seconds", "MiB/s", "peak RSS MiB", "ratio vs best PUT"].map((h, i) => (i ? h.padStart(i === 5 ? 18 : 13) : h.padEnd(9))).join(""));
-    for (const c of rows) {
-      console.log(
-        c.case.padEnd(9) + [fixed(c.mib), fixed(c.seconds, 2), fixed(c.mibPerSecond), fixed(c.peakRssMiB)].map((v) => v.padStart(13)).join("") + fixed(c.ratio, 2).padStart(18),
-      );
-    }
-    const targets = rows.filter((c) => !isPut(c.case)).flatMap((c) => [
-      { case: c.case, target: `peak RSS < ${TARGET_RSS_MIB} MiB`, value: c.peakRssMiB, pass: c.peakRssMiB < TARGET_RSS_MIB },
-      { case: c.case, target: `throughput >= ${TARGET_RATIO} x best PUT`, value: c.ratio, pass: c.ratio >= TARGET_RATIO },
-    ]);
-    console.log("\nTargets:");
-    for (const x of targets) console.log(`  ${x.pass ? "PASS" : "MISS"}  ${x.case.padEnd(8)} ${x.target.padEnd(30)} (${fixed(x.value, 2)})`);
-    console.log("baseline = one Put Blob via fetch; http-put = the same via node:http; ratios are against the faster of the two; project/url = StagingClient from a file/URL");
-    for (const n of notes) console.log(`Note: ${n}`);
-
-    const out = path.resolve(__dirname, "..", "..", "bench", "results", "stage.json"); // dist/bench/ -> repo root
-    await mkdir(path.dirname(out), { recursive: true });
-    const environment = { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpu: os.cpus()[0]?.model };
-    await writeFile(out, JSON.stringify({ date: new Date().toISOString(), environment, fileBytes: data.bytes, rounds: ROUNDS, cases: rows, targets, notes }, null, 2) + "\n");
-    console.log(`\nWrote ${path.relative(process.cwd(), out)}`);
   } finally {
     server?.closeAllConnections();
     server?.close();
-    await azurite?.stop();
     await rm(work, { recursive: true, force: true });
   }
+
+  const med = (mode: Mode, sizeMiB: number) => {
+    const mine = samples.filter((s) => s.mode === mode && s.sizeMiB === sizeMiB);
+    const seconds = median(mine.map((s) => s.seconds));
+    return { mibPerSecond: mine[0]!.bytes / MiB / seconds, peakRssMiB: Math.max(...mine.map((s) => s.peakRssMiB)) };
+  };
+  const rows: BenchRow[] = [];
+  for (const mode of ["file", "url"] as const) {
+    for (const sizeMiB of sizesMiB) {
+      const project = med(mode, sizeMiB);
+      const put = med("put", sizeMiB);
+      const ratio = project.mibPerSecond / put.mibPerSecond;
+      rows.push({ case: `${sizeName(sizeMiB)}, ${LABEL[mode]}: throughput`, unit: "MiB/s", project: project.mibPerSecond, baseline: put.mibPerSecond, baselineIs: LABEL.put, ratio, target: `≥ ${TARGET_RATIO}×`, met: ratio >= TARGET_RATIO });
+      rows.push({
+        case: `${sizeName(sizeMiB)}, ${LABEL[mode]}: peak RSS`, unit: "MiB", project: project.peakRssMiB, baseline: put.peakRssMiB, baselineIs: `${LABEL.put}, no SDK`,
+        ratio: project.peakRssMiB / put.peakRssMiB, target: `< ${TARGET_RSS_MIB} MiB`, met: project.peakRssMiB < TARGET_RSS_MIB,
+      });
+    }
+    if (sizesMiB.length > 1) {
+      const [small, large] = [sizesMiB[0]!, sizesMiB[sizesMiB.length - 1]!];
+      const growth = med(mode, large).peakRssMiB / med(mode, small).peakRssMiB;
+      rows.push({
+        case: `${LABEL[mode]}: peak RSS, ${sizeName(large)} vs ${sizeName(small)}`, unit: "MiB", project: med(mode, large).peakRssMiB, baseline: med(mode, small).peakRssMiB,
+        baselineIs: `same at ${sizeName(small)}`, ratio: growth, target: `≤ ${TARGET_RSS_GROWTH}× (flat)`, met: growth <= TARGET_RSS_GROWTH,
+      });
+    }
+  }
+  const o = DEFAULT_STAGING_OPTIONS;
+  await report({
+    name: "stage",
+    rows,
+    notes: [
+      `${rounds} rounds per size, median time, worst peak RSS; every measurement in its own child process against a fresh on-disk Azurite.`,
+      `StagingClient defaults: ${o.blockSizeInBytes / MiB} MiB blocks, ${o.concurrency} in flight (memory ≈ ${(o.concurrency * o.blockSizeInBytes) / MiB} MiB of block buffers).`,
+      "Baseline: one Put Blob streamed by node:http. fetch is not measured any more: Node 20's fetch buffers a streamed request body (nodejs/undici#4058), so it needs the file's size in memory and is the weaker baseline.",
+      "The URL source is served by this process from loopback; its CPU competes with the measurement, which a remote source's would not.",
+      `Whole run: ${fixed((performance.now() - started) / 1000, 0)} s.`,
+    ],
+    details: { rounds, sizesMiB, options: o, environment: { platform: `${os.platform()} ${os.release()}`, cpu: os.cpus()[0]?.model, loadavg: os.loadavg() }, samples },
+  });
 }
 
-if (process.argv[2] === CHILD) {
+if (require.main !== module) {
+  // imported (bench/copy.ts uses CensusFile): run nothing
+} else if (process.argv[2] === CHILD) {
   const send = (m: ChildResult, code: number) => process.send!(m, () => process.exit(code));
   measure(JSON.parse(process.argv[3]!) as Job).then(
-    (sample) => send({ ok: true, sample }, 0),
-    (e: Error & { status?: number }) => send({ ok: false, error: e.stack ?? String(e), ...(e.status ? { status: e.status } : {}) }, 1),
+    (r) => send(r, 0),
+    (e: Error) => send({ ok: false, error: e.stack ?? String(e) }, 1),
   );
 } else {
   main().catch((e: unknown) => {

@@ -91,7 +91,8 @@ export function resultLocation(
   const { client, baseLocation } = openReference(ref);
   let credential: StorageSharedKeyCredential | undefined;
   if (client.credential instanceof StorageSharedKeyCredential) credential = client.credential;
-  else if (baseLocation === withSlash(own.blobEndpoint)) credential = own.credential;
+  // The same account may be reached through another URL (a proxy, a custom domain): match the account.
+  else if (baseLocation === withSlash(own.blobEndpoint) || accountOf(baseLocation) === own.credential.accountName) credential = own.credential;
   const token = credential
     ? `?${generateBlobSASQueryParameters(
         { containerName: client.containerName, blobName: client.name, permissions: BlobSASPermissions.parse("r"), expiresOn },
@@ -99,4 +100,11 @@ export function resultLocation(
       ).toString()}`
     : ref.SasBlobToken!;
   return { BaseLocation: baseLocation, RelativeLocation: ref.RelativeLocation!, SasBlobToken: token };
+}
+
+/** The storage account a blob endpoint URL names: the first path segment on IP/loopback hosts (Azurite), else the host's first label. */
+function accountOf(url: string): string | undefined {
+  const u = new URL(url);
+  const ipStyle = /^(\d+\.){3}\d+$|^localhost$|^\[/.test(u.hostname);
+  return ipStyle ? u.pathname.split("/").filter(Boolean)[0] : u.hostname.split(".")[0];
 }

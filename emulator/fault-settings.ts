@@ -8,6 +8,7 @@ const FAULTS: Readonly<Record<keyof FaultSettings, readonly string[] | undefined
   latency: ["ms", "count", "operations"],
   failJobs: undefined,
   holdRunningMs: undefined,
+  holdRunningWhere: ["ms", "inputContains"],
   holdRunningPolls: undefined,
   expiredSas: ["count"],
   patchFailures: ["count", "status"],
@@ -69,6 +70,11 @@ export function parseFaultSettings(body: unknown): FaultSettings {
     out.failJobs = [...b.failJobs];
   }
   if (b.holdRunningMs !== undefined) out.holdRunningMs = int(b.holdRunningMs, "holdRunningMs", -1);
+  if (b.holdRunningWhere !== undefined) {
+    const h = obj(b.holdRunningWhere, "holdRunningWhere");
+    if (typeof h.inputContains !== "string" || h.inputContains === "") throw new Error(`holdRunningWhere.inputContains must be a non-empty string, got ${shown(h.inputContains)}.`);
+    out.holdRunningWhere = { ms: int(h.ms, "holdRunningWhere.ms", -1), inputContains: h.inputContains };
+  }
   if (b.holdRunningPolls !== undefined) out.holdRunningPolls = int(b.holdRunningPolls, "holdRunningPolls", 0);
   if (b.expiredSas !== undefined) out.expiredSas = { count: int(obj(b.expiredSas, "expiredSas").count, "expiredSas.count", 1) };
   if (b.patchFailures !== undefined) {

@@ -24,6 +24,11 @@ export interface FaultSettings {
   /** Jobs that start from now on stay `Running` at least this long; -1 holds them until cancelled. */
   holdRunningMs?: number;
   /**
+   * Jobs that start from now on and whose `input1` location contains `inputContains` (e.g. a run id's
+   * endpoint prefix) stay `Running` at least `ms`: one slow endpoint among many. Wins over `holdRunningMs`.
+   */
+  holdRunningWhere?: { ms: number; inputContains: string };
+  /**
    * Jobs that start from now on stay `Running` until their status has been asked this many times
    * while running: a very long job whose length is counted in polls, whatever the poller's clock.
    */
@@ -89,7 +94,10 @@ export class Faults {
   takeJobFailure(): string | undefined {
     return this.settings.failJobs?.shift();
   }
-  holdRunningMs(): number {
+  /** @param input1 the starting job's input1 location, for `holdRunningWhere` */
+  holdRunningMs(input1 = ""): number {
+    const w = this.settings.holdRunningWhere;
+    if (w && input1.includes(w.inputContains)) return w.ms;
     return this.settings.holdRunningMs ?? 0;
   }
   holdRunningPolls(): number {

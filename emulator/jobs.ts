@@ -89,7 +89,7 @@ export class JobRunner {
   }
 
   private async run(job: JobRecord): Promise<void> {
-    const holdUntil = this.holdUntil();
+    const holdUntil = this.holdUntil(job);
     const holdPolls = this.faults.holdRunningPolls();
     job.state = "Running";
     job.runningAt = new Date(this.o.now()).toISOString();
@@ -124,8 +124,8 @@ export class JobRunner {
     }
   }
 
-  private holdUntil(): number {
-    const hold = this.faults.holdRunningMs();
+  private holdUntil(job: JobRecord): number {
+    const hold = this.faults.holdRunningMs(job.inputs.input1?.RelativeLocation);
     return hold < 0 ? Number.POSITIVE_INFINITY : this.o.now() + hold;
   }
 

@@ -6,7 +6,7 @@ import path from "node:path";
 import { existsSync, readFileSync } from "node:fs";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { installCoreStandIn, registrations, triggerOf, type Registration } from "./registry";
-import { DurableEngine } from "./durable/engine";
+import { DurableEngine, type EngineObserver } from "./durable/engine";
 import { InstanceStore, type StateStore } from "./durable/store";
 import { ScaledClock, type Clock } from "./durable/clock";
 import { clientBindingData, handleDurableApi, RPC_PATH, WEBHOOK_PATH, type Reply } from "./client-api";
@@ -28,6 +28,7 @@ export interface LocalHostOptions {
   readonly log?: (line: string) => void;
   /** Where the Durable state lives; by default one blob per instance in AzureWebJobsStorage. */
   readonly store?: StateStore;
+  readonly observer?: EngineObserver;
 }
 
 export interface RunningHost {
@@ -75,7 +76,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   const storage = o.values.AzureWebJobsStorage;
   if (!storage) throw new Error("AzureWebJobsStorage is not set: the Durable engine keeps its state there.");
   const clock = o.clock ?? new ScaledClock(1);
-  const engine = new DurableEngine({ store: o.store ?? InstanceStore.forHub(storage, hubName), clock, functions, log });
+  const engine = new DurableEngine({ store: o.store ?? InstanceStore.forHub(storage, hubName), clock, functions, log, ...(o.observer ? { observer: o.observer } : {}) });
 
   let baseUrl = "";
   const server: Server = createServer((req, res) => {

@@ -33,14 +33,25 @@ export function fitFeatures(table: Table, labelIndex: number, trainRows: ArrayLi
       const v = table.rows[trainRows[i]!]![col];
       if (!isMissing(v)) present.push(v!);
     }
-    const numbers = present.map(toNumber);
-    if (present.length > 0 && numbers.every((n) => n !== undefined)) {
+    const numbers = present.length > 0 ? numbersOf(present) : undefined;
+    if (numbers) {
       features.push(numericFeature(name, numbers));
     } else {
       features.push(categoricalFeature(name, present));
     }
   });
   return features;
+}
+
+/** Every value as a number, or undefined as soon as one is not (a categorical column stops at its first value). */
+function numbersOf(values: readonly string[]): number[] | undefined {
+  const numbers = new Array<number>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const n = toNumber(values[i]!);
+    if (n === undefined) return undefined;
+    numbers[i] = n;
+  }
+  return numbers;
 }
 
 function numericFeature(name: string, xs: number[]): NumericFeature {
@@ -78,10 +89,14 @@ export function makeEncoder(features: readonly Feature[]): (valueOf: (name: stri
       offset += f.categories.length;
     }
   }
+  const width = features.length;
   return (valueOf) => {
-    const indices: number[] = [];
-    const values: number[] = [];
-    features.forEach((f, k) => {
+    // At most one non-zero per feature: fill fixed-size arrays and trim to what was used.
+    const indices = new Int32Array(width);
+    const values = new Float64Array(width);
+    let used = 0;
+    for (let k = 0; k < width; k++) {
+      const f = features[k]!;
       const raw = valueOf(f.name);
       if (f.type === "numeric") {
         let x = f.fill;
@@ -90,17 +105,17 @@ export function makeEncoder(features: readonly Feature[]): (valueOf: (name: stri
           if (n === undefined) throw new TrainingError(`Column "${f.name}" must be numeric, got "${raw}".`);
           x = n;
         }
-        indices.push(offsets[k]!);
-        values.push((x - f.mean) / f.std);
+        indices[used] = offsets[k]!;
+        values[used++] = (x - f.mean) / f.std;
       } else {
         // A category never seen in training encodes as all zeros: the model has no weight for it.
         const c = lookups[k]!.get(isMissing(raw) ? f.fill : raw!);
         if (c !== undefined) {
-          indices.push(offsets[k]! + c);
-          values.push(1);
+          indices[used] = offsets[k]! + c;
+          values[used++] = 1;
         }
       }
-    });
-    return { indices: Int32Array.from(indices), values: Float64Array.from(values) };
+    }
+    return used === width ? { indices, values } : { indices: indices.slice(0, used), values: values.slice(0, used) };
   };
 }

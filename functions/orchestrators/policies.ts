@@ -35,3 +35,9 @@ export const VERIFY_ATTEMPTS = 3;
  * replays at most this many polls per episode (~8 history events each) instead of all of them.
  */
 export const POLLS_PER_WINDOW = 25;
+
+/**
+ * Share of the expected training time (from the run history) the first poll waits. Below 1 so a
+ * job a little faster than usual is still noticed within the normal backoff after it ends.
+ */
+export const EXPECTED_DURATION_SHARE = 0.8;

@@ -22,10 +22,14 @@ export interface PollInput {
   /** Carried across windows so the backoff and the count continue where they were. */
   readonly intervalInMs: number;
   readonly polls: number;
+  /** Before the first poll only: how long the job is expected to take at least (0: poll at once). */
+  readonly initialWaitInMs?: number;
+  /** When a poll last found the job not yet ended (epoch ms): a lower bound on when it ended. */
+  readonly lastPendingAtMs?: number;
 }
 
 export type PollResult =
-  | { readonly kind: "ended"; readonly state: JobState; readonly details?: string; readonly polls: number }
+  | { readonly kind: "ended"; readonly state: JobState; readonly details?: string; readonly polls: number; readonly lastPendingAtMs?: number }
   | { readonly kind: "deadline"; readonly state: JobState; readonly polls: number }
   | { readonly kind: "failed"; readonly reason: string; readonly polls: number };
 
@@ -45,18 +49,23 @@ export function* pollJobOrchestrator(context: df.OrchestrationContext): Generato
   const p = input.polling;
   let intervalInMs = input.intervalInMs;
   let polls = input.polls;
+  let lastPendingAtMs = input.lastPendingAtMs;
+  if (polls === 0 && (input.initialWaitInMs ?? 0) > 0) {
+    yield context.df.createTimer(new Date(Math.min(context.df.currentUtcDateTime.getTime() + input.initialWaitInMs!, input.deadlineMs)));
+  }
   for (let inWindow = 0; inWindow < POLLS_PER_WINDOW; inWindow++) {
     const checked = yield* callActivity<C.CheckResult>(context, ACTIVITY.checkJob, RETRY.amlCall, input.job);
     polls++;
     if (checked.kind === "failed") return { kind: "failed", reason: checked.reason, polls };
     const { state, details } = checked.value;
     context.df.setCustomStatus({ jobState: state, polls } satisfies PollStatus);
-    if (state === "Finished" || state === "Failed" || state === "Cancelled") return { kind: "ended", state, ...(details ? { details } : {}), polls };
+    if (state === "Finished" || state === "Failed" || state === "Cancelled") return { kind: "ended", state, ...(details ? { details } : {}), polls, ...(lastPendingAtMs !== undefined ? { lastPendingAtMs } : {}) };
     const now = context.df.currentUtcDateTime.getTime();
+    lastPendingAtMs = now;
     if (now >= input.deadlineMs) return { kind: "deadline", state, polls };
     yield context.df.createTimer(new Date(Math.min(now + intervalInMs, input.deadlineMs)));
     intervalInMs = Math.min(intervalInMs * p.backoffFactor, p.maxIntervalInSeconds * 1000);
   }
-  context.df.continueAsNew({ ...input, intervalInMs, polls } satisfies PollInput);
+  context.df.continueAsNew({ ...input, intervalInMs, polls, initialWaitInMs: 0, ...(lastPendingAtMs !== undefined ? { lastPendingAtMs } : {}) } satisfies PollInput);
   return undefined;
 }

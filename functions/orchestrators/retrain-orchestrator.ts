@@ -3,7 +3,7 @@ import { ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
 import { APPROVAL_EVENT, type ApprovalDecision, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
-import { RETRY, VERIFY_ATTEMPTS } from "./policies";
+import { EXPECTED_DURATION_SHARE, RETRY, VERIFY_ATTEMPTS } from "./policies";
 import { POLL_ORCHESTRATOR, pollInstanceId, type PollInput, type PollResult } from "./poll-orchestrator";
 import { formatGateRules } from "../../shared/evaluation/gate";
 
@@ -67,7 +67,8 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   // Poll with durable timers in a sub-orchestration that continues as new every window, so
   // nothing runs (or bills) while the job trains and this history stays short however long it takes.
   const p = input.polling;
-  const poll: PollInput = { job, polling: p, deadlineMs: context.df.currentUtcDateTime.getTime() + p.deadlineInMinutes * 60_000, intervalInMs: p.firstIntervalInSeconds * 1000, polls: 0 };
+  const poll: PollInput = { job, polling: p, deadlineMs: context.df.currentUtcDateTime.getTime() + p.deadlineInMinutes * 60_000, intervalInMs: p.firstIntervalInSeconds * 1000, polls: 0,
+    initialWaitInMs: Math.round((p.expectedTrainingSeconds ?? 0) * EXPECTED_DURATION_SHARE * 1000) };
   setStatus({ stage: "training" });
   let polled: PollResult;
   try {
@@ -84,6 +85,9 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   if (polled.state !== "Finished") {
     return yield* finish("failed", { reason: `training job ${job.jobId} ended ${polled.state}: ${polled.details ?? "the service gave no details"}` });
   }
+  // The job ended between the last poll that found it running and this one: the earlier time is
+  // what the next run's first poll is placed by (the later one includes how late we noticed).
+  if (polled.lastPendingAtMs !== undefined) durations.trainingAtLeast = Math.max(0, (polled.lastPendingAtMs - stageStart) / 1000);
   endStage("training");
 
   setStatus({ stage: "evaluating" });

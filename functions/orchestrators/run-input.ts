@@ -28,6 +28,11 @@ export interface ApprovalDecision {
 
 export interface PollingPolicy {
   readonly firstIntervalInSeconds: number;
+  /**
+   * From the endpoint's run history: how long its jobs took lately. The first poll then waits
+   * most of that (`EXPECTED_DURATION_SHARE`) instead of asking early and often.
+   */
+  readonly expectedTrainingSeconds?: number;
   readonly backoffFactor: number;
   readonly maxIntervalInSeconds: number;
   readonly deadlineInMinutes: number;

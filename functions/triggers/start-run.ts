@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly dryRun?: boolean;
   readonly requireApproval?: boolean;
   readonly trigger: RetrainInput["trigger"];
+  /** From the run history (see expectedTrainingSeconds); places the first status poll. */
+  readonly expectedTrainingSeconds?: number;
 }
 
 /** Builds the orchestration input from settings and the caller's overrides, once, outside the orchestrator. */
@@ -37,6 +39,7 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
     trigger: o.trigger,
     polling: {
       firstIntervalInSeconds: settings.POLL_FIRST_INTERVAL_SECONDS,
+      ...(o.expectedTrainingSeconds !== undefined ? { expectedTrainingSeconds: o.expectedTrainingSeconds } : {}),
       backoffFactor: settings.POLL_BACKOFF_FACTOR,
       maxIntervalInSeconds: settings.POLL_MAX_INTERVAL_SECONDS,
       deadlineInMinutes: settings.JOB_DEADLINE_MINUTES,

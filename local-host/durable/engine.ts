@@ -15,10 +15,20 @@ export interface EngineOptions {
   readonly functions: ReadonlyMap<string, Registration>;
   readonly log: (line: string) => void;
   readonly maxConcurrentActivities?: number;
+  /** Told of every episode and activity, for benchmarks; never changes what the engine does. */
+  readonly observer?: EngineObserver;
   /** Backoff for saves during a storage outage (default 100 ms doubling to 5 s). */
   readonly saveRetry?: SaveRetryPolicy;
   /** How long start may wait for storage before it gives up (default 30 s). */
   readonly storageStartTimeoutInMs?: number;
+}
+
+/** What a benchmark can watch: episodes (replay size, orchestrator time) and activity spans. */
+export interface EngineObserver {
+  /** `historyEvents` is what the orchestrator replayed; `ms` the real time its invocation took. */
+  episode?(instanceId: string, name: string, historyEvents: number, ms: number): void;
+  /** Start and end on the host's clock (virtual time). */
+  activity?(instanceId: string, name: string, startMs: number, endMs: number): void;
 }
 
 export class NonDeterminismError extends Error {
@@ -237,7 +247,9 @@ export class DurableEngine {
     s.history.push(...after.events);
 
     s.peakHistoryEvents = Math.max(s.peakHistoryEvents ?? 0, s.history.length);
+    const invokedAt = performance.now();
     const result = await this.invoke(s);
+    this.o.observer?.episode?.(s.instanceId, s.name, s.history.length, performance.now() - invokedAt);
     s.episodes++;
     if (result.kind === "error") {
       s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: result.message }));
@@ -464,7 +476,7 @@ export class DurableEngine {
       void this.startNew(w.name, w.instanceId, typeof w.input === "string" ? w.input : JSON.stringify(w.input ?? null), link)
         .catch((e: Error) => deliver({ EventType: EventType.SubOrchestrationInstanceFailed, Timestamp: this.isoNow(), TaskScheduledId: w.id, Reason: e.message, Details: "" }));
     } else {
-      this.runActivity(w, generation).then(
+      this.runActivity(w, generation, s.instanceId).then(
         (result) => deliver({ EventType: EventType.TaskCompleted, Timestamp: this.isoNow(), TaskScheduledId: w.id, Result: JSON.stringify(result ?? null) }),
         (e: Error) => {
           this.o.log(`activity ${w.name} (task ${w.id}, attempt ${w.attempt}) of ${s.instanceId} failed: ${e.message}`);
@@ -474,7 +486,7 @@ export class DurableEngine {
     }
   }
 
-  private async runActivity(w: Extract<PendingWork, { kind: "activity" }>, generation: number): Promise<unknown> {
+  private async runActivity(w: Extract<PendingWork, { kind: "activity" }>, generation: number, instanceId: string): Promise<unknown> {
     const max = this.o.maxConcurrentActivities ?? 10;
     if (this.runningActivities >= max) await new Promise<void>((resolve) => this.activityQueue.push(resolve));
     if (generation !== this.generation) throw new Error("host stopped");
@@ -488,7 +500,12 @@ export class DurableEngine {
       });
       // The library JSON-encodes string inputs in actions; the extension hands activities the value.
       const input = typeof w.input === "string" ? (JSON.parse(w.input) as unknown) : w.input;
-      return await reg.handler(input, context);
+      const startMs = this.o.clock.now();
+      try {
+        return await reg.handler(input, context);
+      } finally {
+        this.o.observer?.activity?.(instanceId, w.name, startMs, this.o.clock.now());
+      }
     } finally {
       this.runningActivities--;
       this.activityQueue.shift()?.();

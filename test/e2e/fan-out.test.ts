@@ -4,37 +4,57 @@ import type { RunRecord } from "../../shared/history/run-record";
 
 let p: HostedPipeline;
 
+/** slow's job (its input lies under its run id, "slow-…") trains this long in real time; the others' as fast as they can. */
+const SLOW_JOB_MS = 25_000;
+
 beforeAll(async () => {
   p = await startHostedPipeline({
     speed: 200,
-    endpoints: ["retrain", "customer2", "customer3"],
+    endpoints: ["slow", "retrain", "customer2", "customer3"],
     settings: {
-      RETRAIN_ENDPOINTS: "retrain,customer2,customer3",
+      RETRAIN_ENDPOINTS: "slow,retrain,customer2,customer3",
       RETRAIN_MAX_PARALLEL: "2",
       // customer3's data source does not exist: its run fails, the others must not notice.
       RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ customer2: { gate: "AUC>=0.8" }, customer3: { dataSource: "missing.csv" } }),
     },
   });
+  expect((await p.emulator.admin("POST", "faults", { holdRunningWhere: { ms: SLOW_JOB_MS, inputContains: "/slow-" } })).status).toBe(200);
 });
 afterAll(() => p.stop());
 
+const status = (endpoint: string) => p.host.engine.get(`retrain-${endpoint}`)?.status;
+
 describe("a scheduled tick over several endpoints", () => {
-  it("fans out one run per endpoint with a concurrency cap; one failing endpoint does not affect the others", async () => {
+  it("keeps a window of RETRAIN_MAX_PARALLEL runs: a slow endpoint holds one slot, the others are promoted meanwhile", async () => {
     await p.host.tick("retrainSchedule");
-    await expect.poll(() => p.host.engine.get("retrain-schedule")?.status, { timeout: 10_000 }).toBeDefined();
+    await expect.poll(() => ["retrain", "customer2", "customer3"].map(status), { timeout: SLOW_JOB_MS - 5_000, interval: 200 }).toEqual(["Completed", "Completed", "Completed"]);
+    // in batches of 2, customer2 and customer3 would still be waiting for slow
+    expect(status("slow")).toBe("Running");
+    expect(p.host.engine.get("retrain-retrain")!.output).toMatchObject({ result: "promoted" });
+    expect(p.host.engine.get("retrain-customer2")!.output).toMatchObject({ result: "promoted" });
+  });
+
+  it("reports every endpoint in input order; one failing endpoint does not affect the others", async () => {
     const tick = await p.host.engine.waitUntilEnded("retrain-schedule");
     expect(tick.status).toBe("Completed");
     const endpoints = (tick.output as { endpoints: { endpoint: string; result: string; reason?: string }[] }).endpoints;
-    expect(endpoints.map((e) => [e.endpoint, e.result])).toEqual([["retrain", "promoted"], ["customer2", "promoted"], ["customer3", "failed"]]);
-    expect(endpoints[2]!.reason).toMatch(/staging the training data failed: .*missing\.csv cannot be read: ENOENT/);
+    expect(endpoints.map((e) => [e.endpoint, e.result])).toEqual([["slow", "promoted"], ["retrain", "promoted"], ["customer2", "promoted"], ["customer3", "failed"]]);
+    expect(endpoints[3]!.reason).toMatch(/staging the training data failed: .*missing\.csv cannot be read: ENOENT/);
     // customer2's own gate, and each endpoint's run recorded
     const c2 = (await p.call("GET", "/api/runs?endpoint=customer2")).body as { runs: RunRecord[] };
     expect(c2.runs[0]).toMatchObject({ endpoint: "customer2", gateRules: "AUC>=0.8", result: "promoted", trigger: { kind: "schedule" } });
     const c3 = (await p.call("GET", "/api/runs?endpoint=customer3")).body as { runs: RunRecord[] };
     expect(c3.runs[0]).toMatchObject({ result: "failed" });
-    // the cap: customer3 (second batch) started only after both runs of the first batch ended
-    const started = (id: string) => Date.parse(p.host.engine.get(id)!.createdTime);
-    const ended = (id: string) => Date.parse(p.host.engine.get(id)!.lastUpdatedTime);
-    expect(started("retrain-customer3")).toBeGreaterThanOrEqual(Math.max(ended("retrain-retrain"), ended("retrain-customer2")));
+    // the window: never more than 2 runs at once; each run started as soon as a slot was free
+    const spans = ["slow", "retrain", "customer2", "customer3"].map((e) => {
+      const s = p.host.engine.get(`retrain-${e}`)!;
+      return { e, start: Date.parse(s.createdTime), end: Date.parse(s.lastUpdatedTime) };
+    });
+    for (const a of spans) expect(spans.filter((b) => b.start <= a.start && a.start < b.end).length).toBeLessThanOrEqual(2);
+    const [, retrain, customer2, customer3] = spans;
+    expect(customer2!.start).toBeGreaterThanOrEqual(retrain!.end);
+    expect(customer3!.start).toBeGreaterThanOrEqual(customer2!.end);
+    // each child started once (a Task.any that re-sent running children's actions would start them again: durable-js#574)
+    expect(tick.history.filter((e) => e.EventType === 7 /* SubOrchestrationInstanceCreated */)).toHaveLength(4);
   });
 });

@@ -22,7 +22,25 @@ type Token =
   | { kind: "timer"; fireAt: Date; cancel: () => void; result?: unknown }
   | { kind: "event"; name: string; result?: unknown }
   | { kind: "any"; tasks: Token[] }
-  | { kind: "sub"; name: string; input: unknown; instanceId?: string };
+  | SubToken;
+
+/**
+ * A sub-orchestration call. Raced in `Task.any`, it runs on a clock of its own from when it was
+ * created (children run side by side), once; `isCompleted`/`isFaulted`/`result` then follow the
+ * parent's clock, as the library's tasks follow the history.
+ */
+interface SubToken {
+  kind: "sub";
+  name: string;
+  input: unknown;
+  instanceId?: string;
+  createdAt: number;
+  ran?: { output?: unknown; error?: Error; endAt: number };
+  stepped?: boolean;
+  readonly isCompleted: boolean;
+  readonly isFaulted: boolean;
+  readonly result: unknown;
+}
 
 type Orchestrator = (ctx: df.OrchestrationContext) => Generator<df.Task, unknown, unknown>;
 
@@ -97,7 +115,7 @@ async function runExecution(orchestrator: Orchestrator, input: unknown, instance
       },
       callActivityWithRetry: (name: string, _retry: unknown, i: unknown): Token => ({ kind: "activity", name, input: structuredClone(i) }),
       callActivity: (name: string, i: unknown): Token => ({ kind: "activity", name, input: structuredClone(i) }),
-      callSubOrchestrator: (name: string, i: unknown, id?: string): Token => ({ kind: "sub", name, input: structuredClone(i), ...(id ? { instanceId: id } : {}) }),
+      callSubOrchestrator: (name: string, i: unknown, id?: string): Token => subToken(name, structuredClone(i), id, clock),
       createTimer: (fireAt: Date): Token => ({ kind: "timer", fireAt, cancel: () => undefined }),
       waitForExternalEvent: (name: string): Token => ({ kind: "event", name }),
       Task: { any: (tasks: Token[]): Token => ({ kind: "any", tasks }) },
@@ -111,8 +129,25 @@ async function runExecution(orchestrator: Orchestrator, input: unknown, instance
     if (++sh.budget.steps > (options.maxSteps ?? 10_000)) throw new Error("orchestrator did not finish within the step budget");
     const token = next.value as unknown as Token;
     try {
+      if (token.kind === "any" && !token.tasks.some((t) => t.kind === "event")) {
+        // Children, and timers, side by side: the first to end (ties: the first listed) wins.
+        let winner: Token | undefined;
+        let winnerAt = Number.POSITIVE_INFINITY;
+        for (const t of token.tasks) {
+          let at: number;
+          if (t.kind === "timer") at = t.fireAt.getTime();
+          else if (t.kind === "sub") at = (await runSide(t, instanceId, sh)).endAt;
+          else throw new Error(`Task.any over ${t.kind} tasks is not scripted`);
+          if (at < winnerAt) [winner, winnerAt] = [t, at];
+        }
+        if (!winner) throw new Error("Task.any with nothing that can finish");
+        if (winnerAt > clock.now.getTime()) clock.now = new Date(winnerAt);
+        if (winner.kind === "timer") steps.push({ kind: "timer", fireAt: winner.fireAt, at: new Date(clock.now) });
+        next = gen.next(winner);
+        continue;
+      }
       if (token.kind === "any") {
-        // Only the race the pipeline uses: an external event against a timer.
+        // The race the pipeline uses: an external event against a timer.
         const timer = token.tasks.find((t): t is Extract<Token, { kind: "timer" }> => t.kind === "timer");
         const event = token.tasks.find((t): t is Extract<Token, { kind: "event" }> => t.kind === "event");
         const scripted = event ? options.events?.find((e) => e.name === event.name) : undefined;
@@ -138,7 +173,14 @@ async function runExecution(orchestrator: Orchestrator, input: unknown, instance
         next = gen.next(undefined);
         continue;
       }
+      if (token.kind === "sub" && token.ran) {
+        // Already running side by side (started in an earlier Task.any): wait for its end.
+        if (token.ran.endAt > clock.now.getTime()) clock.now = new Date(token.ran.endAt);
+        next = token.ran.error ? gen.throw(new Error(token.ran.error.message)) : gen.next(structuredClone(token.ran.output));
+        continue;
+      }
       if (token.kind === "sub") {
+        token.stepped = true;
         steps.push({ kind: "sub", name: token.name, ...(token.instanceId ? { instanceId: token.instanceId } : {}), at: new Date(clock.now) });
         const child = (options.orchestrators ?? PRODUCT_ORCHESTRATORS)[token.name];
         if (!child) throw new Error(`no orchestrator named ${token.name}`);
@@ -164,6 +206,41 @@ async function runExecution(orchestrator: Orchestrator, input: unknown, instance
   }
   if (continued) return { continued: continued.input };
   return { output: next.value };
+}
+
+function subToken(name: string, input: unknown, instanceId: string | undefined, clock: { now: Date }): SubToken {
+  const ended = (t: SubToken) => !!t.ran && t.ran.endAt <= clock.now.getTime();
+  return {
+    kind: "sub", name, input, ...(instanceId ? { instanceId } : {}), createdAt: clock.now.getTime(),
+    get isCompleted() {
+      return ended(this) && !this.ran!.error;
+    },
+    get isFaulted() {
+      return ended(this) && !!this.ran!.error;
+    },
+    get result() {
+      if (!ended(this)) return undefined;
+      return this.ran!.error ? new Error(this.ran!.error.message) : structuredClone(this.ran!.output);
+    },
+  };
+}
+
+/** Runs a child to its end on a clock of its own, from when it was created (once). */
+async function runSide(t: SubToken, parentId: string, sh: Shared): Promise<{ endAt: number }> {
+  if (t.ran) return t.ran;
+  if (!t.stepped) sh.steps.push({ kind: "sub", name: t.name, ...(t.instanceId ? { instanceId: t.instanceId } : {}), at: new Date(t.createdAt) });
+  t.stepped = true;
+  const child = (sh.options.orchestrators ?? PRODUCT_ORCHESTRATORS)[t.name];
+  const clock = { now: new Date(t.createdAt) };
+  let r: { output?: unknown; error?: Error };
+  try {
+    if (!child) throw new Error(`no orchestrator named ${t.name}`);
+    r = await runInstance(child, t.input, t.instanceId ?? `${parentId}:sub`, { ...sh, clock }, t.name);
+  } catch (e) {
+    r = { error: e as Error }; // e.g. a child that cannot start
+  }
+  t.ran = { ...r, endAt: clock.now.getTime() };
+  return t.ran;
 }
 
 export const activityNames = (steps: Step[]) => steps.filter((s) => s.kind === "activity").map((s) => (s as { name: string }).name);

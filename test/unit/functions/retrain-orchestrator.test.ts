@@ -121,6 +121,20 @@ describe("retrainOrchestrator", () => {
     expect(new Set(gaps.slice(3))).toEqual(new Set([60]));
   });
 
+  it("a job whose duration the run history knows: the first poll waits 80 % of it, then the normal backoff", async () => {
+    const { world, result, names } = await run((w) => (w.pollsToFinish = 2), { polling: { firstIntervalInSeconds: 10, backoffFactor: 2, maxIntervalInSeconds: 60, deadlineInMinutes: 60, expectedTrainingSeconds: 600 } });
+    expect(result.output).toMatchObject({ result: "promoted" });
+    const firstCheck = result.steps.findIndex((s) => s.kind === "activity" && s.name === ACTIVITY.checkJob);
+    const before = result.steps.slice(0, firstCheck).filter((s): s is Extract<Step, { kind: "timer" }> => s.kind === "timer");
+    expect(before.map((s) => (s.fireAt.getTime() - s.at.getTime()) / 1000)).toEqual([480]);
+    expect(names.filter((n) => n === ACTIVITY.checkJob)).toHaveLength(2);
+    // the record keeps when the job was last seen running (after the 480 s wait and the first poll):
+    // what the next run's hint is taken from, since the training stage includes how late the end was noticed
+    const { durationsInSeconds: d } = [...world.records.values()][0]!;
+    expect(d.trainingAtLeast).toBeGreaterThanOrEqual(480);
+    expect(d.trainingAtLeast).toBeLessThan(d.training!);
+  });
+
   it("SAS expired at the evaluation read: one job GET brings a fresh token and the run completes", async () => {
     // the first status GET after the job finished mints expired tokens (the check), then fresh ones
     const { world, result } = await run((w) => {
