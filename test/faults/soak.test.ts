@@ -83,7 +83,7 @@ const sha = async (relative: string) => {
 };
 
 describe("soak", () => {
-  it(`${RUNS} consecutive scheduled runs with random faults (seed ${SEED}): nothing lost, nothing duplicated, nothing wrongly promoted`, { timeout: 280_000 }, async () => {
+  it(`${RUNS} consecutive scheduled runs with random faults (seed ${SEED}): nothing lost, nothing duplicated, nothing wrongly promoted`, { timeout: 420_000 }, async () => {
     const pick = prng(SEED);
     const jobsBefore = await jobCount();
     const injected: Record<string, number> = {};
