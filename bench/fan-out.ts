@@ -15,8 +15,7 @@ import { DEFAULT_CONFIG } from "../emulator/config";
 import { startEmulator } from "../emulator/emulator";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { ScaledClock } from "../local-host/durable/clock";
-import type { InstanceState } from "../local-host/durable/instance";
-import type { StateStore } from "../local-host/durable/store";
+import { MemoryStateStore } from "../local-host/durable/memory-store";
 import { report, type BenchRow } from "./report";
 
 const CHILD = "--bench-child";
@@ -40,21 +39,12 @@ interface HostResult {
 // ---------------------------------------------------------------------------------------------
 // Child: one host, one tick.
 
-class MemoryStore implements StateStore {
-  private readonly saved = new Map<string, string>();
-  init = () => Promise.resolve();
-  loadAll = () => Promise.resolve([] as InstanceState[]);
-  save = (s: InstanceState) => (this.saved.set(s.instanceId, JSON.stringify(s)), Promise.resolve());
-  delete = (id: string) => (this.saved.delete(id), Promise.resolve());
-  flush = () => Promise.resolve();
-}
-
 async function runHost(job: HostJob): Promise<HostResult> {
   const { startLocalHost } = await import("../local-host/host.js");
   const clock = new ScaledClock(job.clock.speed, job.clock.virtualAt + (Date.now() - job.clock.realAt) * job.clock.speed);
   const perInstance = new Map<string, { name: string; episodes: number; replayed: number; ms: number }>();
   const host = await startLocalHost({
-    values: job.values, functionKey: "bench", clock, schedules: false, store: new MemoryStore(), hubName: "bench", log: () => undefined,
+    values: job.values, functionKey: "bench", clock, schedules: false, store: new MemoryStateStore(), hubName: "bench", log: () => undefined,
     observer: {
       episode(id, name, events, ms) {
         const s = perInstance.get(id) ?? { name, episodes: 0, replayed: 0, ms: 0 };

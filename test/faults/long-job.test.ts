@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
-import { MemoryStateStore } from "../support/memory-store";
+import { MemoryStateStore } from "../../local-host/durable/memory-store";
 import { POLLS_PER_WINDOW } from "../../functions/orchestrators/policies";
 
 const POLLS = 10_000;

@@ -1,9 +1,9 @@
-import type { StateStore } from "../../local-host/durable/store";
-import type { InstanceState } from "../../local-host/durable/instance";
+import type { StateStore } from "./store";
+import type { InstanceState } from "./instance";
 
 /**
- * Durable state kept in memory (serialised, as a store would): for runs whose subject is the
- * engine's work per episode, not storage round trips. Persistence has its own tests.
+ * Durable state kept in memory (serialised, as a store would): for tests and benchmarks whose
+ * subject is the engine's work per episode, not storage round trips. Nothing survives the process.
  */
 export class MemoryStateStore implements StateStore {
   readonly saved = new Map<string, string>();
