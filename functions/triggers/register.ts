@@ -1,8 +1,7 @@
 import * as df from "durable-functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
-import { buildRunInput, startIfIdle, statusOrUndefined } from "./start-run";
-import { expectedTrainingSeconds } from "../../shared/history/expected-duration";
+import { runInputFromHistory, startIfIdle, statusOrUndefined } from "./start-run";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseApprovalRequest } from "./retrain-request";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
@@ -19,8 +18,7 @@ df.app.client.http("retrainHttpStart", {
       if (Number(request.headers.get("content-length") ?? 0) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
       const body = await checkRetrainRequest(await request.text(), settings);
       const caller = request.headers.get("x-ms-client-principal-name") ?? "function key";
-      const expected = await expectedTrainingSeconds(appDependencies().history, body.endpoint);
-      const input = buildRunInput(settings, { ...body, trigger: { kind: "http", caller }, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}) });
+      const input = await runInputFromHistory(settings, appDependencies().history, { ...body, trigger: { kind: "http", caller } });
       const outcome = await startIfIdle(client, input);
       if (!outcome.started) {
         context.log(`Not starting a run for ${body.endpoint}: instance ${outcome.instanceId} is ${outcome.runtimeStatus}.`);
@@ -101,10 +99,7 @@ df.app.client.timer("retrainSchedule", {
   handler: async (_timer: Timer, client: df.DurableClient, context: InvocationContext): Promise<void> => {
     const settings = appSettings();
     const { history } = appDependencies();
-    const runs = await Promise.all(settings.RETRAIN_ENDPOINTS.map(async (endpoint) => {
-      const expected = await expectedTrainingSeconds(history, endpoint);
-      return buildRunInput(settings, { endpoint, trigger: { kind: "schedule" }, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}) });
-    }));
+    const runs = await Promise.all(settings.RETRAIN_ENDPOINTS.map((endpoint) => runInputFromHistory(settings, history, { endpoint, trigger: { kind: "schedule" } })));
     const input: FanOutInput = { runs, maxParallel: settings.RETRAIN_MAX_PARALLEL };
     const outcome = await startIfIdle(client, { endpoint: "schedule", runId: `schedule-${runs[0]!.runId}` }, FAN_OUT_ORCHESTRATOR, input);
     if (!outcome.started) {

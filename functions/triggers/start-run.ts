@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type * as df from "durable-functions";
 import { parseGateRules } from "../../shared/evaluation/gate";
 import type { Settings } from "../../shared/config/settings";
+import { expectedTrainingSeconds } from "../../shared/history/expected-duration";
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
 import type { RetrainInput } from "../orchestrators/run-input";
 
@@ -47,6 +48,12 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
     verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
     ...((o.requireApproval ?? settings.APPROVAL_REQUIRED) ? { approval: { timeoutInHours: settings.APPROVAL_TIMEOUT_HOURS } } : {}),
   };
+}
+
+/** `buildRunInput` with the first poll placed from the endpoint's run history, when it has any. */
+export async function runInputFromHistory(settings: Settings, history: Parameters<typeof expectedTrainingSeconds>[0], o: RunOptions): Promise<RetrainInput> {
+  const expected = await expectedTrainingSeconds(history, o.endpoint);
+  return buildRunInput(settings, { ...o, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}) });
 }
 
 export type StartOutcome =
