@@ -14,7 +14,7 @@ function connect(connectionString: string, container: string) {
 /** The code under test, with its default options. */
 export function stage(connectionString: string, container: string, runId: string, source: DataSource): Promise<StagedData> {
   const c = connect(connectionString, container);
-  return new StagingClient(c.service, c.container, c.signer).stage(runId, source);
+  return new StagingClient(c.service, c.container).stage(runId, source);
 }
 
 /** Creates the container and returns a create/write SAS URL for one blob (for the baseline's Put Blob). */

@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const endpoints = DURATIONS_IN_SECONDS.map((d) => `job${d}s`);
   const emulator = await startEmulator(
     { ...DEFAULT_CONFIG, servicesPort: 0, managementPort: 0, storageConnectionString: azurite.connectionString, propagationDelayInMs: 0, addedEndpoints: endpoints, maxConcurrentJobs: 4 },
-    { now: () => clock.now() },
+    { now: () => clock.now(), at: (atMs, fn) => clock.at(atMs, fn) },
   );
   const cs = azurite.connectionString;
   const blob = await countingProxy(new URL(/BlobEndpoint=([^;]+)/.exec(cs)![1]!));

@@ -38,6 +38,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     bin,
     "--skipApiVersionCheck",
     "--disableTelemetry",
+    "--silent", // no access log: one line per request, which nobody reads here
     "--blobHost", "127.0.0.1", "--blobPort", String(options.blobPort ?? 0),
     "--queueHost", "127.0.0.1", "--queuePort", String(options.queuePort ?? 0),
     "--tableHost", "127.0.0.1", "--tablePort", String(options.tablePort ?? 0),
@@ -69,6 +70,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   });
   try {
     await Promise.race([ready, timeout]);
+    // From here on its output is only drained, not kept: scanning a growing log is quadratic.
+    child.stdout!.removeAllListeners("data").resume();
+    child.stderr!.removeAllListeners("data").resume();
   } catch (e) {
     child.kill("SIGKILL");
     throw e;

@@ -28,6 +28,11 @@ export interface RunningEmulator {
 export interface EmulatorHooks {
   readonly log?: (line: string) => void;
   readonly now?: () => number;
+  /**
+   * With a `now` that runs faster than real time: calls `fn` once `now()` reaches `atMs`, returns a
+   * cancel function. Without it, waits are real-time timers, which at a high speed overshoot.
+   */
+  readonly at?: (atMs: number, fn: () => void) => () => void;
 }
 
 /** Maps a request to the operation it counts as, for call counts and fault injection. */
@@ -69,7 +74,7 @@ export async function startEmulator(config: EmulatorConfig, hooks: EmulatorHooks
     const workspace = await Workspace.open(store, config, now);
     await blobService.getContainerClient(DEFAULT_OUTPUT_CONTAINER).createIfNotExists();
     const faults = new Faults();
-    jobs = new JobRunner(workspace, faults, { maxConcurrentJobs: config.maxConcurrentJobs, now, log });
+    jobs = new JobRunner(workspace, faults, { maxConcurrentJobs: config.maxConcurrentJobs, now, ...(hooks.at ? { at: hooks.at } : {}), log });
     const urls = { services: "", management: "" };
     const ctx: ServiceContext = {
       config, workspace, jobs, faults, now,

@@ -11,6 +11,8 @@ import type { ExperimentParameters } from "./training/experiment";
 export interface JobRunnerOptions {
   readonly maxConcurrentJobs: number;
   readonly now: () => number;
+  /** A timer on `now`'s clock (see EmulatorHooks.at). */
+  readonly at?: (atMs: number, fn: () => void) => () => void;
   readonly log: (line: string) => void;
 }
 
@@ -42,7 +44,7 @@ export class JobRunner {
   async start(job: JobRecord): Promise<void> {
     job.state = "Queued";
     job.startedAt = new Date(this.o.now()).toISOString();
-    await this.workspace.save();
+    await this.workspace.saveJob(job);
     this.enqueue(job);
   }
 
@@ -93,7 +95,7 @@ export class JobRunner {
     const holdPolls = this.faults.holdRunningPolls();
     job.state = "Running";
     job.runningAt = new Date(this.o.now()).toISOString();
-    await this.workspace.save();
+    await this.workspace.saveJob(job);
     const isCancelled = () => this.cancelled.has(job.id) || this.stopped;
     try {
       const injected = this.faults.takeJobFailure();
@@ -132,7 +134,11 @@ export class JobRunner {
   private async waitUntil(untilMs: number, isCancelled: () => boolean): Promise<void> {
     while (this.o.now() < untilMs) {
       if (isCancelled()) throw new TrainingCancelled("cancelled");
-      await new Promise((resolve) => setTimeout(resolve, Math.min(100, Math.max(1, untilMs - this.o.now()))));
+      // Wakes at the end (on the clock's own timer when it has one), or within 100 ms real to notice a cancel.
+      await new Promise<void>((resolve) => {
+        const cancelAt = this.o.at?.(untilMs, () => (clearTimeout(timer), resolve()));
+        const timer = setTimeout(() => (cancelAt?.(), resolve()), Math.min(100, Math.max(1, untilMs - this.o.now())));
+      });
     }
   }
 
@@ -152,7 +158,7 @@ export class JobRunner {
     job.state = state;
     job.endedAt = new Date(this.o.now()).toISOString();
     if (details !== undefined) job.details = details;
-    await this.workspace.save();
+    await this.workspace.saveJob(job);
   }
 }
 

@@ -1,12 +1,20 @@
 import { createHash } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 
+const LOAD_CONCURRENCY = 16;
+
+/** The workspace's records, one document each: `endpoints/{name}.json`, `jobs/{id}.json`. */
+export type RecordKind = "endpoints" | "jobs";
+
 /**
- * The workspace's own storage: its state document and the models its endpoints serve. Models
- * are copied here on Update Resource, so an endpoint keeps serving after the caller's SAS expires.
+ * The workspace's own storage: one document per endpoint and per job, and the models its
+ * endpoints serve. Models are copied here on Update Resource, so an endpoint keeps serving after
+ * the caller's SAS expires. A change writes only the record it touched: one document holding
+ * every job would be rewritten on every change, at a cost growing with the number of jobs.
  */
 export class WorkspaceStore {
-  private pending: Promise<void> = Promise.resolve();
+  /** Per record: the newest version asked to be saved, and the write under way. */
+  private readonly slots = new Map<string, { latest: unknown; dirty: boolean; writing: Promise<void> }>();
 
   constructor(readonly container: ContainerClient) {}
 
@@ -14,22 +22,51 @@ export class WorkspaceStore {
     await this.container.createIfNotExists();
   }
 
-  async loadState<T>(): Promise<T | undefined> {
-    const blob = this.container.getBlockBlobClient("state.json");
-    if (!(await blob.exists())) return undefined;
-    return JSON.parse((await blob.downloadToBuffer()).toString("utf8")) as T;
+  async loadRecords<T>(kind: RecordKind): Promise<T[]> {
+    const names: string[] = [];
+    for await (const b of this.container.listBlobsFlat({ prefix: `${kind}/` })) names.push(b.name);
+    const out: T[] = [];
+    for (let i = 0; i < names.length; i += LOAD_CONCURRENCY) {
+      const batch = names.slice(i, i + LOAD_CONCURRENCY);
+      out.push(...(await Promise.all(batch.map(async (n) => JSON.parse((await this.container.getBlockBlobClient(n).downloadToBuffer()).toString("utf8")) as T))));
+    }
+    return out;
   }
 
-  /** Writes are serialised so an older snapshot never overwrites a newer one. */
-  saveState(state: unknown): Promise<void> {
-    const text = JSON.stringify(state);
-    const write = this.pending.then(async () => {
-      await this.container.getBlockBlobClient("state.json").upload(text, Buffer.byteLength(text), {
-        blobHTTPHeaders: { blobContentType: "application/json" },
-      });
-    });
-    this.pending = write.catch(() => undefined);
-    return write;
+  /**
+   * Resolves once the record as it is at the call, or newer, is stored. Writes of one record are
+   * serialised, and calls made during a write share the next one (serialised when it starts).
+   */
+  saveRecord(kind: RecordKind, key: string, record: unknown): Promise<void> {
+    const name = `${kind}/${encodeURIComponent(key)}.json`;
+    const slot = this.slots.get(name);
+    if (slot) {
+      slot.latest = record;
+      slot.dirty = true;
+      return slot.writing;
+    }
+    const fresh = { latest: record, dirty: true, writing: Promise.resolve() };
+    this.slots.set(name, fresh);
+    fresh.writing = this.drain(name, fresh);
+    return fresh.writing;
+  }
+
+  async deleteRecord(kind: RecordKind, key: string): Promise<void> {
+    const name = `${kind}/${encodeURIComponent(key)}.json`;
+    await this.slots.get(name)?.writing.catch(() => undefined);
+    await this.container.getBlockBlobClient(name).deleteIfExists();
+  }
+
+  private async drain(name: string, slot: { latest: unknown; dirty: boolean }): Promise<void> {
+    try {
+      while (slot.dirty) {
+        slot.dirty = false;
+        const text = JSON.stringify(slot.latest);
+        await this.container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: "application/json" } });
+      }
+    } finally {
+      this.slots.delete(name); // synchronously after the last check: a later call starts a new write
+    }
   }
 
   /** Stores a model by content hash; returns its blob name and hash. */

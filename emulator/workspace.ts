@@ -54,12 +54,11 @@ export interface EndpointRecord {
 }
 
 interface WorkspaceState {
-  readonly version: 1;
   endpoints: EndpointRecord[];
   jobs: JobRecord[];
 }
 
-/** Finished jobs kept in the state document; older ones are forgotten, as job records expire. */
+/** Finished jobs kept; older ones are forgotten, as job records expire. */
 const MAX_JOBS_KEPT = 2_000;
 
 export class Workspace {
@@ -75,8 +74,11 @@ export class Workspace {
   /** Loads the workspace, or seeds it at first start with a model trained on synthetic census rows. */
   static async open(store: WorkspaceStore, config: EmulatorConfig, now: () => number): Promise<Workspace> {
     await store.init();
-    let state = await store.loadState<WorkspaceState>();
-    if (!state) {
+    let state: WorkspaceState = { endpoints: await store.loadRecords<EndpointRecord>("endpoints"), jobs: await store.loadRecords<JobRecord>("jobs") };
+    // Listed by name; the default endpoint comes first, then as they were created.
+    state.endpoints.sort((a, b) => Number(b.isDefault) - Number(a.isDefault) || a.creationTime.localeCompare(b.creationTime) || a.name.localeCompare(b.name));
+    state.jobs.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    if (!state.endpoints[0]?.isDefault) {
       const seeded = await runExperiment(syntheticCensusCsv(4_000, 20_240_101), { seed: 1, splitFraction: 0.75 });
       const { blob, sha256 } = await store.putModel(serializeModel(seeded.model));
       const model: ModelVersion = {
@@ -98,21 +100,24 @@ export class Workspace {
         isDefault,
         model,
       });
-      state = { version: 1, endpoints: [endpoint("default", true), ...config.addedEndpoints.map((n) => endpoint(n, false))], jobs: [] };
-      await store.saveState(state);
+      state = { endpoints: [endpoint("default", true), ...config.addedEndpoints.map((n) => endpoint(n, false))], jobs: [] };
+      // The default endpoint last: its record is what marks the workspace as seeded.
+      for (let i = 1; i < state.endpoints.length; i += 16) await Promise.all(state.endpoints.slice(i, i + 16).map((e) => store.saveRecord("endpoints", e.name, e)));
+      await store.saveRecord("endpoints", "default", state.endpoints[0]);
     }
     const seedModel = parseModel(await store.getModel(state.endpoints[0]!.model.blob));
     const inputColumns = [...seedModel.features.map((f) => f.name), seedModel.labelColumn];
     return new Workspace(state, store, inputColumns, now);
   }
 
-  save(): Promise<void> {
-    const finished = this.state.jobs.filter((j) => ["Failed", "Cancelled", "Finished"].includes(j.state));
-    if (finished.length > MAX_JOBS_KEPT) {
-      const drop = new Set(finished.slice(0, finished.length - MAX_JOBS_KEPT));
-      this.state.jobs = this.state.jobs.filter((j) => !drop.has(j));
-    }
-    return this.store.saveState(this.state);
+  /** Stores a job after a change to it. */
+  saveJob(job: JobRecord): Promise<void> {
+    return this.store.saveRecord("jobs", job.id, job);
+  }
+
+  /** Stores an endpoint after a change to it. */
+  saveEndpoint(e: EndpointRecord): Promise<void> {
+    return this.store.saveRecord("endpoints", e.name, e);
   }
 
   get endpoints(): readonly EndpointRecord[] {
@@ -132,13 +137,13 @@ export class Workspace {
       primaryKey: newKey(), secondaryKey: newKey(), isDefault: false, model,
     };
     this.state.endpoints.push(e);
-    await this.save();
+    await this.saveEndpoint(e);
     return e;
   }
 
   async deleteEndpoint(e: EndpointRecord): Promise<void> {
     this.state.endpoints = this.state.endpoints.filter((x) => x !== e);
-    await this.save();
+    await this.store.deleteRecord("endpoints", e.name);
   }
 
   /** Accepts a validated model; it serves once the propagation delay has passed. */
@@ -147,12 +152,12 @@ export class Workspace {
     const version: ModelVersion = { blob, sha256, location, acceptedAt: new Date(this.now()).toISOString() };
     e.pending = { ...version, activateAtMs: this.now() + delayInMs };
     this.activateDue(e);
-    await this.save();
+    await this.saveEndpoint(e);
   }
 
   /** The model an endpoint serves right now (a pending one takes over once its time has come). */
   async scorerFor(e: EndpointRecord): Promise<Scorer> {
-    if (this.activateDue(e)) await this.save();
+    if (this.activateDue(e)) await this.saveEndpoint(e);
     const cached = this.scorers.get(e.model.sha256);
     if (cached) return cached;
     const scorer = makeScorer(parseModel(await this.store.getModel(e.model.blob)));
@@ -176,7 +181,13 @@ export class Workspace {
   }
   async addJob(job: JobRecord): Promise<void> {
     this.state.jobs.push(job);
-    await this.save();
+    const finished = this.state.jobs.filter((j) => ["Failed", "Cancelled", "Finished"].includes(j.state));
+    if (finished.length > MAX_JOBS_KEPT) {
+      const drop = new Set(finished.slice(0, finished.length - MAX_JOBS_KEPT));
+      this.state.jobs = this.state.jobs.filter((j) => !drop.has(j));
+      await Promise.all([...drop].map((j) => this.store.deleteRecord("jobs", j.id)));
+    }
+    await this.saveJob(job);
   }
 }
 

@@ -115,7 +115,7 @@ async function put(ctx: ServiceContext, req: Request) {
     if (b.ThrottleLevel !== undefined) existing.throttleLevel = b.ThrottleLevel;
     if (mcc !== undefined) existing.maxConcurrentCalls = mcc;
     if (b.PreventUpdate !== undefined) existing.preventUpdate = b.PreventUpdate;
-    await ctx.workspace.save();
+    await ctx.workspace.saveEndpoint(existing);
     return { status: 200, body: view(ctx, existing) };
   }
   const created = await ctx.workspace.addEndpoint(name, {

@@ -47,7 +47,7 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
     }),
     history: lazilyInitialised(historyClient(settings)),
     rrs: new RrsClient({ transport: instrumentedTransport(aml, telemetry, "AzureML RRS") }),
-    staging: new StagingClient(service, container, signer),
+    staging: new StagingClient(service, container),
     signer,
     telemetry,
     runStorage: { blobEndpoint: service.url.endsWith("/") ? service.url : `${service.url}/`, container: settings.STAGING_CONTAINER },

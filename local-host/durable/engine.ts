@@ -216,7 +216,7 @@ export class DurableEngine {
     } finally {
       this.episodeSaves.delete(id);
     }
-    settle(this.persister.save(structuredClone(s)));
+    settle(this.persister.save(s));
     await saved;
     if (!TERMINAL.includes(s.status)) for (const w of work) this.dispatch(s, w);
     else this.completeParent(s);
@@ -228,7 +228,7 @@ export class DurableEngine {
    * episode's own save at its end instead, and its caller waits for that.
    */
   private persist(s: InstanceState): Promise<void> {
-    return this.episodeSaves.get(s.instanceId) ?? this.persister.save(structuredClone(s));
+    return this.episodeSaves.get(s.instanceId) ?? this.persister.save(s);
   }
 
   /** Delivers the episode's event and runs the orchestrator; returns the work it scheduled. */

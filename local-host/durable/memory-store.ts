@@ -14,9 +14,9 @@ export class MemoryStateStore implements StateStore {
   loadAll(): Promise<InstanceState[]> {
     return Promise.resolve([...this.saved.values()].map((t) => JSON.parse(t) as InstanceState));
   }
-  save(state: InstanceState): Promise<void> {
+  save(instanceId: string, document: string): Promise<void> {
     this.writes++;
-    this.saved.set(state.instanceId, JSON.stringify(state));
+    this.saved.set(instanceId, document);
     return Promise.resolve();
   }
   delete(instanceId: string): Promise<void> {

@@ -14,8 +14,8 @@ export class HostStoppedError extends Error {
 }
 
 interface Slot {
-  /** The newest snapshot asked for: a retry writes it, not the one that failed. */
-  latest: InstanceState;
+  /** The newest snapshot asked for (serialised): a retry writes it, not the one that failed. */
+  latest: string;
   dirty: boolean;
   done?: Promise<void>;
 }
@@ -40,9 +40,14 @@ export class Persister {
     private readonly policy: SaveRetryPolicy = SAVE_RETRY,
   ) {}
 
-  /** Resolves once `snapshot`, or a newer snapshot of the same instance, is stored. */
-  save(snapshot: InstanceState): Promise<void> {
-    const id = snapshot.instanceId;
+  /**
+   * Resolves once the instance's state as it is now, or a newer snapshot of it, is stored. The
+   * snapshot is taken at once, as JSON: the state keeps changing while a save is under way, and
+   * serialising is all a store would do with it anyway (no separate deep copy).
+   */
+  save(state: InstanceState): Promise<void> {
+    const id = state.instanceId;
+    const snapshot = JSON.stringify(state);
     const existing = this.slots.get(id);
     if (existing) {
       existing.latest = snapshot;
@@ -93,7 +98,7 @@ export class Persister {
         if (this.stopped) throw new HostStoppedError(`The host stopped before ${id}'s state could be saved.`);
         slot.dirty = false;
         try {
-          await this.store.save(slot.latest);
+          await this.store.save(id, slot.latest);
           attempt = 0;
           this.recovered();
         } catch (e) {

@@ -5,7 +5,8 @@ import type { InstanceState } from "./instance";
 export interface StateStore {
   init(): Promise<void>;
   loadAll(): Promise<InstanceState[]>;
-  save(state: InstanceState): Promise<void>;
+  /** Stores one instance's state, already serialised (JSON of an InstanceState). */
+  save(instanceId: string, document: string): Promise<void>;
   delete(instanceId: string): Promise<void>;
   flush(): Promise<void>;
 }
@@ -46,13 +47,12 @@ export class InstanceStore implements StateStore {
   }
 
   /** Writes one instance; writes of the same instance are serialised so the last one wins. */
-  save(state: InstanceState): Promise<void> {
-    const text = JSON.stringify(state);
-    const name = blobName(state.instanceId);
-    const previous = this.writes.get(state.instanceId) ?? Promise.resolve();
+  save(instanceId: string, text: string): Promise<void> {
+    const name = blobName(instanceId);
+    const previous = this.writes.get(instanceId) ?? Promise.resolve();
     const upload = () => this.container.getBlockBlobClient(name).upload(text, Buffer.byteLength(text), { abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_IN_MS) });
     const write = previous.then(upload).then(() => undefined);
-    this.writes.set(state.instanceId, write.catch(() => undefined));
+    this.writes.set(instanceId, write.catch(() => undefined));
     return write;
   }
 

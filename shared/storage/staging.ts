@@ -5,7 +5,6 @@ import https from "node:https";
 import { RestError, type BlobServiceClient, type BlockBlobClient, type ContainerClient } from "@azure/storage-blob";
 import type { DataSource } from "./data-source";
 import { DataSourceError, isInside } from "./data-source";
-import type { SasSigner } from "./sas";
 
 /** Run-scoped blob names: runs never overwrite each other's inputs or outputs. */
 export const runBlobs = (runId: string) => ({
@@ -54,9 +53,7 @@ export class StagingClient {
   constructor(
     readonly service: BlobServiceClient,
     readonly container: ContainerClient,
-    private readonly signer: SasSigner,
     private readonly o: StagingOptions = DEFAULT_STAGING_OPTIONS,
-    private readonly now: () => number = Date.now,
   ) {}
 
   async stage(runId: string, source: DataSource): Promise<StagedData> {
@@ -82,8 +79,7 @@ export class StagingClient {
     const props = await source.getProperties();
     const target = this.service.getContainerClient(to.container);
     await target.createIfNotExists();
-    const token = await this.signer.sign(from.container, from.blob, "r", new Date(this.now() + 60 * 60_000));
-    const poller = await target.getBlockBlobClient(to.blob).beginCopyFromURL(`${source.url}${token}`, { intervalInMs: 500, ...(metadata ? { metadata } : {}) });
+    const poller = await target.getBlockBlobClient(to.blob).beginCopyFromURL(source.url, { intervalInMs: 500, ...(metadata ? { metadata } : {}) });
     await poller.pollUntilDone();
     return props.contentLength ?? 0;
   }
@@ -150,15 +146,20 @@ export class StagingClient {
     return streamReader(res, Number.isFinite(length) ? length : undefined);
   }
 
-  /** Server-side copy within the account; the source is read through a short-lived SAS. */
+  /**
+   * Server-side copy within the account. The source URL carries no SAS: within one account, Copy
+   * Blob authorizes the source with the request's own credential (account key or Entra ID), and
+   * the service may complete it at once without moving bytes. A SAS would make it a cross-source
+   * copy, which Azurite validates by downloading the whole source into one string (a 500 past
+   * ~512 MiB).
+   */
   private async copy(source: Extract<DataSource, { kind: "blob" }>, blob: string): Promise<StagedData> {
     const from = this.service.getContainerClient(source.container).getBlockBlobClient(source.blob);
     const props = await from.getProperties().catch((e: { statusCode?: number }) => {
       if (e.statusCode === 404) throw new DataSourceError(`Data source blob ${source.container}/${source.blob} does not exist.`);
       throw e;
     });
-    const token = await this.signer.sign(source.container, source.blob, "r", new Date(this.now() + 60 * 60_000));
-    const poller = await this.container.getBlockBlobClient(blob).beginCopyFromURL(`${from.url}${token}`, { intervalInMs: 500 });
+    const poller = await this.container.getBlockBlobClient(blob).beginCopyFromURL(from.url, { intervalInMs: 500 });
     await poller.pollUntilDone();
     return { blob, bytes: props.contentLength ?? 0, method: "server-side-copy" };
   }

@@ -38,7 +38,7 @@ export class FlakyStore implements StateStore {
     return this.down ? this.fail() : this.inner.loadAll();
   }
 
-  save(state: InstanceState): Promise<void> {
+  save(instanceId: string, document: string): Promise<void> {
     if (this.savesBeforeDown !== undefined && this.savesBeforeDown-- <= 0) {
       this.down = true;
       this.savesBeforeDown = undefined;
@@ -48,7 +48,7 @@ export class FlakyStore implements StateStore {
       return this.fail();
     }
     this.streak = 0;
-    return this.inner.save(state);
+    return this.inner.save(instanceId, document);
   }
 
   delete(instanceId: string): Promise<void> {

@@ -5,9 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { StagingClient } from "../../shared/storage/staging";
-import { SharedKeySasSigner } from "../../shared/storage/sas";
 import { parseDataSource } from "../../shared/storage/data-source";
 import { syntheticCensusCsv } from "../../emulator/training/synthetic-census";
 
@@ -31,7 +30,7 @@ beforeAll(async () => {
   service = BlobServiceClient.fromConnectionString(inject("azuriteConnectionString"));
   const container = service.getContainerClient(`stage-${Date.now()}`);
   // small blocks so even this file goes up as several parallel blocks
-  staging = new StagingClient(service, container, new SharedKeySasSigner(service.credential as StorageSharedKeyCredential), {
+  staging = new StagingClient(service, container, {
     blockSizeInBytes: 256 * 1024, concurrency: 4, sourceTimeoutInMs: 30_000,
   });
 });
