@@ -150,7 +150,9 @@ async function main(): Promise<void> {
       const serviceClock = new ScaledClock(speed, virtualAt); // the host's child builds the same clock from these
       const endpoints = Array.from({ length: n }, (_, i) => `ep${String(i).padStart(4, "0")}`);
       const emulator = await startEmulator({
-        ...DEFAULT_CONFIG, servicesPort: 0, managementPort: 0, storageConnectionString: azurite.connectionString,
+        // No storage given: the service keeps its workspace in an Azurite of its own, as the real
+        // service's workspace storage is not the customer's account.
+        ...DEFAULT_CONFIG, servicesPort: 0, managementPort: 0,
         workspaceId: randomUUID().replace(/-/g, ""), addedEndpoints: endpoints, maxConcurrentJobs: cap, propagationDelayInMs: 0,
       }, { now: () => serviceClock.now(), at: (atMs, fn) => serviceClock.at(atMs, fn) });
       const admin = (method: string, p: string, body?: unknown) => fetch(`${emulator.managementUrl}/_admin/${p}`, {

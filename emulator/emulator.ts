@@ -50,7 +50,8 @@ function operationOf(method: string, pathname: string): Operation | undefined {
   return undefined;
 }
 
-function containerName(workspaceId: string): string {
+/** The container holding a workspace's records and models in its storage account. */
+export function workspaceContainerName(workspaceId: string): string {
   return `aml-${workspaceId.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`.slice(0, 63).replace(/-+$/, "");
 }
 
@@ -70,7 +71,7 @@ export async function startEmulator(config: EmulatorConfig, hooks: EmulatorHooks
     if (!(blobService.credential instanceof StorageSharedKeyCredential)) {
       throw new Error("The workspace storage connection string must carry an AccountKey: the service signs result SAS tokens with it.");
     }
-    const store = new WorkspaceStore(blobService.getContainerClient(containerName(config.workspaceId)));
+    const store = new WorkspaceStore(blobService.getContainerClient(workspaceContainerName(config.workspaceId)));
     const workspace = await Workspace.open(store, config, now);
     await blobService.getContainerClient(DEFAULT_OUTPUT_CONTAINER).createIfNotExists();
     const faults = new Faults();

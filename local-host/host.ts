@@ -72,7 +72,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(o.appPath ?? appEntry());
   const functions = registrations();
-  const hubName = o.hubName ?? "retrainer";
+  const hubName = o.hubName ?? taskHubName(o.values);
   const storage = o.values.AzureWebJobsStorage;
   if (!storage) throw new Error("AzureWebJobsStorage is not set: the Durable engine keeps its state there.");
   const clock = o.clock ?? new ScaledClock(1);
@@ -235,4 +235,30 @@ export function matchRoute(route: string, pathname: string): Record<string, stri
     if (r[i + 1] !== undefined) params[n] = decodeURIComponent(r[i + 1]!);
   });
   return params;
+}
+
+/** The app setting that overrides host.json's task hub, as in Azure (`__` for each level). */
+export const HUB_NAME_SETTING = "AzureFunctionsJobHost__extensions__durableTask__hubName";
+
+/**
+ * The task hub, as the Functions host picks it: the app setting override, else host.json's
+ * `extensions.durableTask.hubName`. Two hosts on one storage account share state only when they
+ * share a hub; a name the extension would refuse is refused here too.
+ */
+export function taskHubName(values: Readonly<Record<string, string>>, hostJson = projectHostJson()): string {
+  let name = values[HUB_NAME_SETTING];
+  if (name === undefined) {
+    const json = JSON.parse(readFileSync(hostJson, "utf8")) as { extensions?: { durableTask?: { hubName?: string } } };
+    name = json.extensions?.durableTask?.hubName ?? "TestHubName";
+  }
+  if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(name)) {
+    throw new Error(`Task hub name "${name}" is invalid: 3 to 45 letters and digits, starting with a letter (${values[HUB_NAME_SETTING] !== undefined ? HUB_NAME_SETTING : "host.json extensions.durableTask.hubName"}).`);
+  }
+  return name;
+}
+
+/** The project's host.json: above local-host/ when run from source, above dist/local-host/ when built. */
+function projectHostJson(): string {
+  const near = path.resolve(__dirname, "..", "host.json");
+  return existsSync(near) ? near : path.resolve(__dirname, "..", "..", "host.json");
 }

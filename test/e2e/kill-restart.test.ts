@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
+import { HUB_NAME_SETTING } from "../../local-host/host";
 
 const root = path.resolve(__dirname, "../..");
 const main = path.join(root, "dist/local-host/main.js");
@@ -43,6 +44,8 @@ describe("a host killed mid-run", () => {
         STAGING_STORAGE_CONNECTION_STRING: storage,
         STAGING_CONTAINER: `kill-${Date.now()}`,
         AML_WORKSPACE_ID: `kill${Date.now()}`,
+        // A hub of its own: a host resumes every unfinished instance of its hub in this shared Azurite.
+        [HUB_NAME_SETTING]: `kill${Date.now()}`,
         POLL_FIRST_INTERVAL_SECONDS: "4",
         VERIFY_DELAY_SECONDS: "3",
       },

@@ -2,7 +2,9 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
-import { startTestEmulator } from "../support/emulator";
+import { startTestEmulator, upload, waitForJob } from "../support/emulator";
+import { adultSample } from "../support/census";
+import { workspaceContainerName } from "../../emulator/emulator";
 import { getEndpoint } from "../support/rrs-client";
 
 describe("emulator lifecycle", () => {
@@ -18,6 +20,45 @@ describe("emulator lifecycle", () => {
       const after = await getEndpoint(second, "kept");
       expect(after.PrimaryKey).toBe(before.PrimaryKey);
       expect(after.Resources).toEqual(before.Resources);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("keeps jobs across restarts, each in a record of its own: a finished job keeps its results, a submitted one can still be started", async () => {
+    const workspaceId = randomUUID().replace(/-/g, "");
+    const first = await startTestEmulator({ workspaceId });
+    const c = await first.container();
+    await upload(c, "input.csv", adultSample(300));
+    const conn = first.storageConnectionString;
+    const body = {
+      Inputs: { input1: { ConnectionString: conn, RelativeLocation: `${c.containerName}/input.csv` } },
+      Outputs: {
+        output1: { ConnectionString: conn, RelativeLocation: `${c.containerName}/out/model.ilearner` },
+        output2: { ConnectionString: conn, RelativeLocation: `${c.containerName}/out/evaluation.csv` },
+      },
+      GlobalParameters: {},
+    };
+    const key = first.config.trainingApiKey;
+    const url = (suffix = "") => `${first.besBase}/jobs${suffix}?api-version=2.0`;
+    const finished = (await first.call("POST", url(), key, body)).body as string;
+    expect((await first.call("POST", url(`/${finished}/start`), key)).status).toBe(204);
+    const done = await waitForJob(first, finished);
+    const waiting = (await first.call("POST", url(), key, body)).body as string;
+    await first.stop();
+    // One document per job in the workspace's container, not one document holding them all.
+    const records: string[] = [];
+    for await (const b of first.blobs.getContainerClient(workspaceContainerName(workspaceId)).listBlobsFlat({ prefix: "jobs/" })) records.push(b.name);
+    expect(records.sort()).toEqual([`jobs/${finished}.json`, `jobs/${waiting}.json`].sort());
+
+    const second = await startTestEmulator({ workspaceId });
+    try {
+      const again = (await second.call("GET", `${second.besBase}/jobs/${finished}?api-version=2.0`, key)).body as Record<string, unknown>;
+      expect(again.StatusCode).toBe("Finished");
+      expect(again.Results).toEqual(done.Results);
+      expect(((await second.call("GET", `${second.besBase}/jobs/${waiting}?api-version=2.0`, key)).body as Record<string, unknown>).StatusCode).toBe("NotStarted");
+      expect((await second.call("POST", `${second.besBase}/jobs/${waiting}/start?api-version=2.0`, key)).status).toBe(204);
+      expect((await waitForJob(second, waiting)).StatusCode).toBe("Finished");
     } finally {
       await second.stop();
     }

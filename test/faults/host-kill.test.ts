@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,6 +8,7 @@ import { startTestEmulator, type TestEmulator } from "../support/emulator";
 import { pipelineEnv } from "../support/pipeline-env";
 import { syntheticCensusCsv } from "../../emulator/training/synthetic-census";
 import type { FaultSettings } from "../../emulator/faults";
+import { HUB_NAME_SETTING } from "../../local-host/host";
 
 const root = path.resolve(__dirname, "../..");
 const main = path.join(root, "dist/local-host/main.js");
@@ -103,6 +105,8 @@ describe("a host killed mid-run resumes on restart, and every side effect happen
         ...sample.Values,
         ...pipelineEnv(e, dir, { POLL_FIRST_INTERVAL_SECONDS: "1", POLL_MAX_INTERVAL_SECONDS: "2", VERIFY_DELAY_SECONDS: "2", RETRAIN_GATE: "AUC>=0.8" }),
         AzureWebJobsStorage: inject("azuriteConnectionString"),
+        // A hub of its own: a host resumes every unfinished instance of its hub in this shared Azurite.
+        [HUB_NAME_SETTING]: `hostkill${randomUUID().replace(/-/g, "").slice(0, 12)}`,
         RETRAIN_SCHEDULE: "0 0 0 1 1 *",
       },
     }));
