@@ -1,4 +1,4 @@
-// Server-side copy benchmark: `node dist/bench/copy.js [--sizes-mib=1024] [--rounds=2]`.
+// Server-side copy benchmark: `node dist/bench/copy.js [--sizes-mib=1024] [--rounds=1]`.
 // A `blob:container/path` data source is copied by the storage service, so its bytes should never
 // pass through the function. This stages a census CSV from a file (the bytes do pass through),
 // then stages that blob again as a blob source, and compares the two: wall time, and bytes that
@@ -96,7 +96,7 @@ const sizeName = (mib: number) => (mib % 1024 === 0 ? `${mib / 1024} GiB` : `${m
 
 async function main(): Promise<void> {
   const sizesMiB = listFlag("sizes-mib", [1024]);
-  const rounds = listFlag("rounds", [2])[0]!;
+  const rounds = listFlag("rounds", [1])[0]!;
   const work = await mkdtemp(path.join(os.tmpdir(), "bench-copy-"));
   const samples: Sample[] = [];
   const failures = new Map<number, string>();

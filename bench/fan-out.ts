@@ -1,5 +1,5 @@
 // Fan-out benchmark: `node dist/bench/fan-out.js [--sizes=10,100,1000] [--speeds=60,200,400] [--cap=8]
-// [--parallel=16] [--job-seconds=600] [--poll-cap=60]` (~5 minutes with the defaults).
+// [--parallel=16] [--job-seconds=600] [--poll-cap=60] [--slow-case=on|off]` (~5 minutes with the defaults).
 // Figures, not a test: it exits 0 unless the benchmark itself breaks. One scheduled tick retrains
 // N endpoints against the local ML service capped at C concurrent jobs, each job held Running for
 // a fixed (virtual) duration on tiny data, so the ideal makespan is ⌈N/C⌉ × job duration. The
@@ -17,6 +17,7 @@ import { startEmulator } from "../emulator/emulator";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { ScaledClock } from "../local-host/durable/clock";
 import { MemoryStateStore } from "../local-host/durable/memory-store";
+import { childInstanceId } from "../functions/orchestrators/fan-out-orchestrator";
 import { report, type BenchRow } from "./report";
 
 const CHILD = "--bench-child";
@@ -37,6 +38,8 @@ interface HostResult {
   readonly cpuMs: number;
   readonly fanOut: { episodes: number; historyEvents: number; replayedEvents: number; orchestratorMs: number };
   readonly children: { instances: number; episodes: number; replayedEvents: number; orchestratorMs: number };
+  /** Endpoint → when its run ended (virtual ms). */
+  readonly endedAt: Record<string, number>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,6 +69,8 @@ async function runHost(job: HostJob): Promise<HostResult> {
   const cpu = process.cpuUsage(cpu0);
   const fan = perInstance.get("retrain-schedule")!;
   const children = [...perInstance.entries()].filter(([id]) => id !== "retrain-schedule");
+  const endedAt: Record<string, number> = {};
+  for (const e of job.values.RETRAIN_ENDPOINTS!.split(",")) endedAt[e] = Date.parse((await host.engine.waitUntilEnded(childInstanceId(e))).lastUpdatedTime);
   await host.stop();
   return {
     tickMs, tickStartMs: t0, output: tick.output as HostResult["output"], peakRssMiB: process.resourceUsage().maxRSS / 1024, cpuMs: (cpu.user + cpu.system) / 1000,
@@ -74,6 +79,7 @@ async function runHost(job: HostJob): Promise<HostResult> {
       instances: children.length, episodes: children.reduce((a, [, s]) => a + s.episodes, 0),
       replayedEvents: children.reduce((a, [, s]) => a + s.replayed, 0), orchestratorMs: children.reduce((a, [, s]) => a + s.ms, 0),
     },
+    endedAt,
   };
 }
 
@@ -137,44 +143,59 @@ async function main(): Promise<void> {
   // polling through a long queue. The poll cap is a tenth of the job, so noticing its end adds ≤ 10 %.
   const maxParallel = Number(arg("parallel", String(2 * cap)));
   const pollCapSeconds = Number(arg("poll-cap", "60"));
+  const slowCase = arg("slow-case", "on") !== "off";
+  const slowFactor = 3;
+  const slowSpeed = speeds[0]!; // as the first size's tick, whose makespan it is compared with
   const azurite = await startAzurite();
   const dataRoot = mkdtempSync(path.join(os.tmpdir(), "retrainer-fanout-"));
   writeFileSync(path.join(dataRoot, "tiny.csv"), syntheticCensusCsv(300, 42));
   const rows: BenchRow[] = [];
   const details: unknown[] = [];
+  const makespanAt10 = new Map<number, number>(); // speed → N=10 makespan (ms), for the slow case
+  /** One scheduled tick over n endpoints; `slow` holds one endpoint's job longer. */
+  async function tick(n: number, speed: number, slow?: { endpoint: string; ms: number }) {
+    const virtualAt = Date.now();
+    const realAt = Date.now();
+    const serviceClock = new ScaledClock(speed, virtualAt); // the host's child builds the same clock from these
+    const endpoints = Array.from({ length: n }, (_, i) => `ep${String(i).padStart(4, "0")}`);
+    const emulator = await startEmulator({
+      // No storage given: the service keeps its workspace in an Azurite of its own, as the real
+      // service's workspace storage is not the customer's account.
+      ...DEFAULT_CONFIG, servicesPort: 0, managementPort: 0,
+      workspaceId: randomUUID().replace(/-/g, ""), addedEndpoints: endpoints, maxConcurrentJobs: cap, propagationDelayInMs: 0,
+    }, { now: () => serviceClock.now(), at: (atMs, fn) => serviceClock.at(atMs, fn) });
+    const admin = (method: string, p: string, body?: unknown) => fetch(`${emulator.managementUrl}/_admin/${p}`, {
+      method, headers: { Authorization: `Bearer ${emulator.config.managementToken}`, "Content-Type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    // A run id starts with its endpoint's name, and the job's input is `{container}/{runId}/input.csv`.
+    await admin("POST", "faults", { holdRunningMs: jobMs, ...(slow ? { holdRunningWhere: { ms: slow.ms, inputContains: `/${slow.endpoint}-` } } : {}) });
+    const c = emulator.config;
+    const values: Record<string, string> = {
+      FUNCTIONS_WORKER_RUNTIME: "node", AzureWebJobsStorage: azurite.connectionString,
+      AML_SERVICES_URL: emulator.servicesUrl, AML_MANAGEMENT_URL: emulator.managementUrl, AML_WORKSPACE_ID: c.workspaceId,
+      AML_TRAINING_SERVICE_ID: c.trainingServiceId, AML_TRAINING_API_KEY: c.trainingApiKey, AML_PREDICTIVE_SERVICE_ID: c.predictiveServiceId,
+      AML_MANAGEMENT_API_KEY: c.managementToken, RETRAIN_ENDPOINTS: endpoints.join(","), RETRAIN_MAX_PARALLEL: String(maxParallel),
+      RETRAIN_SCHEDULE: "0 0 3 * * 0", RETRAIN_DATA_SOURCE: "tiny.csv", RETRAIN_DATA_ROOT: dataRoot, RETRAIN_GATE: "AUC>=0.5",
+      STAGING_STORAGE_CONNECTION_STRING: azurite.connectionString, STAGING_CONTAINER: `runs-${randomUUID().slice(0, 8)}`,
+      HISTORY_TABLE: `runs${randomUUID().replace(/-/g, "").slice(0, 12)}`, VERIFY_DELAY_SECONDS: "1",
+      POLL_FIRST_INTERVAL_SECONDS: "15", POLL_MAX_INTERVAL_SECONDS: String(pollCapSeconds), POLL_BACKOFF_FACTOR: "1.5",
+      JOB_DEADLINE_MINUTES: String(Math.ceil(((n / cap + 2) * jobMs + (slow?.ms ?? 0)) / 60_000)),
+    };
+    const real0 = performance.now();
+    try {
+      const r = await runInChild({ n, values, clock: { speed, realAt, virtualAt } });
+      const jobs = (await (await admin("GET", "jobs")).json()) as JobTimes[];
+      return { r, jobs, realS: (performance.now() - real0) / 1000 };
+    } finally {
+      await emulator.stop();
+    }
+  }
+
   try {
     for (const [i, n] of sizes.entries()) {
       const speed = speeds[Math.min(i, speeds.length - 1)]!;
-      const virtualAt = Date.now();
-      const realAt = Date.now();
-      const serviceClock = new ScaledClock(speed, virtualAt); // the host's child builds the same clock from these
-      const endpoints = Array.from({ length: n }, (_, i) => `ep${String(i).padStart(4, "0")}`);
-      const emulator = await startEmulator({
-        // No storage given: the service keeps its workspace in an Azurite of its own, as the real
-        // service's workspace storage is not the customer's account.
-        ...DEFAULT_CONFIG, servicesPort: 0, managementPort: 0,
-        workspaceId: randomUUID().replace(/-/g, ""), addedEndpoints: endpoints, maxConcurrentJobs: cap, propagationDelayInMs: 0,
-      }, { now: () => serviceClock.now(), at: (atMs, fn) => serviceClock.at(atMs, fn) });
-      const admin = (method: string, p: string, body?: unknown) => fetch(`${emulator.managementUrl}/_admin/${p}`, {
-        method, headers: { Authorization: `Bearer ${emulator.config.managementToken}`, "Content-Type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      await admin("POST", "faults", { holdRunningMs: jobMs });
-      const c = emulator.config;
-      const values: Record<string, string> = {
-        FUNCTIONS_WORKER_RUNTIME: "node", AzureWebJobsStorage: azurite.connectionString,
-        AML_SERVICES_URL: emulator.servicesUrl, AML_MANAGEMENT_URL: emulator.managementUrl, AML_WORKSPACE_ID: c.workspaceId,
-        AML_TRAINING_SERVICE_ID: c.trainingServiceId, AML_TRAINING_API_KEY: c.trainingApiKey, AML_PREDICTIVE_SERVICE_ID: c.predictiveServiceId,
-        AML_MANAGEMENT_API_KEY: c.managementToken, RETRAIN_ENDPOINTS: endpoints.join(","), RETRAIN_MAX_PARALLEL: String(maxParallel),
-        RETRAIN_SCHEDULE: "0 0 3 * * 0", RETRAIN_DATA_SOURCE: "tiny.csv", RETRAIN_DATA_ROOT: dataRoot, RETRAIN_GATE: "AUC>=0.5",
-        STAGING_STORAGE_CONNECTION_STRING: azurite.connectionString, STAGING_CONTAINER: `runs-${randomUUID().slice(0, 8)}`,
-        HISTORY_TABLE: `runs${randomUUID().replace(/-/g, "").slice(0, 12)}`, VERIFY_DELAY_SECONDS: "1",
-        POLL_FIRST_INTERVAL_SECONDS: "15", POLL_MAX_INTERVAL_SECONDS: String(pollCapSeconds), POLL_BACKOFF_FACTOR: "1.5", JOB_DEADLINE_MINUTES: String(Math.ceil((n / cap + 2) * jobMs / 60_000)),
-      };
-      const real0 = performance.now();
-      const r = await runInChild({ n, values, clock: { speed, realAt, virtualAt } });
-      const realS = (performance.now() - real0) / 1000;
-      const jobs = (await (await admin("GET", "jobs")).json()) as JobTimes[];
-      await emulator.stop();
+      const { r, jobs, realS } = await tick(n, speed);
+      if (n === 10) makespanAt10.set(speed, r.tickMs);
       const ideal = Math.ceil(n / cap) * jobMs;
       const promoted = r.output.endpoints.filter((e) => e.result === "promoted").length;
       const seen = maxConcurrent(jobs);
@@ -189,6 +210,28 @@ async function main(): Promise<void> {
       );
       details.push({ n, cap, maxParallel, pollCapSeconds, jobMs, speed, realSeconds: realS, beyondTheJobs: spent, promoted, jobs: jobs.length, ...r, output: undefined });
       console.log(`N=${n}: ${realS.toFixed(1)} s real, makespan ${(r.tickMs / 1000).toFixed(0)} s virtual (ideal ${ideal / 1000}), ${promoted}/${n} promoted, ${seen} jobs at once at most, host CPU ${(r.cpuMs / 1000).toFixed(1)} s, beyond the jobs: head ${spent.headS.toFixed(0)} s, idle slots ${spent.idleSlotS.toFixed(0)} s, tail ${spent.tailS.toFixed(0)} s; fan-out ${r.fanOut.episodes} episodes / ${r.fanOut.historyEvents} events / ${r.fanOut.orchestratorMs.toFixed(0)} ms`);
+    }
+    if (slowCase) {
+      // One endpoint's job runs `slowFactor` × longer: it holds one slot, and the others share
+      // the remaining C − 1 slots, so they should be promoted as if it were not there.
+      const n = 10;
+      const slow = { endpoint: "ep0000", ms: slowFactor * jobMs };
+      const { r, realS } = await tick(n, slowSpeed, slow);
+      const others = Object.entries(r.endedAt).filter(([e]) => e !== slow.endpoint).map(([, t]) => t - r.tickStartMs);
+      const othersDone = Math.max(...others);
+      const slowDone = r.endedAt[slow.endpoint]! - r.tickStartMs;
+      const othersIdeal = Math.ceil((n - 1) / (cap - 1)) * jobMs;
+      const promoted = r.output.endpoints.filter((e) => e.result === "promoted").length;
+      rows.push(
+        { case: `N=${n}, one job ${slowFactor}× longer: the other ${n - 1} promoted by`, unit: "s", project: othersDone / 1000, baseline: othersIdeal / 1000, baselineIs: `⌈(N−1)/(C−1)⌉ × ${jobMs / 1000} s job`, ratio: othersDone / othersIdeal, target: "≤ 1.1×", met: othersDone / othersIdeal <= 1.1 && promoted === n },
+        ...(makespanAt10.has(slowSpeed) ? [{
+          case: `N=${n}, one job ${slowFactor}× longer: the other ${n - 1} vs all ${n} without it`, unit: "s", project: othersDone / 1000, baseline: makespanAt10.get(slowSpeed)! / 1000,
+          baselineIs: "N=10 makespan above, same speed", ratio: othersDone / makespanAt10.get(slowSpeed)!, target: "≤ 1.1× (not held up)", met: othersDone / makespanAt10.get(slowSpeed)! <= 1.1,
+        }] : []),
+        { case: `N=${n}, one job ${slowFactor}× longer: the slow one promoted at`, unit: "s", project: slowDone / 1000, baseline: slow.ms / 1000, baselineIs: "its own job", ratio: slowDone / slow.ms },
+      );
+      details.push({ slowCase: { n, cap, speed: slowSpeed, slow, realSeconds: realS, promoted, othersDoneMs: othersDone, slowDoneMs: slowDone } });
+      console.log(`N=${n} with ${slow.endpoint} ${slowFactor}× slower: ${realS.toFixed(1)} s real; the other ${n - 1} all promoted by ${(othersDone / 1000).toFixed(0)} s (ideal ${othersIdeal / 1000}), the slow one at ${(slowDone / 1000).toFixed(0)} s; ${promoted}/${n} promoted`);
     }
   } finally {
     await azurite.stop();
