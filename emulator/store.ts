@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 
-const LOAD_CONCURRENCY = 16;
+/** Blob calls in flight at once when reading or writing many records. */
+const RECORD_CONCURRENCY = 16;
+
+async function inBatches<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += RECORD_CONCURRENCY) out.push(...(await Promise.all(items.slice(i, i + RECORD_CONCURRENCY).map(fn))));
+  return out;
+}
 
 /** The workspace's records, one document each: `endpoints/{name}.json`, `jobs/{id}.json`. */
 export type RecordKind = "endpoints" | "jobs";
@@ -25,12 +32,12 @@ export class WorkspaceStore {
   async loadRecords<T>(kind: RecordKind): Promise<T[]> {
     const names: string[] = [];
     for await (const b of this.container.listBlobsFlat({ prefix: `${kind}/` })) names.push(b.name);
-    const out: T[] = [];
-    for (let i = 0; i < names.length; i += LOAD_CONCURRENCY) {
-      const batch = names.slice(i, i + LOAD_CONCURRENCY);
-      out.push(...(await Promise.all(batch.map(async (n) => JSON.parse((await this.container.getBlockBlobClient(n).downloadToBuffer()).toString("utf8")) as T))));
-    }
-    return out;
+    return inBatches(names, async (n) => JSON.parse((await this.container.getBlockBlobClient(n).downloadToBuffer()).toString("utf8")) as T);
+  }
+
+  /** Saves many records, a batch at a time. */
+  async saveRecords(kind: RecordKind, records: readonly (readonly [key: string, record: unknown])[]): Promise<void> {
+    await inBatches(records, ([key, record]) => this.saveRecord(kind, key, record));
   }
 
   /**

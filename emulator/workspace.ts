@@ -102,7 +102,7 @@ export class Workspace {
       });
       state = { endpoints: [endpoint("default", true), ...config.addedEndpoints.map((n) => endpoint(n, false))], jobs: [] };
       // The default endpoint last: its record is what marks the workspace as seeded.
-      for (let i = 1; i < state.endpoints.length; i += 16) await Promise.all(state.endpoints.slice(i, i + 16).map((e) => store.saveRecord("endpoints", e.name, e)));
+      await store.saveRecords("endpoints", state.endpoints.slice(1).map((e) => [e.name, e] as const));
       await store.saveRecord("endpoints", "default", state.endpoints[0]);
     }
     const seedModel = parseModel(await store.getModel(state.endpoints[0]!.model.blob));

@@ -35,6 +35,13 @@ async function engineOn(store: StateStore, logs: string[] = [], storageStartTime
 const azurite = (hub: string) => InstanceStore.forHub(inject("azuriteConnectionString"), hub);
 const outageLines = (logs: string[]) => logs.filter((l) => /^storage (unavailable|is back)/.test(l));
 
+/** Starts the Durable fixture and waits until its first timer is armed and that episode is stored. */
+async function startUntilFirstTimer(engine: DurableEngine, id: string): Promise<void> {
+  await engine.startNew("Durable", id, JSON.stringify({ key: id, minutes: 2 }));
+  await expect.poll(() => shape(engine.get(id)!.history), { timeout: 10_000 }).toEqual(["ExecutionStarted", "TaskScheduled(0)", "TaskCompleted(→0)", "TimerCreated(1)"]);
+  await expect.poll(() => engine.get(id)!.history.at(-1)!.EventType, { timeout: 10_000 }).toBe(13);
+}
+
 /** A history as it would read with `key` as its id and no clock in it: comparable across runs. */
 function normalised(history: readonly HistoryEvent[], key: string): unknown[] {
   return (JSON.parse(JSON.stringify(history).replaceAll(key, "KEY")) as Record<string, unknown>[]).map(({ Timestamp: _t, FireAt: _f, ...rest }) => rest);
@@ -96,9 +103,7 @@ describe("the engine during a storage outage", () => {
     const logs: string[] = [];
     const engine = await engineOn(store, logs);
     const id = "down";
-    await engine.startNew("Durable", id, JSON.stringify({ key: id, minutes: 2 }));
-    await expect.poll(() => shape(engine.get(id)!.history), { timeout: 10_000 }).toEqual(["ExecutionStarted", "TaskScheduled(0)", "TaskCompleted(→0)", "TimerCreated(1)"]);
-    await expect.poll(() => engine.get(id)!.history.at(-1)!.EventType, { timeout: 10_000 }).toBe(13);
+    await startUntilFirstTimer(engine, id);
 
     // The timer (two virtual minutes, 120 ms real) fires and its delivery is stored; then storage
     // goes, so the episode that schedules the next activity cannot be saved, and is retried.
@@ -148,9 +153,7 @@ describe("the engine during a storage outage", () => {
     const logs: string[] = [];
     const first = await engineOn(store, logs);
     const id = "stopped";
-    await first.startNew("Durable", id, JSON.stringify({ key: id, minutes: 2 }));
-    await expect.poll(() => shape(first.get(id)!.history), { timeout: 10_000 }).toEqual(["ExecutionStarted", "TaskScheduled(0)", "TaskCompleted(→0)", "TimerCreated(1)"]);
-    await expect.poll(() => first.get(id)!.history.at(-1)!.EventType, { timeout: 10_000 }).toBe(13);
+    await startUntilFirstTimer(first, id);
     // As above: the timer's delivery is stored, the episode that schedules "after" is not.
     store.downAfterSaves(1);
     await expect.poll(() => store.failures, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
