@@ -1,7 +1,7 @@
-import type { IncomingMessage } from "node:http";
 import { DurableEngine, InstanceActiveError, InstanceEndedError, InstanceNotFoundError } from "./durable/engine";
 import type { InstanceState } from "./durable/instance";
 import { TERMINAL } from "./durable/instance";
+import { RPC_PATH, WEBHOOK_PATH } from "./front";
 
 export interface Reply {
   readonly status: number;
@@ -9,9 +9,6 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-/** Base paths: the durable client's RPC API, and the public webhooks its status URLs point to. */
-export const RPC_PATH = "/_durable/";
-export const WEBHOOK_PATH = "/runtime/webhooks/durabletask/";
 
 /** The binding data the real extension hands a durableClient input; the library builds its client from it. */
 export function clientBindingData(baseUrl: string, hubName: string, key: string) {
@@ -57,10 +54,9 @@ export function statusOf(s: InstanceState, showHistory: boolean) {
  * The extension's instance-management API over the engine. `webhook` answers like the public
  * status URL (202 while running, 200 once ended); the RPC form always answers 200.
  */
-export async function handleDurableApi(engine: DurableEngine, req: IncomingMessage, url: URL, body: string, webhook: boolean, managementUrls: (id: string) => unknown): Promise<Reply> {
+export async function handleDurableApi(engine: DurableEngine, method: string, url: URL, body: string, webhook: boolean, managementUrls: (id: string) => unknown): Promise<Reply> {
   const base = webhook ? WEBHOOK_PATH : RPC_PATH;
   const path = url.pathname.slice(base.length - 1);
-  const method = req.method ?? "GET";
   const input = body.trim() === "" ? undefined : body;
   try {
     let m = /^\/orchestrators\/([^/]+)(?:\/([^/]+))?$/.exec(path);

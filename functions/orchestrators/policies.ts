@@ -1,11 +1,19 @@
-import * as df from "durable-functions";
+/**
+ * How an activity that throws is retried (by `callActivity`, with durable timers): the delay
+ * before attempt n+1 is `firstIntervalInMs × backoffCoefficient^(n−1)`, capped at
+ * `maxIntervalInMs`; no attempt starts once `maxAttempts` have run or the next one would begin
+ * more than `windowInMs` after the first.
+ */
+export interface RetryPolicy {
+  readonly firstIntervalInMs: number;
+  readonly maxAttempts: number;
+  readonly backoffCoefficient: number;
+  readonly maxIntervalInMs: number;
+  readonly windowInMs: number;
+}
 
-function retry(firstInMs: number, attempts: number, backoff: number, maxInMs: number, timeoutInMs: number): df.RetryOptions {
-  const r = new df.RetryOptions(firstInMs, attempts);
-  r.backoffCoefficient = backoff;
-  r.maxRetryIntervalInMilliseconds = maxInMs;
-  r.retryTimeoutInMilliseconds = timeoutInMs;
-  return r;
+function retry(firstIntervalInMs: number, maxAttempts: number, backoffCoefficient: number, maxIntervalInMs: number, windowInMs: number): RetryPolicy {
+  return { firstIntervalInMs, maxAttempts, backoffCoefficient, maxIntervalInMs, windowInMs };
 }
 
 /**

@@ -26,7 +26,7 @@ describe("approval through the local host", () => {
     expect(String((pending.approval as { deadline: string }).deadline)).toMatch(/^\d{4}-\d\d-\d\dT/);
     const approve = await p.call("POST", `/api/retrain/${ID}/approve`, { by: "ana@contoso.com", comment: "checked the metrics" });
     expect(approve.status).toBe(202);
-    await p.host.engine.waitUntilEnded(ID);
+    await p.engine.waitUntilEnded(ID);
     expect(await status()).toMatchObject({ runtimeStatus: "Completed", result: "promoted", approval: { approved: true, by: "ana@contoso.com", comment: "checked the metrics" } });
   });
 
@@ -34,7 +34,7 @@ describe("approval through the local host", () => {
     const before = await getEndpoint(p.emulator, "retrain");
     await startAwaiting();
     expect((await p.call("POST", `/api/retrain/${ID}/reject`, { comment: "freeze week" })).status).toBe(202);
-    await p.host.engine.waitUntilEnded(ID);
+    await p.engine.waitUntilEnded(ID);
     expect(await status()).toMatchObject({ result: "rejected", reason: "rejected by function key: freeze week" });
     expect(await getEndpoint(p.emulator, "retrain")).toEqual(before);
   });
@@ -42,8 +42,8 @@ describe("approval through the local host", () => {
   it("nobody answering within the window ends the run rejected", async () => {
     const before = await getEndpoint(p.emulator, "retrain");
     await startAwaiting();
-    await p.host.engine.waitUntilEnded(ID);
-    expect(await status()).toMatchObject({ result: "rejected", reason: "nobody approved the model within 1 hours, so it was not promoted" });
+    await p.engine.waitUntilEnded(ID);
+    expect(await status()).toMatchObject({ result: "rejected", reason: `nobody approved the model within ${p.values.APPROVAL_TIMEOUT_HOURS} hours, so it was not promoted` });
     expect(await getEndpoint(p.emulator, "retrain")).toEqual(before);
   });
 

@@ -16,7 +16,7 @@ afterAll(() => p.stop());
 
 async function runToEnd(body: unknown): Promise<Record<string, unknown>> {
   expect((await p.call("POST", "/api/retrain", body)).status).toBe(202);
-  await p.host.engine.waitUntilEnded("retrain-retrain");
+  await p.engine.waitUntilEnded("retrain-retrain");
   return (await p.call("GET", "/api/retrain/retrain-retrain")).body as Record<string, unknown>;
 }
 

@@ -11,7 +11,7 @@ afterAll(() => p.stop());
 
 async function runToEnd(body: unknown): Promise<string> {
   expect((await p.call("POST", "/api/retrain", body)).status).toBe(202);
-  await p.host.engine.waitUntilEnded("retrain-retrain");
+  await p.engine.waitUntilEnded("retrain-retrain");
   return ((await p.call("GET", "/api/retrain/retrain-retrain")).body as { runId: string }).runId;
 }
 

@@ -20,7 +20,7 @@ describe("runs through the local host", () => {
     const before = await score(p.emulator, endpoint, probe.columns, probe.rows);
     const start = await p.call("POST", "/api/retrain", { gate: "AUC>=0.99" });
     expect(start.status).toBe(202);
-    const ended = await p.host.engine.waitUntilEnded("retrain-retrain");
+    const ended = await p.engine.waitUntilEnded("retrain-retrain");
     expect(ended.status).toBe("Completed");
     const status = (await p.call("GET", "/api/retrain/retrain-retrain")).body as Record<string, unknown>;
     expect(status).toMatchObject({ result: "rejected", decision: { passed: false } });
@@ -35,17 +35,17 @@ describe("runs through the local host", () => {
     await p.emulator.admin("POST", "faults", { holdRunningMs: 1_500 });
     try {
       await p.host.tick("retrainSchedule");
-      await expect.poll(() => p.host.engine.get("retrain-retrain")?.status, { timeout: 10_000, interval: 10 }).toBe("Running");
-      const childCreated = p.host.engine.get("retrain-retrain")!.createdTime;
+      await expect.poll(async () => (await p.engine.instance("retrain-retrain"))?.status, { timeout: 10_000, interval: 10 }).toBe("Running");
+      const childCreated = (await p.engine.instance("retrain-retrain"))!.createdTime;
       await p.host.tick("retrainSchedule");
       expect(p.logs.some((l) => /Skipped this tick: the previous scheduled tick \(instance retrain-schedule\) is still (Running|Pending)/.test(l))).toBe(true);
       const http = await p.call("POST", "/api/retrain", {});
       expect(http.status).toBe(409);
       expect((http.body as { error: string }).error).toMatch(/already (Running|Pending)/);
-      const tick = await p.host.engine.waitUntilEnded("retrain-schedule");
+      const tick = await p.engine.waitUntilEnded("retrain-schedule");
       expect(tick.status).toBe("Completed");
       expect(tick.output).toMatchObject({ endpoints: [{ endpoint: "retrain", result: "promoted" }] });
-      const child = await p.host.engine.waitUntilEnded("retrain-retrain");
+      const child = await p.engine.waitUntilEnded("retrain-retrain");
       expect(child.createdTime).toBe(childCreated);
       expect(child.input.includes('"kind":"schedule"')).toBe(true);
       expect((await jobsAtService()) - jobsBefore).toBe(1);
@@ -73,7 +73,7 @@ describe("runs through the local host", () => {
   it("serves the Durable status webhook the 202 response points to", async () => {
     const start = await p.call("POST", "/api/retrain", { dryRun: true });
     const { statusQueryGetUri } = start.body as { statusQueryGetUri: string };
-    await p.host.engine.waitUntilEnded("retrain-retrain");
+    await p.engine.waitUntilEnded("retrain-retrain");
     const res = await fetch(statusQueryGetUri);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ runtimeStatus: "Completed", customStatus: { result: "dry-run" } });

@@ -21,11 +21,11 @@ describe("HTTP trigger → orchestration → local ML service, through the local
     const urls = start.body as { id: string; statusQueryGetUri: string };
     expect(urls.id).toBe("retrain-retrain");
     expect(urls.statusQueryGetUri).toContain(`${p.host.url}/runtime/webhooks/durabletask/instances/retrain-retrain`);
-    const ended = await p.host.engine.waitUntilEnded(urls.id);
+    const ended = await p.engine.waitUntilEnded(urls.id);
     expect(ended.status).toBe("Completed");
     const status = await p.call("GET", `/api/retrain/${urls.id}`);
     expect(status.body).toMatchObject({ runtimeStatus: "Completed", stage: "done", result: "promoted", decision: { passed: true } });
     expect(await score(p.emulator, endpoint, probe.columns, probe.rows)).not.toEqual(before);
-    console.log(`one promoted run: ${ended.episodes} orchestrator episodes (replays), ${ended.history.length} history events`);
+    console.log(`one promoted run: ${ended.episodes} orchestrator episodes (replays), ${ended.historyEvents} history events`);
   });
 });

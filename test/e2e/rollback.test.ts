@@ -20,7 +20,7 @@ afterAll(() => p.stop());
 const scores = async () => score(p.emulator, await getEndpoint(p.emulator, "retrain"), probe.columns, probe.rows);
 async function finish(start: Promise<{ status: number }>): Promise<Record<string, unknown>> {
   expect((await start).status).toBe(202);
-  await p.host.engine.waitUntilEnded(ID);
+  await p.engine.waitUntilEnded(ID);
   return (await p.call("GET", `/api/retrain/${ID}`)).body as Record<string, unknown>;
 }
 

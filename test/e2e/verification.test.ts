@@ -19,7 +19,7 @@ describe("live verification through the local host and service", () => {
     await p.emulator.admin("POST", "faults", { patchIgnored: { count: 1 } });
     try {
       expect((await p.call("POST", "/api/retrain", {})).status).toBe(202);
-      const ended = await p.host.engine.waitUntilEnded("retrain-retrain");
+      const ended = await p.engine.waitUntilEnded("retrain-retrain");
       expect(ended.status).toBe("Failed");
       const status = (await p.call("GET", "/api/retrain/retrain-retrain")).body as Record<string, unknown>;
       expect(status).toMatchObject({ runtimeStatus: "Failed", result: "failed" });
@@ -36,7 +36,7 @@ describe("live verification through the local host and service", () => {
 
   it("a normal promotion passes the canary: the endpoint answers the probe exactly as the new model did", async () => {
     expect((await p.call("POST", "/api/retrain", {})).status).toBe(202);
-    await p.host.engine.waitUntilEnded("retrain-retrain");
+    await p.engine.waitUntilEnded("retrain-retrain");
     const status = (await p.call("GET", "/api/retrain/retrain-retrain")).body as { result: string; verification: string[] };
     expect(status.result).toBe("promoted");
     expect(status.verification[1]).toMatch(/^canary: all 20 probe rows scored as at training time/);

@@ -135,7 +135,7 @@ describe("POST /api/retrain refuses bad input by name and starts nothing", () =>
     const start = await retrain({ dryRun: true, dataSource: "census.csv" });
     expect(start.status).toBe(202);
     expect((await p.call("GET", "/api/retrain/retrain-retrain")).status).toBe(200);
-    expect((await p.host.engine.waitUntilEnded("retrain-retrain")).status).toBe("Completed");
+    expect((await p.engine.waitUntilEnded("retrain-retrain")).status).toBe("Completed");
     expect(((await p.emulator.admin("GET", "calls")).body as Record<string, number>).submit).toBe(1);
   });
 });

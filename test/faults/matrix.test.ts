@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
 import type { FaultSettings, Operation } from "../../emulator/faults";
-import type { InstanceState } from "../../local-host/durable/instance";
+import type { InstanceView } from "../support/engine";
 import { EventType } from "../../local-host/durable/history";
 
 /**
@@ -31,7 +31,7 @@ const servedModel = async () => {
 };
 
 interface Outcome {
-  readonly instance: InstanceState;
+  readonly instance: InstanceView;
   readonly status: Record<string, unknown>;
   /** Calls the service saw during the run, per operation. */
   readonly calls: Record<Operation, number>;
@@ -54,13 +54,13 @@ async function runWith(faults: FaultSettings, body: unknown = {}, during?: () =>
   const started = await p.call("POST", "/api/retrain", body);
   expect(started.status).toBe(202);
   await during?.();
-  const instance = await p.host.engine.waitUntilEnded(INSTANCE);
+  const instance = await p.engine.waitUntilEnded(INSTANCE);
   // a call abandoned by a timeout still lands at the service: let it, so it is counted here
   await expect.poll(async () => ((await p.emulator.admin("GET", "inflight")).body as { count: number }).count, { interval: 20 }).toBe(0);
   const status = (await p.call("GET", `/api/retrain/${INSTANCE}`)).body as Record<string, unknown>;
   const c1 = await calls();
   const delta = Object.fromEntries(Object.entries(c1).map(([k, v]) => [k, v - c0[k as Operation]])) as Record<Operation, number>;
-  const ours = p.host.engine.list().filter((s) => s.instanceId === INSTANCE || s.instanceId.startsWith(`${INSTANCE}-poll-${String(status.jobId)}`));
+  const ours = (await p.engine.list()).filter((s) => s.instanceId === INSTANCE || s.instanceId.startsWith(`${INSTANCE}-poll-${String(status.jobId)}`));
   return {
     instance, status, calls: delta, newJobs: (await jobs()).filter((j) => !known.has(j.id)), before, after: await servedModel(),
     timerWaits: ours.flatMap(timerWaits), results: instance.history.filter((e) => e.EventType === EventType.TaskCompleted).map((e) => JSON.parse(String(e.Result)) as unknown),
@@ -68,7 +68,7 @@ async function runWith(faults: FaultSettings, body: unknown = {}, during?: () =>
 }
 
 /** Each TimerCreated's wait: its fire time less the time of the episode that created it. */
-function timerWaits(s: InstanceState): number[] {
+function timerWaits(s: InstanceView): number[] {
   let episodeAt = 0;
   const out: number[] = [];
   for (const e of s.history) {
@@ -184,8 +184,8 @@ describe("fault matrix: each fault, a complete run, the end state and what must 
     const known = new Set((await jobs()).map((j) => j.id));
     const [, , http] = await Promise.all([p.host.tick("retrainSchedule"), p.host.tick("retrainSchedule"), p.call("POST", "/api/retrain", {})]);
     expect([202, 409]).toContain(http.status);
-    const tick = await p.host.engine.waitUntilEnded("retrain-schedule").catch(() => undefined);
-    await p.host.engine.waitUntilEnded(INSTANCE);
+    const tick = await p.engine.waitUntilEnded("retrain-schedule").catch(() => undefined);
+    await p.engine.waitUntilEnded(INSTANCE);
     const created = (await jobs()).filter((j) => !known.has(j.id));
     expect(created).toHaveLength(1);
     // whoever lost says so: a 409 to the HTTP caller, or the tick reporting the endpoint busy

@@ -97,8 +97,8 @@ describe("soak", () => {
       await p.emulator.admin("POST", "faults", fault.faults);
       const before = await calls();
       await p.host.tick("retrainSchedule");
-      const tick = await p.host.engine.waitUntilEnded("retrain-schedule");
-      const run = p.host.engine.get("retrain-retrain")!;
+      const tick = await p.engine.waitUntilEnded("retrain-schedule");
+      const run = (await p.engine.instance("retrain-retrain"))!;
       const s = run.customStatus as RunStatus;
       // a call abandoned by a timeout still lands at the service: let it, before the next run's faults
       await expect.poll(inFlight, { interval: 20, timeout: 10_000 }).toBe(0);

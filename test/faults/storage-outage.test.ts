@@ -63,7 +63,7 @@ describe("storage (Azurite) unavailable for a while in the middle of a run", () 
 
     console.log(
       `storage outage: ${(outage.virtualInMs / 60_000).toFixed(1)} virtual min = ${(outage.realInMs / 1000).toFixed(1)} s real; ` +
-      `${storage.refused} connections refused, ${storage.cut} cut; ${p.host.engine.storageFailures} failed storage calls retried; ` +
+      `${storage.refused} connections refused, ${storage.cut} cut; ${p.local!.engine.storageFailures} failed storage calls retried; ` +
       `${checksDuringOutage} status checks during the outage; run took ${((Date.now() - began) / 1000).toFixed(1)} s real. ${back}`,
     );
   });

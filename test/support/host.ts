@@ -3,8 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startTestEmulator, type TestEmulator } from "./emulator";
 import { pipelineEnv } from "./pipeline-env";
+import { ENGINE, localEngineView, realEngineView, type EngineKind, type EngineView } from "./engine";
+import { loadSettings } from "../../shared/config/settings";
 import { syntheticCensusCsv } from "../../emulator/training/synthetic-census";
 import { startLocalHost, type RunningHost } from "../../local-host/host";
+import { startEngineHost, type RunningEngineHost } from "../../engine-host/host";
 import type { StateStore } from "../../local-host/durable/store";
 import { ScaledClock, type Clock } from "../../local-host/durable/clock";
 
@@ -12,38 +15,85 @@ export const FUNCTION_KEY = "test-function-key";
 
 export interface HostedPipeline {
   readonly emulator: TestEmulator;
-  readonly host: RunningHost;
+  readonly engineKind: EngineKind;
+  /** The front both hosts share: HTTP triggers, timer ticks. */
+  readonly host: { readonly url: string; tick(functionName: string): Promise<void> };
+  /** Instances as the engine running them reports them. */
+  readonly engine: EngineView;
+  /** Set on the local engine only: its internals, for tests of the local host itself. */
+  readonly local?: RunningHost;
+  /** Set on the real engine only. */
+  readonly real?: RunningEngineHost;
   readonly logs: string[];
   readonly values: Record<string, string>;
-  /** The host's clock (virtual time, `speed`× real time). */
+  /** The host's clock: virtual time at `speed`× on the local engine, real time on the real one. */
   readonly clock: Clock;
+  /** `speed`: how many seconds of the settings' time pass per real second. */
+  readonly speed: number;
   call(method: string, pathAndQuery: string, body?: unknown, key?: string | null): Promise<{ status: number; body: unknown; headers: Headers }>;
   stop(): Promise<void>;
 }
 
+/** Settings whose value is a duration, with the unit in their name. */
+const DURATION_SETTINGS = ["POLL_FIRST_INTERVAL_SECONDS", "POLL_MAX_INTERVAL_SECONDS", "VERIFY_DELAY_SECONDS", "JOB_DEADLINE_MINUTES", "APPROVAL_TIMEOUT_HOURS"];
+
 /**
- * The product as it runs locally: the compiled Functions app in the local host, over the
- * local ML service and Azurite. Time runs `speed`× faster than real time so durable timers
- * (polls, retries) pass quickly while the emulator's jobs take their real time.
+ * The real engine's clock cannot be sped up, so its durations are scaled down instead: the same
+ * test waits the same real time on both engines (a 1-hour approval window at 2,000× is 1.8 s).
+ */
+export function scaledForRealTime(values: Record<string, string>, speed: number): Record<string, string> {
+  // Defaults count too (a 30 s verification wait is 0.15 s at 200×): take them from the schema.
+  const defaults = loadSettings({ ...values, RETRAIN_DATA_ROOT: values.RETRAIN_DATA_ROOT ?? tmpdir() }) as unknown as Record<string, number>;
+  const out = { ...values };
+  for (const k of DURATION_SETTINGS) out[k] = String(Number(out[k] ?? defaults[k]) / speed);
+  return out;
+}
+
+/**
+ * The product as it runs locally: the compiled Functions app over the local ML service and
+ * Azurite, on the engine the suite runs on (`ENGINE`). On the local engine time runs `speed`×
+ * faster than real time; on the real one the durations in the settings are divided by `speed`.
  */
 export async function startHostedPipeline(o: { speed?: number; settings?: Record<string, string>; schedules?: boolean; endpoints?: string[]; store?: StateStore } = {}): Promise<HostedPipeline> {
+  const speed = o.speed ?? 20;
   const emulator = await startTestEmulator(o.endpoints ? { addedEndpoints: o.endpoints } : {});
   const dataRoot = mkdtempSync(path.join(tmpdir(), "retrainer-host-"));
   writeFileSync(path.join(dataRoot, "census.csv"), syntheticCensusCsv(6_000, 42));
-  const values = {
+  const settings: Record<string, string> = {
     FUNCTIONS_WORKER_RUNTIME: "node",
     AzureWebJobsStorage: emulator.storageConnectionString,
     ...pipelineEnv(emulator, dataRoot, { POLL_FIRST_INTERVAL_SECONDS: "5", POLL_MAX_INTERVAL_SECONDS: "30", JOB_DEADLINE_MINUTES: "600", RETRAIN_GATE: "AUC>=0.85; Accuracy>=0.78" }),
     ...o.settings,
   };
   const logs: string[] = [];
-  const clock = new ScaledClock(o.speed ?? 20);
-  const host = await startLocalHost({
-    values, functionKey: FUNCTION_KEY, clock, schedules: o.schedules ?? false, ...(o.store ? { store: o.store } : {}),
-    hubName: `hub${Math.random().toString(36).slice(2, 8)}`, log: (l) => logs.push(l),
-  });
+  const hubName = `hub${Math.random().toString(36).slice(2, 8)}`;
+  const log = (l: string) => logs.push(l);
+  let host: HostedPipeline["host"];
+  let engine: EngineView;
+  let stopHost: () => Promise<void>;
+  let clock: Clock;
+  let values: Record<string, string>;
+  let local: RunningHost | undefined;
+  let real: RunningEngineHost | undefined;
+  if (ENGINE === "real") {
+    if (o.store) throw new Error("A custom state store is a local-engine feature: the real engine keeps its state in its own Azure Storage layout.");
+    // The engine's queue polling backs off to 30 s when idle by default; tests poll at 1 s at most.
+    values = { ...scaledForRealTime(settings, speed), AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval: "00:00:01" };
+    real = await startEngineHost({ values, functionKey: FUNCTION_KEY, hubName, log });
+    host = real;
+    engine = realEngineView(real);
+    clock = new ScaledClock(1);
+    stopHost = () => real!.stop();
+  } else {
+    values = settings;
+    clock = new ScaledClock(speed);
+    local = await startLocalHost({ values, functionKey: FUNCTION_KEY, clock, schedules: o.schedules ?? false, ...(o.store ? { store: o.store } : {}), hubName, log });
+    host = local;
+    engine = localEngineView(local);
+    stopHost = () => local!.stop();
+  }
   return {
-    emulator, host, logs, values, clock,
+    emulator, engineKind: ENGINE, host, engine, ...(local ? { local } : {}), ...(real ? { real } : {}), logs, values, clock, speed,
     async call(method, pathAndQuery, body, key = FUNCTION_KEY) {
       const headers: Record<string, string> = {};
       if (key) headers["x-functions-key"] = key;
@@ -58,7 +108,7 @@ export async function startHostedPipeline(o: { speed?: number; settings?: Record
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async stop() {
-      await host.stop();
+      await stopHost();
       await emulator.stop();
     },
   };

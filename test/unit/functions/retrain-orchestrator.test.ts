@@ -208,9 +208,10 @@ describe("retrainOrchestrator", () => {
 
   it("an activity that keeps failing after its retries fails the run with the reason", async () => {
     const { result } = await run((w) => {
-      w.failures.start = [new AmlServiceError("BES start could not connect (ECONNRESET)", "BES start", "NetworkError", true)];
+      // every attempt the policy allows (RETRY.amlCall: 6) fails
+      w.failures.start = Array.from({ length: 6 }, () => new AmlServiceError("BES start could not connect (ECONNRESET)", "BES start", "NetworkError", true));
     });
-    expect(result.error?.message).toMatch(/starting training job job1 failed: startTrainingJob failed after retries: BES start could not connect/);
+    expect(result.error?.message).toMatch(/starting training job job1 failed: startTrainingJob failed after 6 attempts in [\d.]+ s \(retry window 600 s\): BES start could not connect/);
   });
 });
 

@@ -1,0 +1,172 @@
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { once } from "node:events";
+import { randomUUID, createHash, timingSafeEqual } from "node:crypto";
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import { triggerOf, type Registration } from "./registry";
+import type { Reply } from "./client-api";
+
+/** A request as the front hands it to the Durable API behind it. */
+export interface FrontRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly body: string;
+  readonly headers: IncomingHttpHeaders;
+}
+
+export interface FrontOptions {
+  readonly functions: ReadonlyMap<string, Registration>;
+  /** Key for `function`/`admin` auth level HTTP triggers. */
+  readonly functionKey: string;
+  /** Key for `/runtime/webhooks/durabletask/*` (Azure: the extension's system key). */
+  readonly webhookKey: string;
+  readonly port?: number;
+  readonly log: (line: string) => void;
+  /** What a durableClient input binding receives, given the front's base URL. */
+  readonly bindingData: () => unknown;
+  /** The durable client's RPC API, when this process serves it (the local engine); keyless, as in Azure. */
+  readonly rpc?: (r: FrontRequest) => Promise<Reply>;
+  /** `/runtime/webhooks/durabletask/*`, after the key check. */
+  readonly webhook: (r: FrontRequest) => Promise<Reply>;
+}
+
+export interface Front {
+  readonly url: string;
+  /** Invokes a timer trigger as its schedule would, with `nowIso` as the schedule's time. */
+  tick(functionName: string, nowIso: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const RPC_PATH = "/_durable/";
+export const WEBHOOK_PATH = "/runtime/webhooks/durabletask/";
+
+export function keyMatches(presented: string | null, key: string): boolean {
+  if (!presented) return false;
+  const d = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(d(presented), d(key));
+}
+
+/**
+ * What the Functions host puts in front of the app, whichever engine runs its orchestrations:
+ * HTTP triggers with their auth levels, timer triggers on demand, and the Durable webhooks behind
+ * a key. The app's handlers run here, in this process, as the Node worker runs them.
+ */
+export async function startFront(o: FrontOptions): Promise<Front> {
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const chunks: Buffer[] = [];
+      for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
+      const request: FrontRequest = { method: req.method ?? "GET", url, body: Buffer.concat(chunks).toString("utf8"), headers: req.headers };
+      let reply: Reply;
+      try {
+        reply = await route(request);
+      } catch (e) {
+        o.log(`host error on ${req.method} ${url.pathname}: ${(e as Error).stack ?? String(e)}`);
+        reply = { status: 500, body: { error: "The function failed; see the host log." } };
+      }
+      const headers: Record<string, string> = { ...reply.headers };
+      let text: string | undefined;
+      if (typeof reply.body === "string") text = reply.body;
+      else if (reply.body !== undefined) {
+        text = JSON.stringify(reply.body);
+        headers["Content-Type"] ??= "application/json; charset=utf-8";
+      }
+      res.writeHead(reply.status, headers).end(text);
+    })();
+  });
+
+  async function route(r: FrontRequest): Promise<Reply> {
+    const key = r.url.searchParams.get("code") ?? (r.headers["x-functions-key"] as string | undefined) ?? null;
+    if (r.url.pathname.startsWith(RPC_PATH) && o.rpc) return o.rpc(r);
+    if (r.url.pathname.startsWith(WEBHOOK_PATH)) {
+      if (!keyMatches(key, o.webhookKey)) return { status: 401, body: { error: "A valid key is required (code= or x-functions-key)." } };
+      return o.webhook(r);
+    }
+    for (const reg of o.functions.values()) {
+      const t = triggerOf(reg);
+      if (t.type !== "httpTrigger") continue;
+      const params = matchRoute(typeof t.route === "string" ? t.route : reg.name, r.url.pathname);
+      if (!params) continue;
+      const methods = (t.methods as string[] | undefined) ?? ["GET", "POST"];
+      if (!methods.map((m) => m.toUpperCase()).includes(r.method)) continue;
+      if (t.authLevel !== "anonymous" && !keyMatches(key, o.functionKey)) {
+        return { status: 401, body: { error: "This function needs a key: pass ?code=KEY or the x-functions-key header." } };
+      }
+      return invokeHttp(reg, r, params);
+    }
+    return { status: 404, body: { error: `No function at ${r.method} ${r.url.pathname}.` } };
+  }
+
+  function context(reg: Registration): InvocationContext {
+    return invocationContext(reg, o.log, o.bindingData);
+  }
+
+  async function invokeHttp(reg: Registration, r: FrontRequest, params: Record<string, string>): Promise<Reply> {
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(", ") : v;
+    const request = new HttpRequest({
+      method: r.method, url: new URL(r.url.pathname + r.url.search, url).toString(), headers: flat, params, query: Object.fromEntries(r.url.searchParams),
+      ...(r.method === "GET" || r.method === "HEAD" ? {} : { body: { string: r.body } }),
+    });
+    const result = (await reg.handler(request, context(reg))) as
+      | { status?: number; jsonBody?: unknown; body?: unknown; headers?: unknown; text?: () => Promise<string> }
+      | undefined;
+    if (!result) return { status: 204 };
+    const outHeaders: Record<string, string> = {};
+    const h = result.headers as Headers | Record<string, string> | undefined;
+    if (h && typeof (h as Headers).forEach === "function") (h as Headers).forEach((v, k) => (outHeaders[k] = v));
+    else if (h) Object.assign(outHeaders, h);
+    if (typeof result.text === "function") return { status: result.status ?? 200, body: await result.text(), headers: outHeaders };
+    if (result.jsonBody !== undefined) return { status: result.status ?? 200, body: result.jsonBody, headers: outHeaders };
+    return { status: result.status ?? 200, body: typeof result.body === "string" ? result.body : result.body === undefined ? undefined : JSON.stringify(result.body), headers: outHeaders };
+  }
+
+  server.listen(o.port ?? 0, "127.0.0.1");
+  await once(server, "listening");
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    async tick(functionName, nowIso) {
+      const reg = o.functions.get(functionName);
+      if (!reg || triggerOf(reg).type !== "timerTrigger") throw new Error(`No timer function named ${functionName}.`);
+      await reg.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: nowIso, next: nowIso, lastUpdated: nowIso } }, context(reg));
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A fresh invocation context, with every durableClient input bound as the extension would. */
+export function invocationContext(reg: Registration, log: (line: string) => void, bindingData?: () => unknown): InvocationContext {
+  const extraInputs = Object.entries(reg.bindings)
+    .filter(([, b]) => b.type === "durableClient")
+    .map(([name, b]) => ({ ...b, name }));
+  const ctx = new InvocationContext({
+    invocationId: randomUUID(), functionName: reg.name,
+    options: { trigger: triggerOf(reg), extraInputs },
+    logHandler: (level, ...args) => log(`[${reg.name}] ${level}: ${args.map(String).join(" ")}`),
+  });
+  if (bindingData) for (const input of extraInputs) ctx.extraInputs.set(input.name, bindingData());
+  return ctx;
+}
+
+/** Matches `/api/{route}` with `{name}` and `{name?}` segments; returns the parameters. */
+export function matchRoute(route: string, pathname: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = route.replace(/^\/+/, "").split("/").map((seg) => {
+    const m = /^\{([A-Za-z0-9_]+)(\?)?(?::[^}]*)?\}$/.exec(seg);
+    if (!m) return `/${seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+    names.push(m[1]!);
+    return m[2] ? "(?:/([^/]+))?" : "/([^/]+)";
+  }).join("");
+  const r = new RegExp(`^/api${pattern}/?$`, "i").exec(pathname);
+  if (!r) return undefined;
+  const params: Record<string, string> = {};
+  names.forEach((n, i) => {
+    if (r[i + 1] !== undefined) params[n] = decodeURIComponent(r[i + 1]!);
+  });
+  return params;
+}
