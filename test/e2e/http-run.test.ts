@@ -26,6 +26,6 @@ describe("HTTP trigger → orchestration → local ML service, through the local
     const status = await p.call("GET", `/api/retrain/${urls.id}`);
     expect(status.body).toMatchObject({ runtimeStatus: "Completed", stage: "done", result: "promoted", decision: { passed: true } });
     expect(await score(p.emulator, endpoint, probe.columns, probe.rows)).not.toEqual(before);
-    console.log(`one promoted run: ${ended.episodes} orchestrator episodes (replays), ${ended.historyEvents} history events`);
+    console.log(`one promoted run (${p.engineKind} engine): ${ended.episodes ?? "unreported"} orchestrator episodes (replays), ${ended.historyEvents} history events${p.engineKind === "real" ? " (the status API's summary)" : ""}`);
   });
 });

@@ -26,8 +26,11 @@ export interface InstanceView {
   readonly historyEvents: number;
   /** That history, `EventType` as DTFx numbers it (the real engine's API names it). */
   readonly history: readonly HistoryEvent[];
-  /** Orchestrator invocations of the current execution (one OrchestratorStarted each). */
-  readonly episodes: number;
+  /**
+   * Orchestrator invocations of the current execution (one OrchestratorStarted each); undefined
+   * on the real engine, whose status API summarises history without those events.
+   */
+  readonly episodes: number | undefined;
 }
 
 export interface EngineView {
@@ -70,8 +73,7 @@ export function realEngineView(host: RunningEngineHost): EngineView {
     })) as unknown as HistoryEvent[];
     return {
       instanceId: b.instanceId, name: b.name, status: b.runtimeStatus, createdTime: b.createdTime, lastUpdatedTime: b.lastUpdatedTime, input: JSON.stringify(b.input ?? null),
-      output: b.output ?? null, customStatus: b.customStatus ?? null, historyEvents: history.length, history,
-      episodes: history.filter((e) => e.EventType === ORCHESTRATOR_STARTED).length,
+      output: b.output ?? null, customStatus: b.customStatus ?? null, historyEvents: history.length, history, episodes: undefined,
     };
   };
   const instance = async (id: string) => {
