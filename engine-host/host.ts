@@ -4,7 +4,7 @@ import { triggerOf, type Registration } from "../local-host/registry";
 import { startFront, type Front, type FrontRequest } from "../local-host/front";
 import type { Reply } from "../local-host/client-api";
 import { loadApp, projectRoot, taskHubName } from "../local-host/host";
-import { startWorkerServer, type WorkerServer } from "./worker";
+import { INVOCATION_KIND, startWorkerServer, type WorkerServer } from "./worker";
 import { startDotnetHost, type DotnetHost } from "./dotnet-host";
 
 export interface EngineHostOptions {
@@ -33,8 +33,6 @@ export interface RunningEngineHost {
   stop(): Promise<void>;
 }
 
-const KIND: Record<string, string> = { orchestrationTrigger: "orchestration", activityTrigger: "activity", entityTrigger: "entity" };
-
 /**
  * The app on the engine Azure runs: the real Durable Task extension in a .NET WebJobs host
  * (engine-host/src), whose function stubs call the app's real handlers in this process, behind
@@ -53,9 +51,9 @@ export async function startEngineHost(o: EngineHostOptions): Promise<RunningEngi
 
   const webhook = async (r: FrontRequest): Promise<Reply> => {
     if (!dotnet) return { status: 503, body: { error: "The Durable engine is not running." } };
-    const target = new URL(r.url.pathname + r.url.search, dotnet.ready.webhookListenerUrl);
-    const res = await fetch(target, {
-      method: r.method, headers: { "Content-Type": String(r.headers["content-type"] ?? "application/json"), "X-Forwarded-Url": new URL(r.url.pathname + r.url.search, front.url).toString() },
+    const pathAndQuery = r.url.pathname + r.url.search;
+    const res = await fetch(new URL(pathAndQuery, dotnet.ready.webhookListenerUrl), {
+      method: r.method, headers: { "Content-Type": String(r.headers["content-type"] ?? "application/json"), "X-Forwarded-Url": new URL(pathAndQuery, front.url).toString() },
       ...(r.method === "GET" || r.method === "HEAD" || r.body === "" ? {} : { body: r.body }),
     });
     const headers: Record<string, string> = {};
@@ -71,7 +69,7 @@ export async function startEngineHost(o: EngineHostOptions): Promise<RunningEngi
     ...o.values,
     FUNCTIONS_WORKER_RUNTIME: "node",
     AzureFunctionsJobHost__extensions__durableTask__hubName: hubName,
-    ENGINE_FUNCTIONS: JSON.stringify([...functions.values()].filter((f) => KIND[triggerOf(f).type]).map((f) => ({ name: f.name, kind: KIND[triggerOf(f).type] }))),
+    ENGINE_FUNCTIONS: JSON.stringify([...functions.values()].filter((f) => INVOCATION_KIND[triggerOf(f).type]).map((f) => ({ name: f.name, kind: INVOCATION_KIND[triggerOf(f).type] }))),
     ENGINE_WORKER_URL: worker.url,
     ENGINE_WORKER_TOKEN: workerToken,
     ENGINE_WEBHOOK_BASE_URL: front.url,

@@ -30,13 +30,12 @@ export function fromTriggerString(s: string): unknown {
 
 export interface WorkerServer {
   readonly url: string;
-  /** Invocations answered so far, per function: lets a test see which engine ran what. */
-  readonly invocations: ReadonlyMap<string, number>;
   close(): Promise<void>;
 }
 
 const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
-const KINDS: Record<string, string> = { orchestration: "orchestrationTrigger", activity: "activityTrigger", entity: "entityTrigger" };
+/** The kind of invocation the .NET host asks for, per trigger type the app registers. */
+export const INVOCATION_KIND: Readonly<Record<string, string>> = { orchestrationTrigger: "orchestration", activityTrigger: "activity", entityTrigger: "entity" };
 
 /**
  * The Node side of the real-engine bridge: the .NET host's function stubs POST each trigger here
@@ -44,7 +43,6 @@ const KINDS: Record<string, string> = { orchestration: "orchestrationTrigger", a
  * host. Loopback, and only for the host that holds the token.
  */
 export async function startWorkerServer(o: { functions: ReadonlyMap<string, Registration>; token: string; log: (l: string) => void; bindingData: () => unknown }): Promise<WorkerServer> {
-  const invocations = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     void (async () => {
       const reply = (status: number, body: unknown) => res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
@@ -53,8 +51,7 @@ export async function startWorkerServer(o: { functions: ReadonlyMap<string, Regi
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       const m = /^\/invoke\/([^/]+)$/.exec(url.pathname);
       const reg = m ? o.functions.get(decodeURIComponent(m[1]!)) : undefined;
-      const kind = KINDS[url.searchParams.get("kind") ?? ""];
-      if (req.method !== "POST" || !reg || !kind || triggerOf(reg).type !== kind) return reply(404, { error: `no ${url.searchParams.get("kind")} function at ${url.pathname}` });
+      if (req.method !== "POST" || !reg || INVOCATION_KIND[triggerOf(reg).type] !== url.searchParams.get("kind")) return reply(404, { error: `no ${url.searchParams.get("kind")} function at ${url.pathname}` });
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const c of req as AsyncIterable<Buffer>) {
@@ -63,7 +60,6 @@ export async function startWorkerServer(o: { functions: ReadonlyMap<string, Regi
         chunks.push(c);
       }
       const { payload } = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { payload: string };
-      invocations.set(reg.name, (invocations.get(reg.name) ?? 0) + 1);
       try {
         const result = await reg.handler(fromTriggerString(payload), invocationContext(reg, o.log, o.bindingData));
         reply(200, { ok: true, ...toTypedData(result) });
@@ -80,7 +76,6 @@ export async function startWorkerServer(o: { functions: ReadonlyMap<string, Regi
   await once(server, "listening");
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    invocations,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -41,13 +41,12 @@ export interface EngineView {
 }
 
 const ENDED: readonly string[] = ["Completed", "Failed", "Terminated"];
-const ORCHESTRATOR_STARTED = 12;
 
 export function localEngineView(host: RunningHost): EngineView {
   const view = (s: NonNullable<ReturnType<RunningHost["engine"]["get"]>>): InstanceView => ({
     instanceId: s.instanceId, name: s.name, status: s.status, createdTime: s.createdTime, lastUpdatedTime: s.lastUpdatedTime, input: s.input,
     output: s.output ?? null, customStatus: s.customStatus ?? null, historyEvents: s.history.length, history: s.history,
-    episodes: s.history.filter((e) => e.EventType === ORCHESTRATOR_STARTED).length,
+    episodes: s.history.filter((e) => e.EventType === EventType.OrchestratorStarted).length,
   });
   return {
     instance: (id) => {
