@@ -17,7 +17,7 @@ import { startEmulator } from "../emulator/emulator";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { ScaledClock } from "../local-host/durable/clock";
 import { MemoryStateStore } from "../local-host/durable/memory-store";
-import { childInstanceId } from "../functions/orchestrators/fan-out-orchestrator";
+import { instanceIdFor } from "../functions/app/instances";
 import { report, type BenchRow } from "./report";
 
 const CHILD = "--bench-child";
@@ -70,7 +70,7 @@ async function runHost(job: HostJob): Promise<HostResult> {
   const fan = perInstance.get("retrain-schedule")!;
   const children = [...perInstance.entries()].filter(([id]) => id !== "retrain-schedule");
   const endedAt: Record<string, number> = {};
-  for (const e of job.values.RETRAIN_ENDPOINTS!.split(",")) endedAt[e] = Date.parse((await host.engine.waitUntilEnded(childInstanceId(e))).lastUpdatedTime);
+  for (const e of job.values.RETRAIN_ENDPOINTS!.split(",")) endedAt[e] = Date.parse((await host.engine.waitUntilEnded(instanceIdFor(e))).lastUpdatedTime);
   await host.stop();
   return {
     tickMs, tickStartMs: t0, output: tick.output as HostResult["output"], peakRssMiB: process.resourceUsage().maxRSS / 1024, cpuMs: (cpu.user + cpu.system) / 1000,

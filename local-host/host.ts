@@ -79,10 +79,12 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   const storage = o.values.AzureWebJobsStorage;
   if (!storage) throw new Error("AzureWebJobsStorage is not set: the Durable engine keeps its state there.");
   const clock = o.clock ?? new ScaledClock(1);
-  const engine = new DurableEngine({ store: o.store ?? InstanceStore.forHub(storage, hubName), clock, functions, log, ...(o.observer ? { observer: o.observer } : {}) });
-
   // The front's URL is known once it listens; these run only after that.
   const bindingData = () => clientBindingData(front.url, hubName, o.functionKey);
+  const engine = new DurableEngine({
+    store: o.store ?? InstanceStore.forHub(storage, hubName), clock, functions, log, clientBindingData: bindingData, ...(o.observer ? { observer: o.observer } : {}),
+  });
+
   const managementUrls = (id: string) => {
     const m = bindingData().managementUrls as Record<string, string>;
     return Object.fromEntries(Object.entries(m).filter(([k]) => k !== "id").map(([k, v]) => [k, v.replace("INSTANCEID", encodeURIComponent(id))]));

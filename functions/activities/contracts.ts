@@ -1,7 +1,7 @@
 import type { GateDecision, GateRule } from "../../shared/evaluation/gate";
 import type { Metrics } from "../../shared/evaluation/evaluation";
 import type { JobState } from "../../shared/aml/types";
-import type { RunResult } from "../orchestrators/run-input";
+import type { RetrainInput, RunResult } from "../orchestrators/run-input";
 
 /** Inputs and results of each activity. SAS tokens never appear here: they would land in history. */
 export interface RunRef {
@@ -100,3 +100,17 @@ export interface RecordInput extends RunRef {
   readonly verification?: readonly string[];
   readonly durationsInSeconds: Readonly<Record<string, number>>;
 }
+
+/** The scheduled tick starts each endpoint's run as a top-level instance under its singleton id. */
+export interface StartRunInput {
+  readonly instanceId: string;
+  readonly run: RetrainInput;
+}
+export type StartRunResult = { readonly started: true } | { readonly started: false; readonly runtimeStatus: string };
+export interface WatchedRun {
+  readonly instanceId: string;
+  readonly runId: string;
+}
+export type RunState =
+  | { readonly runId: string; readonly ended: false }
+  | { readonly runId: string; readonly ended: true; readonly result: RunResult | "unknown"; readonly reason?: string };

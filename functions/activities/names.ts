@@ -13,3 +13,9 @@ export const ACTIVITY = {
 } as const;
 
 export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY];
+
+/** Activities that start and watch runs through the durable client (bound per invocation). */
+export const TICK_ACTIVITY = {
+  startRun: "startEndpointRun",
+  checkRuns: "checkEndpointRuns",
+} as const;

@@ -1,85 +1,71 @@
 import type * as df from "durable-functions";
-import { RETRAIN_ORCHESTRATOR } from "./retrain-orchestrator";
-import type { EndpointOutcome, FanOutInput, RetrainInput, RunStatus } from "./run-input";
+import { TICK_ACTIVITY } from "../activities/names";
+import type * as C from "../activities/contracts";
+import { instanceIdFor } from "../app/instances";
+import { callActivity } from "./call-activity";
+import { RETRY, TICK_CHECKS_PER_WINDOW, TICK_RUN_WAIT_MARGIN_MINUTES } from "./policies";
+import type { EndpointOutcome, FanOutInput, RetrainInput, TickRun } from "./run-input";
 
 export const FAN_OUT_ORCHESTRATOR = "retrainAllOrchestrator";
 
-/** Child instance ids are the endpoints' singleton ids, so a tick never runs beside an ad-hoc run. */
-export const childInstanceId = (endpoint: string) => `retrain-${endpoint.toLowerCase()}`;
-
 /**
- * A scheduled tick: one retraining sub-orchestration per endpoint, at most `maxParallel` at once,
- * as a sliding window: the next endpoint starts as soon as any running one ends, so a slow
- * endpoint holds one slot, never the others. Children report failure as a result, so one
- * endpoint's failure does not stop the others; the output lists every endpoint in input order.
+ * A scheduled tick: one run per endpoint, at most `maxParallel` at once, as a sliding window: the
+ * next endpoint starts as soon as a running one is seen to end, so a slow endpoint holds one slot,
+ * never the others. The output lists every endpoint in input order.
  *
- * One instance for the whole tick (no continue-as-new): a child's end is delivered to the
- * execution that started it, so continuing as new with children still running would lose them.
- * The history grows by ~4 events per endpoint (see bench/fan-out.ts for what that costs).
+ * Each run is a top-level instance under the endpoint's singleton id, started by an activity
+ * through the durable client, not a sub-orchestration: the extension refuses to start an id whose
+ * instance is active, whereas a sub-orchestration with that id starts a new execution over an
+ * ad-hoc run in progress (seen on the real engine). An endpoint whose run is already going is
+ * reported `skipped`. Runs are watched with a durable timer and a status read every
+ * `checkIntervalInSeconds`; with no children, the tick can continue as new to keep its history short.
  */
 export function* retrainAllOrchestrator(context: df.OrchestrationContext): Generator<df.Task, unknown, unknown> {
   const input = context.df.getInput<FanOutInput>();
-  const runs: RetrainInput[] = input.runs.map((r) => ({ ...r, reportFailureAsResult: true }));
-  const outcomes: EndpointOutcome[] = new Array<EndpointOutcome>(runs.length);
+  const { runs } = input;
   const window = Math.max(1, input.maxParallel);
-  /** Input index → its child's task; a Map keeps insertion order, so every replay sees the same order. */
-  const running = new Map<number, df.Task>();
-  let next = 0;
-  let done = 0;
-  while (next < runs.length || running.size > 0) {
-    const fresh: df.Task[] = [];
-    for (; next < runs.length && running.size < window; next++) {
-      const r = runs[next]!;
-      const task = context.df.callSubOrchestrator(RETRAIN_ORCHESTRATOR, r, childInstanceId(r.endpoint));
-      running.set(next, task);
-      fresh.push(task);
+  const outcomes: (EndpointOutcome | null)[] = input.progress ? [...input.progress.outcomes] : runs.map(() => null);
+  let running: TickRun[] = input.progress ? [...input.progress.running] : [];
+  let next = input.progress?.next ?? 0;
+  const now = () => context.df.currentUtcDateTime.getTime();
+  const settle = (index: number, result: EndpointOutcome["result"], reason?: string) => {
+    const r = runs[index]!;
+    outcomes[index] = { endpoint: r.endpoint, runId: r.runId, result, ...(reason ? { reason } : {}) };
+  };
+
+  for (let checks = 0; ; checks++) {
+    while (next < runs.length && running.length < window) {
+      const index = next++;
+      const run = runs[index]!;
+      const instanceId = instanceIdFor(run.endpoint);
+      const r = yield* callActivity<C.StartRunResult>(context, TICK_ACTIVITY.startRun, RETRY.record, { instanceId, run } satisfies C.StartRunInput);
+      if (r.kind === "failed") settle(index, "failed", `the run could not be started: ${r.reason}`);
+      else if (!r.value.started) settle(index, "skipped", `a run of endpoint ${run.endpoint} is already ${r.value.runtimeStatus} (instance ${instanceId})`);
+      else running.push({ index, instanceId, runId: run.runId, giveUpAtMs: now() + maxWaitInMs(run) });
     }
-    context.df.setCustomStatus({ done, total: runs.length, running: [...running.keys()].map((k) => runs[k]!.endpoint) });
-    try {
-      // New children are scheduled by being yielded (in one Task.any with the running ones, to wake
-      // on whichever ends first). With none new, nothing is left to start, so the order in which the
-      // rest are collected changes nothing: wait for the oldest.
-      yield fresh.length > 0 ? anyOf(context, [...running.values()]) : running.values().next().value!;
-    } catch {
-      // The oldest child could not start or failed: it is collected below like any other.
+    context.df.setCustomStatus({ done: outcomes.filter((o) => o !== null).length, total: runs.length, running: running.map((w) => runs[w.index]!.endpoint) });
+    if (running.length === 0) break;
+    if (checks >= TICK_CHECKS_PER_WINDOW) {
+      context.df.continueAsNew({ ...input, progress: { next, running, outcomes } } satisfies FanOutInput);
+      return undefined;
     }
-    for (const [k, task] of running) {
-      if (!task.isCompleted && !task.isFaulted) continue;
-      running.delete(k);
-      outcomes[k] = outcomeOf(runs[k]!, task);
-      done++;
-    }
+
+    yield context.df.createTimer(new Date(now() + input.checkIntervalInSeconds * 1000));
+    const states = yield* callActivity<C.RunState[]>(context, TICK_ACTIVITY.checkRuns, RETRY.record, running.map(({ instanceId, runId }) => ({ instanceId, runId })) satisfies C.WatchedRun[]);
+    // A failed check is tried again at the next interval; the give-up bound below still holds.
+    const ended = new Map(states.kind === "ok" ? states.value.filter((s) => s.ended).map((s) => [s.runId, s]) : []);
+    running = running.filter((w) => {
+      const s = ended.get(w.runId);
+      if (s?.ended) settle(w.index, s.result, s.reason);
+      else if (now() >= w.giveUpAtMs) settle(w.index, "unknown", `still running after ${Math.round(maxWaitInMs(runs[w.index]!) / 60_000)} min; the tick stopped waiting for it (the run goes on and records its own outcome)`);
+      else return true;
+      return false;
+    });
   }
-  context.df.setCustomStatus({ done, total: runs.length, running: [] });
   return { endpoints: outcomes };
 }
 
-function outcomeOf(r: RetrainInput, task: df.Task): EndpointOutcome {
-  // A child that could not even start (e.g. an ad-hoc run holds its instance) is faulted.
-  if (task.isFaulted) return { endpoint: r.endpoint, runId: r.runId, result: "failed", reason: (task.result as Error).message };
-  const s = task.result as RunStatus;
-  return { endpoint: r.endpoint, runId: r.runId, result: s.result ?? "unknown", ...(s.reason ? { reason: s.reason } : {}) };
-}
-
-/** The library's task internals this relies on (durable-functions ~3.5, pinned in package.json). */
-interface ScheduledTask {
-  readonly alreadyScheduled?: boolean;
-  readonly actionObj?: unknown;
-}
-
-/**
- * `Task.any` over tasks some of which an earlier `Task.any` already scheduled. The library (3.x,
- * legacy out-of-process protocol) sends every child's action again with each new `Task.any`, and
- * the extension schedules each as new work: children started twice, sequence numbers out of step
- * (Azure/azure-functions-durable-js#574; the local host reproduces it). So the compound's action
- * keeps only the children not yet scheduled, as that issue proposes for the SDK; waiting still
- * covers all of them. Deterministic: which tasks were scheduled is replayed identically.
- */
-function anyOf(context: df.OrchestrationContext, tasks: df.Task[]): df.Task {
-  const any = context.df.Task.any(tasks);
-  const action = (any as unknown as ScheduledTask).actionObj as { compoundActions?: unknown[] } | undefined;
-  if (action && Array.isArray(action.compoundActions)) {
-    action.compoundActions = (tasks as unknown as ScheduledTask[]).filter((t) => !t.alreadyScheduled).map((t) => t.actionObj);
-  }
-  return any;
+/** The longest a run can take by its own bounds (job deadline, approval wait), plus a margin. */
+function maxWaitInMs(run: RetrainInput): number {
+  return (run.polling.deadlineInMinutes + (run.approval?.timeoutInHours ?? 0) * 60 + TICK_RUN_WAIT_MARGIN_MINUTES) * 60_000;
 }

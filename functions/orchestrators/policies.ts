@@ -49,3 +49,12 @@ export const POLLS_PER_WINDOW = 25;
  * job a little faster than usual is still noticed within the normal backoff after it ends.
  */
 export const EXPECTED_DURATION_SHARE = 0.8;
+
+/**
+ * The scheduled tick reads its runs' status this many times per history window, then continues
+ * as new: a long tick replays at most this many checks (~6 history events each).
+ */
+export const TICK_CHECKS_PER_WINDOW = 50;
+
+/** Added to a run's own bounds (job deadline, approval wait) before the tick stops waiting for it. */
+export const TICK_RUN_WAIT_MARGIN_MINUTES = 60;

@@ -46,7 +46,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     };
     yield* callActivity<void>(context, ACTIVITY.record, RETRY.record, record);
     // A failed run ends Failed, so operators and alerts see it; its reason is in the custom status too.
-    if (result === "failed" && !input.reportFailureAsResult) throw new Error(`Retraining of endpoint ${input.endpoint} failed: ${extra.reason ?? "unknown reason"}`);
+    if (result === "failed") throw new Error(`Retraining of endpoint ${input.endpoint} failed: ${extra.reason ?? "unknown reason"}`);
     return { ...status };
   }
 

@@ -11,8 +11,6 @@ export interface RetrainInput {
   readonly polling: PollingPolicy;
   /** Durable wait after the PATCH before checking the endpoint really serves the new model. */
   readonly verification: { readonly delayInSeconds: number };
-  /** Set by the scheduled fan-out: a failed run returns its result instead of failing, so siblings carry on. */
-  readonly reportFailureAsResult?: boolean;
   /** When set, a passing model waits for a person's approval before it is promoted. */
   readonly approval?: { readonly timeoutInHours: number };
 }
@@ -77,11 +75,29 @@ export interface RunStatus {
 export interface FanOutInput {
   readonly runs: readonly RetrainInput[];
   readonly maxParallel: number;
+  /** How often the tick reads its running runs' status (a slot frees at most this late). */
+  readonly checkIntervalInSeconds: number;
+  /** Where the tick was when it continued as new. */
+  readonly progress?: {
+    readonly next: number;
+    readonly running: readonly TickRun[];
+    readonly outcomes: readonly (EndpointOutcome | null)[];
+  };
+}
+
+/** A run the tick started and waits for: `index` into the tick's runs. */
+export interface TickRun {
+  readonly index: number;
+  readonly instanceId: string;
+  readonly runId: string;
+  /** Orchestration time after which the tick stops waiting (the run's own bounds have passed). */
+  readonly giveUpAtMs: number;
 }
 
 export interface EndpointOutcome {
   readonly endpoint: string;
   readonly runId: string;
-  readonly result: RunResult | "unknown";
+  /** `skipped`: a run of the endpoint (ad-hoc, or a rollback) was already going. */
+  readonly result: RunResult | "skipped" | "unknown";
   readonly reason?: string;
 }

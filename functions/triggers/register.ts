@@ -1,7 +1,8 @@
 import * as df from "durable-functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
-import { runInputFromHistory, startIfIdle, statusOrUndefined } from "./start-run";
+import { runInputFromHistory, startIfIdle } from "./start-run";
+import { TICK_INSTANCE_ID, startUnlessActive, statusOrUndefined } from "../app/instances";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseApprovalRequest } from "./retrain-request";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
@@ -100,13 +101,14 @@ df.app.client.timer("retrainSchedule", {
     const settings = appSettings();
     const { history } = appDependencies();
     const runs = await Promise.all(settings.RETRAIN_ENDPOINTS.map((endpoint) => runInputFromHistory(settings, history, { endpoint, trigger: { kind: "schedule" } })));
-    const input: FanOutInput = { runs, maxParallel: settings.RETRAIN_MAX_PARALLEL };
-    const outcome = await startIfIdle(client, { endpoint: "schedule", runId: `schedule-${runs[0]!.runId}` }, FAN_OUT_ORCHESTRATOR, input);
+    // The tick looks at its runs as often as a run first looks at its job.
+    const input: FanOutInput = { runs, maxParallel: settings.RETRAIN_MAX_PARALLEL, checkIntervalInSeconds: settings.POLL_FIRST_INTERVAL_SECONDS };
+    const outcome = await startUnlessActive(client, TICK_INSTANCE_ID, `schedule-${runs[0]!.runId}`, FAN_OUT_ORCHESTRATOR, input);
     if (!outcome.started) {
       context.log(`Skipped this tick: the previous scheduled tick (instance ${outcome.instanceId}) is still ${outcome.runtimeStatus}.`);
       return;
     }
+    // Each run's RetrainStarted is emitted when the tick really starts it (an endpoint may be busy).
     context.log(`Scheduled tick started for ${runs.length} endpoint(s): ${runs.map((r) => r.endpoint).join(", ")} (at most ${input.maxParallel} at once).`);
-    for (const r of runs) appDependencies().telemetry.event("RetrainStarted", { runId: r.runId, endpoint: r.endpoint, trigger: "schedule" });
   },
 });

@@ -5,12 +5,7 @@ import type { Settings } from "../../shared/config/settings";
 import { expectedTrainingSeconds } from "../../shared/history/expected-duration";
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
 import type { RetrainInput } from "../orchestrators/run-input";
-
-/** Runtime states in which an instance is still working: a second run must not start. */
-const ACTIVE = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
-
-/** One fixed instance id per endpoint: the singleton that keeps two runs off one endpoint. */
-export const instanceIdFor = (endpoint: string) => `retrain-${endpoint.toLowerCase()}`;
+import { instanceIdFor, startUnlessActive, type StartOutcome } from "../app/instances";
 
 export interface RunOptions {
   readonly endpoint: string;
@@ -56,43 +51,17 @@ export async function runInputFromHistory(settings: Settings, history: Parameter
   return buildRunInput(settings, { ...o, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}) });
 }
 
-export type StartOutcome =
-  | { readonly started: true; readonly instanceId: string; readonly runId: string }
-  | { readonly started: false; readonly instanceId: string; readonly runtimeStatus: string };
-
 /** Starts a run (or, with `orchestrator`, a rollback) for the endpoint unless its instance is still active. */
-export async function startIfIdle(
+export function startIfIdle(
   client: df.DurableClient,
   input: { readonly endpoint: string; readonly runId: string },
   orchestrator: string = RETRAIN_ORCHESTRATOR,
   payload: unknown = input,
 ): Promise<StartOutcome> {
-  const instanceId = instanceIdFor(input.endpoint);
-  const runtimeStatus = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
-  if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
-  try {
-    await client.startNew(orchestrator, { instanceId, input: payload });
-  } catch (e) {
-    // Two starts raced past the check above: the host refuses the second (an active instance
-    // cannot be overwritten), so the loser reports the winner's run instead of an error.
-    const now = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
-    if (now && ACTIVE.has(now)) return { started: false, instanceId, runtimeStatus: now };
-    throw e;
-  }
-  return { started: true, instanceId, runId: input.runId };
+  return startUnlessActive(client, instanceIdFor(input.endpoint), input.runId, orchestrator, payload);
 }
 
 function perEndpoint(settings: Settings, endpoint: string): { dataSource?: string; gate?: string } | undefined {
   const key = Object.keys(settings.RETRAIN_ENDPOINT_SETTINGS).find((k) => k.toLowerCase() === endpoint.toLowerCase());
   return key === undefined ? undefined : settings.RETRAIN_ENDPOINT_SETTINGS[key];
-}
-
-/** An instance's status, or undefined when there is none (the client throws on 404). */
-export async function statusOrUndefined(client: df.DurableClient, instanceId: string): Promise<df.DurableOrchestrationStatus | undefined> {
-  try {
-    return await client.getStatus(instanceId);
-  } catch (e) {
-    if (/HTTP 404/.test((e as Error).message)) return undefined;
-    throw e;
-  }
 }

@@ -6,6 +6,7 @@ import type { StateStore } from "./store";
 import type { Clock } from "./clock";
 import { HostStoppedError, Persister, type SaveRetryPolicy } from "./persister";
 import { triggerOf, type Registration } from "../registry";
+import { invocationContext } from "../front";
 
 type InboxEvent = InstanceState["inbox"][number];
 
@@ -21,6 +22,8 @@ export interface EngineOptions {
   readonly saveRetry?: SaveRetryPolicy;
   /** How long start may wait for storage before it gives up (default 30 s). */
   readonly storageStartTimeoutInMs?: number;
+  /** What an activity's durableClient input receives, as the extension binds it to any function. */
+  readonly clientBindingData?: () => unknown;
 }
 
 /** What a benchmark can watch: episodes (replay size, orchestrator time) and activity spans. */
@@ -494,10 +497,7 @@ export class DurableEngine {
     try {
       const reg = this.o.functions.get(w.name);
       if (!reg || triggerOf(reg).type !== "activityTrigger") throw new Error(`No activity function named "${w.name}".`);
-      const context = new InvocationContext({
-        invocationId: randomUUID(), functionName: w.name, options: { trigger: triggerOf(reg) },
-        logHandler: (level, ...args) => this.o.log(`[${w.name}] ${level}: ${args.map(String).join(" ")}`),
-      });
+      const context = invocationContext(reg, this.o.log, this.o.clientBindingData);
       // The library JSON-encodes string inputs in actions; the extension hands activities the value.
       const input = typeof w.input === "string" ? (JSON.parse(w.input) as unknown) : w.input;
       const startMs = this.o.clock.now();

@@ -30,7 +30,9 @@ export const settingsSchema = z
     AML_MANAGEMENT_API_KEY: z.string().min(1, "AML_MANAGEMENT_API_KEY is required"),
     AML_TRAINED_MODEL_RESOURCE: z.string().min(1).default("Census Model [trained model]"),
     RETRAIN_ENDPOINTS: list.refine((l) => l.length > 0, "RETRAIN_ENDPOINTS must name at least one endpoint")
-      .refine((l) => !l.some((n) => n.toLowerCase() === "default"), "RETRAIN_ENDPOINTS cannot include the default endpoint: it has no updatable resources"),
+      .refine((l) => !l.some((n) => n.toLowerCase() === "default"), "RETRAIN_ENDPOINTS cannot include the default endpoint: it has no updatable resources")
+      // retrain-{endpoint} is each endpoint's instance id, and retrain-schedule is the tick's.
+      .refine((l) => !l.some((n) => n.toLowerCase() === "schedule"), "RETRAIN_ENDPOINTS cannot include an endpoint named \"schedule\": its instance id would be the scheduled tick's (retrain-schedule)"),
     RETRAIN_SCHEDULE: z.string().refine((s) => s.trim().split(/\s+/).length === 6, "RETRAIN_SCHEDULE must be an NCRONTAB expression with six fields (seconds first), e.g. \"0 0 3 * * 0\""),
     RETRAIN_DATA_SOURCE: z.string().min(1, "RETRAIN_DATA_SOURCE is required: a file under RETRAIN_DATA_ROOT, an https:// URL, or blob:container/path"),
     RETRAIN_DATA_ROOT: z.string().optional(),

@@ -54,6 +54,28 @@ describe("runs through the local host", () => {
     }
   });
 
+  it("a tick while an ad-hoc run is going leaves that run alone and reports its endpoint busy", async () => {
+    const jobsBefore = await jobsAtService();
+    await p.emulator.admin("POST", "faults", { holdRunningMs: 3_000 });
+    try {
+      expect((await p.call("POST", "/api/retrain", {})).status).toBe(202);
+      await expect.poll(async () => (await p.engine.instance("retrain-retrain"))?.customStatus, { timeout: 10_000, interval: 20 }).toMatchObject({ stage: "training" });
+      const adHoc = (await p.engine.instance("retrain-retrain"))!;
+      await p.host.tick("retrainSchedule");
+      const tick = await p.engine.waitUntilEnded("retrain-schedule", 30_000);
+      expect(tick.status).toBe("Completed");
+      expect(tick.output).toMatchObject({ endpoints: [{ endpoint: "retrain", result: "skipped", reason: expect.stringMatching(/a run of endpoint retrain is already Running \(instance retrain-retrain\)/) as unknown }] });
+      const run = await p.engine.waitUntilEnded("retrain-retrain");
+      // the same instance, started once by the HTTP call, ran to its end untouched
+      expect([run.createdTime, run.input]).toEqual([adHoc.createdTime, adHoc.input]);
+      expect(run.input).toContain('"kind":"http"');
+      expect(run.output).toMatchObject({ result: "promoted", runId: (adHoc.customStatus as { runId: string }).runId });
+      expect((await jobsAtService()) - jobsBefore).toBe(1);
+    } finally {
+      await p.emulator.admin("DELETE", "faults");
+    }
+  });
+
   it("HTTP triggers honour the function key and refuse bad input by name, starting nothing", async () => {
     const jobsBefore = await jobsAtService();
     expect((await p.call("POST", "/api/retrain", {}, null)).status).toBe(401);

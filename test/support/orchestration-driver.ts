@@ -44,6 +44,9 @@ interface SubToken {
 
 type Orchestrator = (ctx: df.OrchestrationContext) => Generator<df.Task, unknown, unknown>;
 
+/** A scripted activity; `at` is the orchestration time it runs at, for fakes of things that take time. */
+export type ActivityHandler = (input: never, at: Date) => Promise<unknown>;
+
 /** An external event a test raises: `afterMs` after the orchestrator starts waiting for it. */
 export interface ScriptedEvent {
   readonly name: string;
@@ -59,7 +62,7 @@ export interface ScriptedEvent {
 export async function driveOrchestrator(
   orchestrator: Orchestrator,
   input: unknown,
-  activities: Record<string, (input: never) => Promise<unknown>>,
+  activities: Record<string, ActivityHandler>,
   options: DriveOptions = {},
 ): Promise<DriveResult> {
   const clock = { now: options.start ?? new Date("2026-01-04T03:00:00Z") };
@@ -87,7 +90,7 @@ interface Shared {
   steps: Step[];
   /** The top instance's custom statuses only: what the run's status endpoint shows. */
   statuses: unknown[];
-  activities: Record<string, (input: never) => Promise<unknown>>;
+  activities: Record<string, ActivityHandler>;
   options: DriveOptions;
   budget: { steps: number };
 }
@@ -194,7 +197,7 @@ async function runExecution(orchestrator: Orchestrator, input: unknown, instance
       let result: unknown;
       let failure: Error | undefined;
       try {
-        result = structuredClone(await handler(token.input as never));
+        result = structuredClone(await handler(token.input as never, new Date(clock.now)));
       } catch (e) {
         failure = e as Error;
       }

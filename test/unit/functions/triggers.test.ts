@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type * as df from "durable-functions";
 import { parseRetrainRequest, BadRequest } from "../../../functions/triggers/retrain-request";
-import { buildRunInput, instanceIdFor, startIfIdle } from "../../../functions/triggers/start-run";
+import { buildRunInput, startIfIdle } from "../../../functions/triggers/start-run";
+import { instanceIdFor } from "../../../functions/app/instances";
 import { loadSettings } from "../../../shared/config/settings";
 
 const settings = loadSettings({

@@ -1,0 +1,50 @@
+import type * as df from "durable-functions";
+
+/** Runtime states in which an instance is still working: a second run must not start. */
+export const ACTIVE: ReadonlySet<string> = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
+
+/**
+ * One fixed instance id per endpoint: the singleton that keeps two runs off one endpoint. Ad-hoc
+ * and scheduled runs both start under it through the durable client, which refuses an id whose
+ * instance is active, so neither can start over the other.
+ */
+export const instanceIdFor = (endpoint: string) => `retrain-${endpoint.toLowerCase()}`;
+
+/** The scheduled tick's own singleton (an endpoint cannot be named "schedule": see settings). */
+export const TICK_INSTANCE_ID = instanceIdFor("schedule");
+
+export type StartOutcome =
+  | { readonly started: true; readonly instanceId: string; readonly runId: string }
+  | { readonly started: false; readonly instanceId: string; readonly runtimeStatus: string };
+
+/** Starts `orchestrator` under `instanceId` unless that instance is still active. */
+export async function startUnlessActive(
+  client: df.DurableClient,
+  instanceId: string,
+  runId: string,
+  orchestrator: string,
+  payload: unknown,
+): Promise<StartOutcome> {
+  const runtimeStatus = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
+  if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
+  try {
+    await client.startNew(orchestrator, { instanceId, input: payload });
+  } catch (e) {
+    // Two starts raced past the check above: the extension refuses the second with 409 (an
+    // active instance cannot be overwritten), so the loser reports the winner's run.
+    const now = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
+    if (now && ACTIVE.has(now)) return { started: false, instanceId, runtimeStatus: now };
+    throw e;
+  }
+  return { started: true, instanceId, runId };
+}
+
+/** An instance's status, or undefined when there is none (the client throws on 404). */
+export async function statusOrUndefined(client: df.DurableClient, instanceId: string): Promise<df.DurableOrchestrationStatus | undefined> {
+  try {
+    return await client.getStatus(instanceId);
+  } catch (e) {
+    if (/HTTP 404/.test((e as Error).message)) return undefined;
+    throw e;
+  }
+}
