@@ -40,6 +40,8 @@ var builder = new HostBuilder()
         l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         l.SetMinimumLevel(LogLevel.Warning);
         l.AddFilter("Host.Triggers.DurableTask", LogLevel.Information);
+        // ENGINE_TRACE_STORAGE=1: the Azure Storage provider's own trace (leases, queues), for diagnosis.
+        if (Environment.GetEnvironmentVariable("ENGINE_TRACE_STORAGE") == "1") l.AddFilter("DurableTask.AzureStorage", LogLevel.Information);
     });
 
 using var host = builder.Build();

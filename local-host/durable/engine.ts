@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { InvocationContext } from "@azure/functions";
 import { ActionType, EventType, leaves, retryDelayInMs, signature, type Action, type HistoryEvent } from "./history";
+import { scheduleActions } from "./actions";
 import { TERMINAL, type InstanceState, type PendingWork, type RuntimeStatus } from "./instance";
 import type { StateStore } from "./store";
 import type { Clock } from "./clock";
@@ -255,10 +256,18 @@ export class DurableEngine {
     this.o.observer?.episode?.(s.instanceId, s.name, s.history.length, performance.now() - invokedAt);
     s.episodes++;
     if (result.kind === "error") {
-      s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: result.message }));
-      this.finish(s, "Failed", result.message);
+      s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: failedReason(s.name, result.message) }));
+      this.finish(s, "Failed", failedReason(s.name, result.message));
     } else {
       const state = result.state;
+      const tooBig = state.customStatus !== undefined ? customStatusTooLarge(state.customStatus) : undefined;
+      if (tooBig) {
+        s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: failedReason(s.name, tooBig) }));
+        this.finish(s, "Failed", failedReason(s.name, tooBig));
+        history.push(this.event(EventType.OrchestratorCompleted, -1));
+        s.lastUpdatedTime = this.isoNow();
+        return after.work;
+      }
       if (state.customStatus !== undefined) s.customStatus = state.customStatus;
       const actions = (state.actions?.[0] ?? []) as Action[];
       const mismatch = this.checkDeterminism(s, actions);
@@ -271,8 +280,8 @@ export class DurableEngine {
         const newWork = this.schedule(s, fresh);
         after.work.push(...newWork);
         if (state.error !== undefined && !state.isDone) {
-          s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: state.error }));
-          this.finish(s, "Failed", state.error);
+          s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: failedReason(s.name, state.error) }));
+          this.finish(s, "Failed", failedReason(s.name, state.error));
         } else if (state.isDone) {
           const next = leaves(actions).find((a) => a.actionType === ActionType.ContinueAsNew);
           if (next) this.continueAsNew(s, next.input);
@@ -329,37 +338,10 @@ export class DurableEngine {
 
   /** Gives new actions the sequence numbers the library gave them, and records them in history. */
   private schedule(s: InstanceState, fresh: Action[]): PendingWork[] {
-    const work: PendingWork[] = [];
-    for (const a of leaves(fresh)) {
-      switch (a.actionType) {
-        case ActionType.CallActivity:
-        case ActionType.CallActivityWithRetry: {
-          const id = s.nextSequence++;
-          const w: PendingWork = { kind: "activity", id, name: a.functionName!, input: a.input, attempt: 1, ...(a.actionType === ActionType.CallActivityWithRetry && a.retryOptions ? { retry: a.retryOptions } : {}) };
-          s.history.push(this.event(EventType.TaskScheduled, id, { Name: a.functionName, Input: JSON.stringify(a.input ?? null) }));
-          work.push(w);
-          break;
-        }
-        case ActionType.CallSubOrchestrator:
-        case ActionType.CallSubOrchestratorWithRetry: {
-          const id = s.nextSequence++;
-          const childId = a.instanceId || `${s.instanceId}:${id}`;
-          const w: PendingWork = { kind: "sub", id, name: a.functionName!, instanceId: childId, input: a.input, attempt: 1, ...(a.actionType === ActionType.CallSubOrchestratorWithRetry && a.retryOptions ? { retry: a.retryOptions } : {}) };
-          s.history.push(this.event(EventType.SubOrchestrationInstanceCreated, id, { Name: a.functionName, InstanceId: childId }));
-          work.push(w);
-          break;
-        }
-        case ActionType.CreateTimer: {
-          const id = s.nextSequence++;
-          const fireAt = new Date(a.fireAt!).toISOString();
-          s.history.push(this.event(EventType.TimerCreated, id, { FireAt: fireAt }));
-          work.push({ kind: "timer", id, fireAt });
-          break;
-        }
-        default:
-          break; // external events wait for raiseEvent; continue-as-new is handled when done
-      }
-    }
+    const { scheduled, nextSequence } = scheduleActions(fresh, s.nextSequence, s.instanceId);
+    s.nextSequence = nextSequence;
+    for (const { event: { EventType: type, EventId, ...fields } } of scheduled) s.history.push(this.event(type, EventId, fields));
+    const work = scheduled.map((x) => x.work);
     s.pending.push(...work);
     return work;
   }
@@ -428,7 +410,9 @@ export class DurableEngine {
       longRunningTimerIntervalDuration: "3.00:00:00", maximumShortTimerDuration: "6.00:00:00", defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
     };
     try {
-      return { kind: "ok", state: (await reg.handler(trigger, context)) as OrchestratorState };
+      // The Node worker hands the host the orchestrator's answer as JSON: Dates become text,
+      // undefined fields vanish, Maps become {} in activity inputs, statuses and outputs alike.
+      return { kind: "ok", state: JSON.parse(JSON.stringify((await reg.handler(trigger, context)) ?? null)) as OrchestratorState };
     } catch (e) {
       const message = (e as Error).message ?? String(e);
       const at = message.indexOf(OUT_OF_PROC);
@@ -478,6 +462,10 @@ export class DurableEngine {
       }
       void this.startNew(w.name, w.instanceId, typeof w.input === "string" ? w.input : JSON.stringify(w.input ?? null), link)
         .catch((e: Error) => deliver({ EventType: EventType.SubOrchestrationInstanceFailed, Timestamp: this.isoNow(), TaskScheduledId: w.id, Reason: e.message, Details: "" }));
+    } else if (!isActivity(this.o.functions.get(w.name))) {
+      // As on the real extension (test/e2e/engine-divergences.test.ts): nothing runs it and
+      // nothing answers, so the task never settles. The app only calls names it registers.
+      this.o.log(`activity ${w.name} (task ${w.id}) of ${s.instanceId}: no activity function has that name; the task stays unsettled`);
     } else {
       this.runActivity(w, generation, s.instanceId).then(
         (result) => deliver({ EventType: EventType.TaskCompleted, Timestamp: this.isoNow(), TaskScheduledId: w.id, Result: JSON.stringify(result ?? null) }),
@@ -495,8 +483,7 @@ export class DurableEngine {
     if (generation !== this.generation) throw new Error("host stopped");
     this.runningActivities++;
     try {
-      const reg = this.o.functions.get(w.name);
-      if (!reg || triggerOf(reg).type !== "activityTrigger") throw new Error(`No activity function named "${w.name}".`);
+      const reg = this.o.functions.get(w.name)!;
       const context = invocationContext(reg, this.o.log, this.o.clientBindingData);
       // The library JSON-encodes string inputs in actions; the extension hands activities the value.
       const input = typeof w.input === "string" ? (JSON.parse(w.input) as unknown) : w.input;
@@ -535,4 +522,18 @@ export class InstanceActiveError extends Error {
 }
 export class InstanceEndedError extends Error {
   override readonly name = "InstanceEndedError";
+}
+
+const isActivity = (reg: Registration | undefined) => reg !== undefined && triggerOf(reg).type === "activityTrigger";
+
+/** How the extension words an orchestrator's failure in its output and history. */
+const failedReason = (name: string, message: string) => `Orchestrator function '${name}' failed: ${message}`;
+
+/**
+ * The extension's limit on a custom status: 16 KB of JSON counted in UTF-16 and truncated to
+ * whole KB (MessagePayloadDataConverter.Serialize(value, 16)); over it, the orchestration fails.
+ */
+export function customStatusTooLarge(customStatus: unknown): string | undefined {
+  const kb = Math.floor((JSON.stringify(customStatus).length * 2) / 1024);
+  return kb > 16 ? `The UTF-16 size of the JSON-serialized payload must not exceed 16 KB. The current payload size is ${kb} KB.` : undefined;
 }

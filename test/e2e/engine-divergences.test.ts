@@ -64,4 +64,36 @@ describe(`app guarantees that must hold on the real engine (running on: ${ENGINE
     const ended = await engine.waitUntilEnded(id, 30_000);
     expect([ended.status, ended.output]).toEqual(["Completed", { kind: "ok", value: "promoted" }]);
   });
+
+  it("activity inputs arrive as JSON carries them: a Date as text, undefined fields dropped, a Map as an object", async () => {
+    const id = `input-${Date.now()}`;
+    await start("ActivityInput", id, {});
+    const ended = await engine.waitUntilEnded(id, 30_000);
+    console.log(`ActivityInput (${ENGINE}): ${ended.status} ${JSON.stringify(ended.output)}`);
+    expect([ended.status, ended.output]).toEqual(["Completed", { when: "string", hasUndefined: false, map: "[object Object]" }]);
+  });
+
+  it("a custom status over 16 KB (UTF-16) fails the orchestration with the extension's reason; at the limit it is kept", async () => {
+    const big = `bigstatus-${Date.now()}`;
+    const fits = `fitstatus-${Date.now()}`;
+    // {"text":"…"} is 11 characters besides the x's; 2 bytes each in UTF-16; the limit is on whole KB
+    await start("BigStatus", big, { chars: 8704 - 11 });
+    await start("BigStatus", fits, { chars: 8703 - 11 });
+    const [b, f] = [await engine.waitUntilEnded(big, 30_000), await engine.waitUntilEnded(fits, 30_000)];
+    console.log(`BigStatus (${ENGINE}): ${b.status} ${JSON.stringify(b.output)}; ${f.status} ${JSON.stringify(f.output)}`);
+    expect(b.status).toBe("Failed");
+    expect(String(b.output)).toContain("The UTF-16 size of the JSON-serialized payload must not exceed 16 KB. The current payload size is 17 KB.");
+    expect([f.status, f.output]).toEqual(["Completed", "done"]);
+  });
+
+  it("an activity no function implements is never answered: the orchestration stays Running (so the app calls only names it registers)", async () => {
+    const id = `unregistered-${Date.now()}`;
+    await start("Unregistered", id, {});
+    // Absence of an answer can only be watched for a while: 15× what the activities above take.
+    await expect.poll(async () => (await engine.instance(id))?.status, { timeout: 10_000, interval: 50 }).toBe("Running");
+    await new Promise((r) => setTimeout(r, 3_000));
+    const s = await engine.instance(id);
+    console.log(`Unregistered (${ENGINE}): ${s?.status} ${JSON.stringify(s?.output)}`);
+    expect([s?.status, s?.output]).toEqual(["Running", null]);
+  });
 });

@@ -67,8 +67,10 @@ interface StatusBody {
 export function realEngineView(host: RunningEngineHost): EngineView {
   const base = `${host.url}/runtime/webhooks/durabletask/instances`;
   const view = (b: StatusBody): InstanceView => {
+    // The status API names event types and parses results; DTFx's history (and the local engine's) holds numbers and JSON text.
     const history = (b.historyEvents ?? []).map((e) => ({
       ...e, EventType: typeof e.EventType === "number" ? e.EventType : (EventType as Record<string, number>)[e.EventType] ?? -1,
+      ...(e.Result !== undefined && typeof e.Result !== "string" ? { Result: JSON.stringify(e.Result) } : {}),
     })) as unknown as HistoryEvent[];
     return {
       instanceId: b.instanceId, name: b.name, status: b.runtimeStatus, createdTime: b.createdTime, lastUpdatedTime: b.lastUpdatedTime, input: JSON.stringify(b.input ?? null),

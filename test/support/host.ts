@@ -34,6 +34,8 @@ export interface HostedPipeline {
   stop(): Promise<void>;
 }
 
+const STORAGE_PROVIDER = "AzureFunctionsJobHost__extensions__durableTask__storageProvider";
+
 /** Settings whose value is a duration, with the unit in their name. */
 const DURATION_SETTINGS = ["POLL_FIRST_INTERVAL_SECONDS", "POLL_MAX_INTERVAL_SECONDS", "VERIFY_DELAY_SECONDS", "JOB_DEADLINE_MINUTES", "APPROVAL_TIMEOUT_HOURS"];
 
@@ -77,8 +79,15 @@ export async function startHostedPipeline(o: { speed?: number; settings?: Record
   let real: RunningEngineHost | undefined;
   if (ENGINE === "real") {
     if (o.store) throw new Error("A custom state store is a local-engine feature: the real engine keeps its state in its own Azure Storage layout.");
-    // The engine's queue polling backs off to 30 s when idle by default; tests poll at 1 s at most.
-    values = { ...scaledForRealTime(settings, speed), AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval: "00:00:01" };
+    values = {
+      ...scaledForRealTime(settings, speed),
+      // The engine's queue polling backs off to 30 s when idle by default; tests poll at 1 s at most.
+      [`${STORAGE_PROVIDER}__maxQueuePollingInterval`]: "00:00:01",
+      // What a killed host had dequeued comes back when its visibility timeout lapses: 5 min by
+      // default (as in Azure); the extension's minimum, 1 min, here so a kill test resumes sooner.
+      [`${STORAGE_PROVIDER}__controlQueueVisibilityTimeout`]: "00:01:00",
+      [`${STORAGE_PROVIDER}__workItemQueueVisibilityTimeout`]: "00:01:00",
+    };
     real = await startEngineHost({ values, functionKey: FUNCTION_KEY, hubName, log });
     host = real;
     engine = realEngineView(real);

@@ -1,0 +1,83 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { onRealEngine } from "../support/engine";
+import { startHostedPipeline, type HostedPipeline } from "../support/host";
+import { readTaskHubHistory, type RecordedInstance } from "./task-hub-history";
+import type { FaultSettings } from "../../emulator/faults";
+
+/**
+ * Records the real engine's histories of the app's orchestrators, one file per scenario, into
+ * test/fixtures/real-engine-histories/ for the conformance test that replays them on the local
+ * engine. A tool, not a check: `npm run record:histories` (the .NET SDK needed); skipped otherwise.
+ */
+const RECORD = onRealEngine && process.env.RECORD_ENGINE_HISTORIES === "1";
+const OUT = path.resolve(__dirname, "../fixtures/real-engine-histories");
+
+let p: HostedPipeline;
+beforeAll(async () => {
+  if (!RECORD) return;
+  p = await startHostedPipeline({
+    speed: 1,
+    endpoints: ["customer2"],
+    settings: {
+      RETRAIN_ENDPOINTS: "retrain,customer2", RETRAIN_MAX_PARALLEL: "1", RETRAIN_GATE: "AUC>=0.8",
+      POLL_FIRST_INTERVAL_SECONDS: "0.2", POLL_BACKOFF_FACTOR: "1.5", POLL_MAX_INTERVAL_SECONDS: "0.4", JOB_DEADLINE_MINUTES: "2",
+      VERIFY_DELAY_SECONDS: "0.2", APPROVAL_TIMEOUT_HOURS: "0.001", AML_REQUEST_TIMEOUT_SECONDS: "1",
+    },
+  });
+}, 120_000);
+afterAll(() => p?.stop());
+
+async function save(scenario: string, instanceIds: string[]): Promise<void> {
+  const all = await p.engine.list();
+  const ids = all.map((s) => s.instanceId).filter((id) => instanceIds.some((want) => id === want || id.startsWith(`${want}-poll-`)));
+  const instances: RecordedInstance[] = [];
+  for (const id of ids.sort()) {
+    const s = (await p.engine.instance(id))!;
+    instances.push({ instanceId: id, name: s.name, status: s.status, history: await readTaskHubHistory(p.values.AzureWebJobsStorage!, p.real!.hubName, id) });
+  }
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(path.join(OUT, `${scenario}.json`), `${JSON.stringify({ scenario, engine: "Microsoft.Azure.WebJobs.Extensions.DurableTask 3.14.1", instances }, null, 1)}\n`);
+}
+
+async function run(scenario: string, faults: FaultSettings, body: unknown, during?: () => Promise<void>): Promise<void> {
+  await p.emulator.admin("DELETE", "faults");
+  await p.emulator.admin("POST", "faults", faults);
+  expect((await p.call("POST", "/api/retrain", body)).status).toBe(202);
+  await during?.();
+  await p.engine.waitUntilEnded("retrain-retrain", 180_000);
+  await save(scenario, ["retrain-retrain"]);
+}
+
+const awaitingApproval = () => expect.poll(async () => ((await p.call("GET", "/api/retrain/retrain-retrain")).body as { stage?: string }).stage, { timeout: 30_000, interval: 20 }).toBe("awaiting-approval");
+
+describe.runIf(RECORD)("record the real engine's histories", () => {
+  it("promoted", () => run("promoted", {}, {}), 120_000);
+  it("rejected", () => run("rejected", {}, { gate: "AUC>=0.99" }), 120_000);
+  it("approval approved", () => run("approval-approved", {}, { requireApproval: true }, async () => {
+    await awaitingApproval();
+    expect((await p.call("POST", "/api/retrain/retrain-retrain/approve", { comment: "ok" })).status).toBe(202);
+  }), 120_000);
+  it("approval rejected", () => run("approval-rejected", {}, { requireApproval: true }, async () => {
+    await awaitingApproval();
+    expect((await p.call("POST", "/api/retrain/retrain-retrain/reject", { comment: "no" })).status).toBe(202);
+  }), 120_000);
+  it("approval timed out", () => run("approval-timeout", {}, { requireApproval: true }), 120_000);
+  it("verification rollback", () => run("verification-rollback", { patchIgnored: { count: 1 } }, {}), 120_000);
+  it("throttling waits", () => run("throttled", { throttle: { count: 1, retryAfterSeconds: 1, operations: ["status"] } }, {}), 120_000);
+  it("long poll with continue-as-new", () => run("long-poll", { holdRunningMs: 12_000 }, {}), 120_000);
+  it("retries exhausted", () => run("retries-exhausted", { reset: { count: 100, operations: ["submit"] } }, {}), 180_000);
+  it("manual rollback", async () => {
+    await p.emulator.admin("DELETE", "faults");
+    expect((await p.call("POST", "/api/endpoints/retrain/rollback", {})).status).toBe(202);
+    await p.engine.waitUntilEnded("retrain-retrain", 60_000);
+    await save("manual-rollback", ["retrain-retrain"]);
+  }, 120_000);
+  it("fan-out", async () => {
+    await p.emulator.admin("DELETE", "faults");
+    await p.host.tick("retrainSchedule");
+    await p.engine.waitUntilEnded("retrain-schedule", 120_000);
+    await save("fan-out", ["retrain-schedule", "retrain-retrain", "retrain-customer2"]);
+  }, 180_000);
+});
