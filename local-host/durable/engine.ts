@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { InvocationContext } from "@azure/functions";
 import { ActionType, EventType, leaves, retryDelayInMs, signature, type Action, type HistoryEvent } from "./history";
 import { scheduleActions } from "./actions";
+import { invokeOrchestrator, type OrchestratorAnswer } from "./invoke";
 import { TERMINAL, type InstanceState, type PendingWork, type RuntimeStatus } from "./instance";
 import type { StateStore } from "./store";
 import type { Clock } from "./clock";
@@ -38,8 +38,6 @@ export interface EngineObserver {
 export class NonDeterminismError extends Error {
   override readonly name = "NonDeterministicOrchestrationException";
 }
-
-const OUT_OF_PROC = "$OutOfProcData$:";
 
 /**
  * Runs orchestrations the way the Durable extension does: keep the history, invoke the
@@ -397,29 +395,10 @@ export class DurableEngine {
     this.kick(parent.instanceId);
   }
 
-  private async invoke(s: InstanceState): Promise<{ kind: "ok"; state: OrchestratorState } | { kind: "error"; message: string }> {
+  private async invoke(s: InstanceState): Promise<OrchestratorAnswer> {
     const reg = this.o.functions.get(s.name);
     if (!reg) return { kind: "error", message: `No orchestrator function named "${s.name}".` };
-    const context = new InvocationContext({
-      invocationId: randomUUID(), functionName: s.name, options: { trigger: triggerOf(reg) },
-      logHandler: (level, ...args) => this.o.log(`[${s.name}] ${level}: ${args.map(String).join(" ")}`),
-    });
-    const trigger = {
-      history: structuredClone(s.history), input: JSON.parse(s.input) as unknown, instanceId: s.instanceId, isReplaying: false,
-      parentInstanceId: s.parent?.instanceId, upperSchemaVersion: 1, upperSchemaVersionNew: 2,
-      longRunningTimerIntervalDuration: "3.00:00:00", maximumShortTimerDuration: "6.00:00:00", defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
-    };
-    try {
-      // The Node worker hands the host the orchestrator's answer as JSON: Dates become text,
-      // undefined fields vanish, Maps become {} in activity inputs, statuses and outputs alike.
-      return { kind: "ok", state: JSON.parse(JSON.stringify((await reg.handler(trigger, context)) ?? null)) as OrchestratorState };
-    } catch (e) {
-      const message = (e as Error).message ?? String(e);
-      const at = message.indexOf(OUT_OF_PROC);
-      if (at < 0) return { kind: "error", message };
-      const state = JSON.parse(message.slice(at + OUT_OF_PROC.length)) as OrchestratorState;
-      return { kind: "ok", state: { ...state, isDone: false, error: state.error ?? message.slice(0, at) } };
-    }
+    return invokeOrchestrator(reg, { history: structuredClone(s.history), input: JSON.parse(s.input) as unknown, instanceId: s.instanceId, ...(s.parent ? { parentInstanceId: s.parent.instanceId } : {}) }, this.o.log);
   }
 
   /** Runs or arms one piece of pending work; its result lands in the inbox. */
@@ -498,14 +477,6 @@ export class DurableEngine {
       this.activityQueue.shift()?.();
     }
   }
-}
-
-interface OrchestratorState {
-  isDone: boolean;
-  actions?: unknown[][];
-  output?: unknown;
-  error?: string;
-  customStatus?: unknown;
 }
 
 /** Whether `child` was started by this execution of the parent (older states carry no createdTime). */

@@ -30,6 +30,11 @@ export async function readTaskHubHistory(connectionString: string, hubName: stri
     }
     rows.push({ rowKey: String(e.rowKey), event });
   }
-  // Row keys are the event's position, zero-padded (and a sentinel row without an EventType).
-  return rows.sort((a, b) => a.rowKey.localeCompare(b.rowKey)).map((r) => r.event).filter((e) => typeof e.EventType === "string");
+  // Row keys are the event's position, zero-padded, plus a sentinel row naming the current
+  // execution. A new execution under the same id overwrites rows from 0: rows past its end still
+  // hold the previous execution's events, so only the current execution's rows are kept.
+  const sentinel = rows.find((r) => typeof r.event.EventType !== "string")?.event.ExecutionId;
+  const events = rows.sort((a, b) => a.rowKey.localeCompare(b.rowKey)).map((r) => r.event).filter((e) => typeof e.EventType === "string");
+  const current = sentinel ?? events.find((e) => e.EventType === "ExecutionStarted")?.ExecutionId;
+  return events.filter((e) => e.ExecutionId === current);
 }

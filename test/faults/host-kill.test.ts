@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { TableClient } from "@azure/data-tables";
 import { startTestEmulator, type TestEmulator } from "../support/emulator";
 import { pipelineEnv } from "../support/pipeline-env";
 import { syntheticCensusCsv } from "../../emulator/training/synthetic-census";
@@ -165,7 +166,13 @@ async function realHarness(): Promise<Harness> {
       started = true;
       return { url: p.host.url, output: () => p.logs.join("\n"), kill: () => p.real!.kill() };
     },
-    close: () => p.emulator.admin("DELETE", "faults").then(() => undefined),
+    close: async () => {
+      await p.emulator.admin("DELETE", "faults");
+      // Each local scenario starts with no run history (a service and storage of its own); here
+      // too, or the next run would place its first poll after the last one's (killed, so long) training time.
+      const table = TableClient.fromConnectionString(p.values.STAGING_STORAGE_CONNECTION_STRING!, p.values.HISTORY_TABLE!, { allowInsecureConnection: true });
+      for await (const e of table.listEntities()) await table.deleteEntity(e.partitionKey!, e.rowKey!);
+    },
   };
 }
 

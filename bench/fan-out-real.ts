@@ -1,0 +1,87 @@
+// Fan-out on the real Durable Task extension: `node dist/bench/fan-out-real.js --size=N [--window=8]
+// [--job-seconds=5]` (npm run bench:fan-out-real runs N = 10 and 100). Figures, not a test. One
+// scheduled tick over N endpoints with RETRAIN_MAX_PARALLEL = window, each job held Running for a
+// fixed real time on tiny data at a service with no cap of its own, so the ideal makespan (the
+// baseline, from the same run) is ⌈N/window⌉ × job time; and the window must hold: never more than
+// `window` jobs Running at once. Real time throughout: the real engine's clock cannot be sped up.
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { startAzurite } from "../emulator/azurite";
+import { DEFAULT_CONFIG } from "../emulator/config";
+import { startEmulator } from "../emulator/emulator";
+import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
+import { startEngineHost } from "../engine-host/host";
+import { engineUnavailable } from "../engine-host/dotnet-host";
+import { TICK_INSTANCE_ID } from "../functions/app/instances";
+
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+interface JobTimes { runningAt?: string; endedAt?: string }
+
+/** Most jobs Running at once, from when each began running to when it ended. */
+function maxConcurrent(jobs: readonly JobTimes[]): number {
+  const edges = jobs.filter((j) => j.runningAt).flatMap((j) => [[Date.parse(j.runningAt!), 1], [j.endedAt ? Date.parse(j.endedAt) : Infinity, -1]] as const);
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let max = 0;
+  for (const [, d] of edges) max = Math.max(max, (now += d));
+  return max;
+}
+
+async function main(): Promise<void> {
+  const missing = engineUnavailable();
+  if (missing) throw new Error(`the real engine is not available: ${missing} (npm run build:engine)`);
+  const n = Number(arg("size", "10"));
+  const window = Number(arg("window", "8"));
+  const jobMs = Number(arg("job-seconds", "5")) * 1000;
+  const azurite = await startAzurite();
+  const dataRoot = mkdtempSync(path.join(os.tmpdir(), "retrainer-fanout-real-"));
+  writeFileSync(path.join(dataRoot, "tiny.csv"), syntheticCensusCsv(300, 42));
+  const endpoints = Array.from({ length: n }, (_, i) => `ep${String(i).padStart(4, "0")}`);
+  const emulator = await startEmulator({ ...DEFAULT_CONFIG, servicesPort: 0, managementPort: 0, workspaceId: randomUUID().replace(/-/g, ""), addedEndpoints: endpoints, maxConcurrentJobs: 10_000, propagationDelayInMs: 0 });
+  const admin = async (method: string, p: string, body?: unknown) => (await fetch(`${emulator.managementUrl}/_admin/${p}`, {
+    method, headers: { Authorization: `Bearer ${emulator.config.managementToken}`, "Content-Type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}),
+  })).json();
+  await admin("POST", "faults", { holdRunningMs: jobMs });
+  const c = emulator.config;
+  const values: Record<string, string> = {
+    FUNCTIONS_WORKER_RUNTIME: "node", AzureWebJobsStorage: azurite.connectionString,
+    AML_SERVICES_URL: emulator.servicesUrl, AML_MANAGEMENT_URL: emulator.managementUrl, AML_WORKSPACE_ID: c.workspaceId,
+    AML_TRAINING_SERVICE_ID: c.trainingServiceId, AML_TRAINING_API_KEY: c.trainingApiKey, AML_PREDICTIVE_SERVICE_ID: c.predictiveServiceId,
+    AML_MANAGEMENT_API_KEY: c.managementToken, RETRAIN_ENDPOINTS: endpoints.join(","), RETRAIN_MAX_PARALLEL: String(window),
+    RETRAIN_SCHEDULE: "0 0 3 * * 0", RETRAIN_DATA_SOURCE: "tiny.csv", RETRAIN_DATA_ROOT: dataRoot, RETRAIN_GATE: "AUC>=0.5",
+    STAGING_STORAGE_CONNECTION_STRING: azurite.connectionString, STAGING_CONTAINER: `runs-${randomUUID().slice(0, 8)}`,
+    HISTORY_TABLE: `runs${randomUUID().replace(/-/g, "").slice(0, 12)}`, VERIFY_DELAY_SECONDS: "0.5",
+    POLL_FIRST_INTERVAL_SECONDS: "1", POLL_MAX_INTERVAL_SECONDS: "1", POLL_BACKOFF_FACTOR: "1", JOB_DEADLINE_MINUTES: "30",
+    AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval: "00:00:01",
+  };
+  const host = await startEngineHost({ values, functionKey: "bench", hubName: `fanreal${randomUUID().replace(/-/g, "").slice(0, 8)}`, log: () => undefined });
+  try {
+    const t0 = Date.now();
+    await host.tick("retrainSchedule");
+    const status = `${host.url}/runtime/webhooks/durabletask/instances/${TICK_INSTANCE_ID}?code=${encodeURIComponent(host.systemKey)}`;
+    let tick: { runtimeStatus: string; output: { endpoints: { result: string }[] } | null };
+    for (;;) {
+      tick = (await (await fetch(status)).json()) as typeof tick;
+      if (["Completed", "Failed", "Terminated"].includes(tick.runtimeStatus)) break;
+      if (Date.now() - t0 > 30 * 60_000) throw new Error("the tick did not end within 30 minutes");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const makespanMs = Date.now() - t0;
+    const jobs = (await admin("GET", "jobs")) as JobTimes[];
+    const idealMs = Math.ceil(n / window) * jobMs;
+    const promoted = tick.output?.endpoints.filter((e) => e.result === "promoted").length ?? 0;
+    const peak = maxConcurrent(jobs);
+    console.log(`fan-out on the real engine: N=${n}, window ${window}, job ${jobMs / 1000} s: makespan ${(makespanMs / 1000).toFixed(1)} s, ideal ⌈N/window⌉×job ${(idealMs / 1000).toFixed(0)} s, ratio ${(makespanMs / idealMs).toFixed(2)}; most jobs Running at once ${peak} (window ${peak <= window ? "held" : "EXCEEDED"}); ${promoted}/${n} promoted, ${jobs.length} jobs, tick ${tick.runtimeStatus}`);
+  } finally {
+    await host.stop();
+    await emulator.stop();
+    await azurite.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench failed: ${(e as Error).message}`);
+  process.exit(1);
+});
