@@ -15,20 +15,9 @@ import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { startEngineHost } from "../engine-host/host";
 import { engineUnavailable } from "../engine-host/dotnet-host";
 import { TICK_INSTANCE_ID } from "../functions/app/instances";
+import { adminOf, fanOutSettings, maxConcurrent, type JobTimes } from "./fan-out-common";
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-interface JobTimes { runningAt?: string; endedAt?: string }
-
-/** Most jobs Running at once, from when each began running to when it ended. */
-function maxConcurrent(jobs: readonly JobTimes[]): number {
-  const edges = jobs.filter((j) => j.runningAt).flatMap((j) => [[Date.parse(j.runningAt!), 1], [j.endedAt ? Date.parse(j.endedAt) : Infinity, -1]] as const);
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let now = 0;
-  let max = 0;
-  for (const [, d] of edges) max = Math.max(max, (now += d));
-  return max;
-}
-
 async function main(): Promise<void> {
   const missing = engineUnavailable();
   if (missing) throw new Error(`the real engine is not available: ${missing} (npm run build:engine)`);
@@ -40,22 +29,15 @@ async function main(): Promise<void> {
   writeFileSync(path.join(dataRoot, "tiny.csv"), syntheticCensusCsv(300, 42));
   const endpoints = Array.from({ length: n }, (_, i) => `ep${String(i).padStart(4, "0")}`);
   const emulator = await startEmulator({ ...DEFAULT_CONFIG, servicesPort: 0, managementPort: 0, workspaceId: randomUUID().replace(/-/g, ""), addedEndpoints: endpoints, maxConcurrentJobs: 10_000, propagationDelayInMs: 0 });
-  const admin = async (method: string, p: string, body?: unknown) => (await fetch(`${emulator.managementUrl}/_admin/${p}`, {
-    method, headers: { Authorization: `Bearer ${emulator.config.managementToken}`, "Content-Type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}),
-  })).json();
+  const admin = adminOf(emulator);
   await admin("POST", "faults", { holdRunningMs: jobMs });
-  const c = emulator.config;
-  const values: Record<string, string> = {
-    FUNCTIONS_WORKER_RUNTIME: "node", AzureWebJobsStorage: azurite.connectionString,
-    AML_SERVICES_URL: emulator.servicesUrl, AML_MANAGEMENT_URL: emulator.managementUrl, AML_WORKSPACE_ID: c.workspaceId,
-    AML_TRAINING_SERVICE_ID: c.trainingServiceId, AML_TRAINING_API_KEY: c.trainingApiKey, AML_PREDICTIVE_SERVICE_ID: c.predictiveServiceId,
-    AML_MANAGEMENT_API_KEY: c.managementToken, RETRAIN_ENDPOINTS: endpoints.join(","), RETRAIN_MAX_PARALLEL: String(window),
-    RETRAIN_SCHEDULE: "0 0 3 * * 0", RETRAIN_DATA_SOURCE: "tiny.csv", RETRAIN_DATA_ROOT: dataRoot, RETRAIN_GATE: "AUC>=0.5",
-    STAGING_STORAGE_CONNECTION_STRING: azurite.connectionString, STAGING_CONTAINER: `runs-${randomUUID().slice(0, 8)}`,
-    HISTORY_TABLE: `runs${randomUUID().replace(/-/g, "").slice(0, 12)}`, VERIFY_DELAY_SECONDS: "0.5",
-    POLL_FIRST_INTERVAL_SECONDS: "1", POLL_MAX_INTERVAL_SECONDS: "1", POLL_BACKOFF_FACTOR: "1", JOB_DEADLINE_MINUTES: "30",
-    AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval: "00:00:01",
-  };
+  const values = fanOutSettings(emulator, azurite.connectionString, {
+    endpoints, maxParallel: window, dataRoot,
+    timing: {
+      VERIFY_DELAY_SECONDS: "0.5", POLL_FIRST_INTERVAL_SECONDS: "1", POLL_MAX_INTERVAL_SECONDS: "1", POLL_BACKOFF_FACTOR: "1", JOB_DEADLINE_MINUTES: "30",
+      AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval: "00:00:01",
+    },
+  });
   const host = await startEngineHost({ values, functionKey: "bench", hubName: `fanreal${randomUUID().replace(/-/g, "").slice(0, 8)}`, log: () => undefined });
   try {
     const t0 = Date.now();
@@ -69,7 +51,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 250));
     }
     const makespanMs = Date.now() - t0;
-    const jobs = (await admin("GET", "jobs")) as JobTimes[];
+    const jobs = (await (await admin("GET", "jobs")).json()) as JobTimes[];
     const idealMs = Math.ceil(n / window) * jobMs;
     const promoted = tick.output?.endpoints.filter((e) => e.result === "promoted").length ?? 0;
     const peak = maxConcurrent(jobs);

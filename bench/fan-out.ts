@@ -19,6 +19,7 @@ import { ScaledClock } from "../local-host/durable/clock";
 import { MemoryStateStore } from "../local-host/durable/memory-store";
 import { instanceIdFor } from "../functions/app/instances";
 import { report, type BenchRow } from "./report";
+import { adminOf, fanOutSettings, maxConcurrent, type JobTimes } from "./fan-out-common";
 
 const CHILD = "--bench-child";
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
@@ -86,8 +87,6 @@ async function runHost(job: HostJob): Promise<HostResult> {
 // ---------------------------------------------------------------------------------------------
 // Parent: Azurite, then per N a fresh service (this process) and a fresh host (a child).
 
-interface JobTimes { runningAt?: string; endedAt?: string }
-
 /**
  * Where the makespan goes beyond the jobs themselves: before the first job runs (staging, submit,
  * start), slot time left idle while jobs remained (the host not keeping the service busy), and
@@ -110,16 +109,6 @@ function timeline(jobs: readonly JobTimes[], tickStartMs: number, tickMs: number
     running += d;
   }
   return { headS: (first - tickStartMs) / 1000, idleSlotS: idle / cap / 1000, tailS: (tickStartMs + tickMs - last) / 1000 };
-}
-
-/** Most jobs Running at once, from when each began running to when it ended. */
-function maxConcurrent(jobs: readonly JobTimes[]): number {
-  const edges = jobs.filter((j) => j.runningAt).flatMap((j) => [[Date.parse(j.runningAt!), 1], [j.endedAt ? Date.parse(j.endedAt) : Infinity, -1]] as const);
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // an end before a start at the same instant
-  let now = 0;
-  let max = 0;
-  for (const [, d] of edges) max = Math.max(max, (now += d));
-  return max;
 }
 
 function runInChild(job: HostJob): Promise<HostResult> {
@@ -164,23 +153,16 @@ async function main(): Promise<void> {
       ...DEFAULT_CONFIG, servicesPort: 0, managementPort: 0,
       workspaceId: randomUUID().replace(/-/g, ""), addedEndpoints: endpoints, maxConcurrentJobs: cap, propagationDelayInMs: 0,
     }, { now: () => serviceClock.now(), at: (atMs, fn) => serviceClock.at(atMs, fn) });
-    const admin = (method: string, p: string, body?: unknown) => fetch(`${emulator.managementUrl}/_admin/${p}`, {
-      method, headers: { Authorization: `Bearer ${emulator.config.managementToken}`, "Content-Type": "application/json" }, ...(body ? { body: JSON.stringify(body) } : {}),
-    });
+    const admin = adminOf(emulator);
     // A run id starts with its endpoint's name, and the job's input is `{container}/{runId}/input.csv`.
     await admin("POST", "faults", { holdRunningMs: jobMs, ...(slow ? { holdRunningWhere: { ms: slow.ms, inputContains: `/${slow.endpoint}-` } } : {}) });
-    const c = emulator.config;
-    const values: Record<string, string> = {
-      FUNCTIONS_WORKER_RUNTIME: "node", AzureWebJobsStorage: azurite.connectionString,
-      AML_SERVICES_URL: emulator.servicesUrl, AML_MANAGEMENT_URL: emulator.managementUrl, AML_WORKSPACE_ID: c.workspaceId,
-      AML_TRAINING_SERVICE_ID: c.trainingServiceId, AML_TRAINING_API_KEY: c.trainingApiKey, AML_PREDICTIVE_SERVICE_ID: c.predictiveServiceId,
-      AML_MANAGEMENT_API_KEY: c.managementToken, RETRAIN_ENDPOINTS: endpoints.join(","), RETRAIN_MAX_PARALLEL: String(maxParallel),
-      RETRAIN_SCHEDULE: "0 0 3 * * 0", RETRAIN_DATA_SOURCE: "tiny.csv", RETRAIN_DATA_ROOT: dataRoot, RETRAIN_GATE: "AUC>=0.5",
-      STAGING_STORAGE_CONNECTION_STRING: azurite.connectionString, STAGING_CONTAINER: `runs-${randomUUID().slice(0, 8)}`,
-      HISTORY_TABLE: `runs${randomUUID().replace(/-/g, "").slice(0, 12)}`, VERIFY_DELAY_SECONDS: "1",
-      POLL_FIRST_INTERVAL_SECONDS: "15", POLL_MAX_INTERVAL_SECONDS: String(pollCapSeconds), POLL_BACKOFF_FACTOR: "1.5",
-      JOB_DEADLINE_MINUTES: String(Math.ceil(((n / cap + 2) * jobMs + (slow?.ms ?? 0)) / 60_000)),
-    };
+    const values = fanOutSettings(emulator, azurite.connectionString, {
+      endpoints, maxParallel, dataRoot,
+      timing: {
+        VERIFY_DELAY_SECONDS: "1", POLL_FIRST_INTERVAL_SECONDS: "15", POLL_MAX_INTERVAL_SECONDS: String(pollCapSeconds), POLL_BACKOFF_FACTOR: "1.5",
+        JOB_DEADLINE_MINUTES: String(Math.ceil(((n / cap + 2) * jobMs + (slow?.ms ?? 0)) / 60_000)),
+      },
+    });
     const real0 = performance.now();
     try {
       const r = await runInChild({ n, values, clock: { speed, realAt, virtualAt } });
