@@ -57,6 +57,11 @@ function take(f: { count: number } | undefined): boolean {
 export class Faults {
   private settings: FaultSettings = {};
   readonly calls: Record<Operation, number> = Object.fromEntries(OPERATIONS.map((o) => [o, 0])) as Record<Operation, number>;
+  /**
+   * Counted calls whose client closed the connection before the answer was sent (it gave up
+   * waiting): the call may still take effect, e.g. a submit whose job then nobody starts.
+   */
+  readonly abandoned: Record<Operation, number> = Object.fromEntries(OPERATIONS.map((o) => [o, 0])) as Record<Operation, number>;
   /** Counted calls being handled now (a delayed call still lands after its client gave up). */
   inFlight = 0;
 

@@ -23,11 +23,16 @@ export async function listen(router: Router, o: ServerOptions): Promise<{ server
       const url = new URL(raw.url ?? "/", "http://localhost");
       let body: Promise<unknown> | undefined;
       let op: Operation | undefined;
+      let resetHere = false; // an injected reset is the service's doing, not a client giving up
       const json = () => (body ??= readBody(raw, o.maxRequestBodyBytes).then(parseJson));
       try {
         op = o.operationOf(raw.method ?? "GET", url.pathname);
         if (op) {
           o.faults.inFlight++;
+          const counted = op;
+          res.once("close", () => {
+            if (!res.writableFinished && !resetHere) o.faults.abandoned[counted]++;
+          });
           const fault = o.faults.onCall(op);
           if (fault.latencyMs > 0) {
             // The call has arrived, only its answer is slow: read the body now, so the call still
@@ -36,6 +41,7 @@ export async function listen(router: Router, o: ServerOptions): Promise<{ server
             await new Promise((r) => setTimeout(r, fault.latencyMs));
           }
           if (fault.reset) {
+            resetHere = true;
             raw.socket.resetAndDestroy();
             return;
           }

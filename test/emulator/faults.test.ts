@@ -64,9 +64,11 @@ describe("fault injection", () => {
     expect((await e.admin("GET", "faults")).body).toMatchObject({ latency: { ms: 1_000, count: 0 } });
   });
 
-  it("still handles a delayed call after its client gave up, as a real server would: a timed-out submit creates its job", async () => {
+  it("still handles a delayed call after its client gave up, as a real server would: a timed-out submit creates its job, counted as abandoned", async () => {
     const jobsNow = async () => ((await e.admin("GET", "jobs")).body as unknown[]).length;
+    const abandoned = async () => ((await e.admin("GET", "abandoned")).body as Record<string, number>).submit;
     const before = await jobsNow();
+    const abandonedBefore = await abandoned();
     await e.admin("POST", "faults", { latency: { ms: 1_000, count: 1, operations: ["submit"] } });
     const submit = fetch(`${e.besBase}/jobs?api-version=2.0`, {
       method: "POST", headers: { Authorization: `Bearer ${key()}`, "Content-Type": "application/json" }, body: JSON.stringify(jobRequest()), signal: AbortSignal.timeout(50),
@@ -74,6 +76,12 @@ describe("fault injection", () => {
     await expect(submit).rejects.toMatchObject({ name: "TimeoutError" });
     expect(await jobsNow()).toBe(before);
     await expect.poll(jobsNow, { timeout: 5_000, interval: 25 }).toBe(before + 1);
+    expect(await abandoned()).toBe(abandonedBefore! + 1);
+    // an answered submit and an injected reset are not the client giving up
+    await e.call("POST", `${e.besBase}/jobs?api-version=2.0`, key(), jobRequest());
+    await e.admin("POST", "faults", { reset: { count: 1, operations: ["submit"] } });
+    await expect(e.call("POST", `${e.besBase}/jobs?api-version=2.0`, key(), jobRequest())).rejects.toThrow();
+    expect(await abandoned()).toBe(abandonedBefore! + 1);
   });
 
   it("fails the next job with the given Details", async () => {

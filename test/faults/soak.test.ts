@@ -74,8 +74,9 @@ beforeAll(async () => {
 afterAll(() => p.stop());
 
 const calls = async () => (await p.emulator.admin("GET", "calls")).body as Record<Operation, number>;
+const abandonedSubmits = async () => ((await p.emulator.admin("GET", "abandoned")).body as Record<Operation, number>).submit;
 const inFlight = async () => ((await p.emulator.admin("GET", "inflight")).body as { count: number }).count;
-const jobCount = async () => ((await p.emulator.admin("GET", "jobs")).body as unknown[]).length;
+const jobList = async () => (await p.emulator.admin("GET", "jobs")).body as { id: string; startedAt?: string }[];
 const servedModel = async () => {
   const r = await p.emulator.call("GET", `${p.emulator.endpointsUrl}/retrain`, p.emulator.config.managementToken);
   return (r.body as { Resources: { Location: { RelativeLocation: string } }[] }).Resources[0]!.Location.RelativeLocation;
@@ -88,7 +89,10 @@ const sha = async (relative: string) => {
 describe("soak", () => {
   it(`${RUNS} consecutive scheduled runs with random faults (seed ${SEED}): nothing lost, nothing duplicated, nothing wrongly promoted`, { timeout: onRealEngine ? 900_000 : 420_000 }, async () => {
     const pick = prng(SEED);
-    const jobsBefore = await jobCount();
+    let jobsSeen = (await jobList()).length;
+    let trained = 0;
+    let neverStarted = 0;
+    const abandonedBefore = await abandonedSubmits();
     const injected: Record<string, number> = {};
     const results: Record<string, number> = {};
     const problems: string[] = [];
@@ -106,8 +110,16 @@ describe("soak", () => {
       // a call abandoned by a timeout still lands at the service: let it, before the next run's faults
       await expect.poll(inFlight, { interval: 20, timeout: 10_000 }).toBe(0);
       const patches = (await calls()).patch - before.patch;
+      const created = (await jobList()).slice(jobsSeen);
+      jobsSeen += created.length;
+      const started = created.filter((j) => j.startedAt !== undefined).length;
+      trained += started;
+      // BES has no idempotency key: a submit whose answer is lost to the request timeout leaves a job
+      // at the service that nobody starts. It never trains; a second started job would be a duplicate.
+      neverStarted += created.length - started;
       results[s.result ?? "none"] = (results[s.result ?? "none"] ?? 0) + 1;
       const where = `run ${i} (${fault.name}, ${s.runId})`;
+      if (started !== 1) problems.push(`${where}: ${started} jobs trained, expected 1`);
       if (tick.status !== "Completed" || !["Completed", "Failed"].includes(run.status) || s.stage !== "done") problems.push(`${where}: not terminal (${tick.status}/${run.status}/${s.stage})`);
       if (s.result === "promoted") {
         // a promotion needs a passing gate and a live verification, and no fault that should stop it
@@ -119,11 +131,13 @@ describe("soak", () => {
       const expected = s.result === "promoted" ? 1 : /rolled back/.test(s.reason ?? "") ? 2 : 0;
       if (patches < expected || patches > expected + (fault.extraPatches ?? 0)) problems.push(`${where}: ${patches} PATCH calls, expected ${expected}${fault.extraPatches ? ` (+${fault.extraPatches})` : ""}`);
     }
-    const jobs = (await jobCount()) - jobsBefore;
+    const abandoned = (await abandonedSubmits()) - abandonedBefore;
     const served = await servedModel();
-    console.log(`soak: ${RUNS} runs, faults ${JSON.stringify(injected)}, results ${JSON.stringify(results)}, jobs ${jobs}, problems ${problems.length}`);
+    console.log(`soak: ${RUNS} runs, faults ${JSON.stringify(injected)}, results ${JSON.stringify(results)}, jobs trained ${trained}, submitted and never started ${neverStarted} (submits abandoned by the client ${abandoned}), problems ${problems.length}`);
     expect(problems).toEqual([]);
-    expect(jobs).toBe(RUNS);
+    expect(trained).toBe(RUNS);
+    // every never-started job is a submit whose answer the app never saw
+    expect(neverStarted).toBeLessThanOrEqual(abandoned);
     expect(lastPromoted).toBeDefined();
     // the endpoint serves the last promoted model: the same blob, or (after a rollback) its archived copy
     expect(await sha(served)).toBe(await sha(lastPromoted!));
