@@ -1,6 +1,7 @@
 import type * as df from "durable-functions";
 import type { Outcome } from "../activities/outcome";
 import { MAX_RETRY_AFTER_IN_MS, MAX_THROTTLE_WAITS, type RetryPolicy } from "./policies";
+import { taskFailureMessage } from "./task-failure";
 
 type Settled<T> = Exclude<Outcome<T>, { kind: "throttled" }>;
 
@@ -44,7 +45,7 @@ function* withRetries<R>(context: df.OrchestrationContext, name: string, policy:
       const elapsedInMs = now() - started;
       const delayInMs = Math.min(policy.firstIntervalInMs * policy.backoffCoefficient ** (attempt - 1), policy.maxIntervalInMs);
       if (attempt >= policy.maxAttempts || elapsedInMs + delayInMs > policy.windowInMs) {
-        return { kind: "failed", reason: `${name} failed after ${attempt} attempt${attempt === 1 ? "" : "s"} in ${(elapsedInMs / 1000).toFixed(1)} s (retry window ${policy.windowInMs / 1000} s): ${(e as Error).message}` };
+        return { kind: "failed", reason: `${name} failed after ${attempt} attempt${attempt === 1 ? "" : "s"} in ${(elapsedInMs / 1000).toFixed(1)} s (retry window ${policy.windowInMs / 1000} s): ${taskFailureMessage(e)}` };
       }
       yield context.df.createTimer(new Date(now() + delayInMs));
     }

@@ -3,6 +3,7 @@ import { ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
 import { APPROVAL_EVENT, type ApprovalDecision, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
+import { taskFailureMessage } from "./task-failure";
 import { EXPECTED_DURATION_SHARE, RETRY, VERIFY_ATTEMPTS } from "./policies";
 import { POLL_ORCHESTRATOR, pollInstanceId, type PollInput, type PollResult } from "./poll-orchestrator";
 import { formatGateRules } from "../../shared/evaluation/gate";
@@ -74,7 +75,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   try {
     polled = (yield context.df.callSubOrchestrator(POLL_ORCHESTRATOR, poll, pollInstanceId(context.df.instanceId, job.jobId))) as PollResult;
   } catch (e) {
-    polled = { kind: "failed", reason: (e as Error).message, polls: 0 };
+    polled = { kind: "failed", reason: taskFailureMessage(e), polls: 0 };
   }
   setStatus({ polls: polled.polls, ...(polled.kind !== "failed" ? { jobState: polled.state } : {}) });
   if (polled.kind === "failed") return yield* finish("failed", { reason: `checking training job ${job.jobId} failed: ${polled.reason}` });
