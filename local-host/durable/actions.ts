@@ -14,10 +14,11 @@ export interface ScheduledEvent {
 /**
  * An episode's new actions as the extension schedules them: leaves in the library's order, each
  * given the next sequence number as its EventId; a sub-orchestration without an id gets
- * `{instanceId}:{sequence}`. Pure, so the conformance test can hold it against the real engine's
- * recorded histories (test/conformance).
+ * `{executionId}:{sequence}` (DTFx's TaskOrchestrationContext.CreateSubOrchestrationInstanceCore).
+ * Pure, so the conformance test can hold it against the real engine's recorded histories
+ * (test/conformance).
  */
-export function scheduleActions(fresh: readonly Action[], firstSequence: number, instanceId: string): { scheduled: { event: ScheduledEvent; work: PendingWork }[]; nextSequence: number } {
+export function scheduleActions(fresh: readonly Action[], firstSequence: number, executionId: string): { scheduled: { event: ScheduledEvent; work: PendingWork }[]; nextSequence: number } {
   let seq = firstSequence;
   const scheduled: { event: ScheduledEvent; work: PendingWork }[] = [];
   for (const a of leaves(fresh)) {
@@ -32,9 +33,9 @@ export function scheduleActions(fresh: readonly Action[], firstSequence: number,
       case ActionType.CallSubOrchestrator:
       case ActionType.CallSubOrchestratorWithRetry: {
         const id = seq++;
-        const childId = a.instanceId || `${instanceId}:${id}`;
+        const childId = a.instanceId || `${executionId}:${id}`;
         const retry = a.actionType === ActionType.CallSubOrchestratorWithRetry && a.retryOptions ? { retry: a.retryOptions } : {};
-        scheduled.push({ event: { EventType: EventType.SubOrchestrationInstanceCreated, EventId: id, Name: a.functionName!, InstanceId: childId }, work: { kind: "sub", id, name: a.functionName!, instanceId: childId, input: a.input, attempt: 1, ...retry } });
+        scheduled.push({ event: { EventType: EventType.SubOrchestrationInstanceCreated, EventId: id, Name: a.functionName!, InstanceId: childId }, work: { kind: "sub", id, name: a.functionName!, instanceId: childId, ...(a.instanceId ? { requestedInstanceId: a.instanceId } : {}), input: a.input, attempt: 1, ...retry } });
         break;
       }
       case ActionType.CreateTimer: {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ActionType, EventType, leaves, retryDelayInMs, signature, type Action, type HistoryEvent } from "./history";
+import { ActionType, EventType, leaves, nextRetry, signature, type Action, type HistoryEvent } from "./history";
 import { scheduleActions } from "./actions";
 import { invokeOrchestrator, type OrchestratorAnswer } from "./invoke";
 import { TERMINAL, type InstanceState, type PendingWork, type RuntimeStatus } from "./instance";
@@ -75,6 +75,7 @@ export class DurableEngine {
       return this.o.store.loadAll();
     }, this.o.storageStartTimeoutInMs ?? 30_000);
     for (const s of loaded) {
+      s.executionId ||= newExecutionId(); // states saved before execution ids were kept
       this.instances.set(s.instanceId, s);
       if (TERMINAL.includes(s.status)) continue;
       this.o.log(`resuming ${s.instanceId} (${s.name}) at episode ${s.episodes}, ${s.pending.length} pending`);
@@ -101,16 +102,20 @@ export class DurableEngine {
     return [...this.instances.values()];
   }
 
-  async startNew(name: string, instanceId: string | undefined, inputJson: string | undefined, parent?: InstanceState["parent"]): Promise<InstanceState> {
+  /**
+   * @param replaceActive start even over an instance that has not ended, as DTFx does for a
+   *   sub-orchestration: the running instance's execution is replaced and its pending work dropped.
+   */
+  async startNew(name: string, instanceId: string | undefined, inputJson: string | undefined, parent?: InstanceState["parent"], replaceActive = false): Promise<InstanceState> {
     const reg = this.o.functions.get(name);
     if (!reg || triggerOf(reg).type !== "orchestrationTrigger") throw new Error(`No orchestrator function named "${name}".`);
     const id = instanceId ?? randomUUID().replace(/-/g, "");
     const existing = this.instances.get(id);
-    if (existing && !TERMINAL.includes(existing.status)) throw new InstanceActiveError(`Instance ${id} is ${existing.status}; it cannot be started again until it ends.`);
+    if (existing && !TERMINAL.includes(existing.status) && !replaceActive) throw new InstanceActiveError(`Instance ${id} is ${existing.status}; it cannot be started again until it ends.`);
     for (const w of existing?.pending ?? []) this.cancels.get(`${id}/${w.kind}/${w.id}`)?.();
     const now = this.isoNow();
     const state: InstanceState = {
-      instanceId: id, name, input: inputJson ?? "null", status: "Pending", createdTime: now, lastUpdatedTime: now,
+      instanceId: id, executionId: newExecutionId(), name, input: inputJson ?? "null", status: "Pending", createdTime: now, lastUpdatedTime: now,
       ...(parent ? { parent } : {}), history: [], actions: [], nextSequence: 0, pending: [],
       inbox: [{ EventType: EventType.ExecutionStarted, Timestamp: now, Name: name, Input: inputJson ?? "null" }],
       episodes: 0, executions: 1,
@@ -275,7 +280,7 @@ export class DurableEngine {
       } else {
         const fresh = actions.slice(s.actions.length);
         s.actions.push(...fresh.map(signature));
-        const newWork = this.schedule(s, fresh);
+        const newWork = this.schedule(s, fresh, Date.parse(started.Timestamp));
         after.work.push(...newWork);
         if (state.error !== undefined && !state.isDone) {
           s.history.push(this.event(EventType.ExecutionFailed, -1, { Reason: failedReason(s.name, state.error) }));
@@ -295,17 +300,31 @@ export class DurableEngine {
     return after.work;
   }
 
-  /** Retries follow DTFx: a failed attempt is followed by a timer, then (if attempts remain) the next attempt. */
+  /**
+   * Retries follow DTFx's RetryInterceptor (`nextRetry`): a failed attempt is followed by a timer,
+   * due at once after the last attempt, or by nothing at all once the retry timeout has passed
+   * (the task then never settles, as on the real engine); a fired timer brings the next attempt.
+   */
   private bookkeepRetries(s: InstanceState, delivered: HistoryEvent, episodeStartMs: number, work?: PendingWork): { events: HistoryEvent[]; work: PendingWork[] } {
     const out = { events: [] as HistoryEvent[], work: [] as PendingWork[] };
     const failed = delivered.EventType === EventType.TaskFailed || delivered.EventType === EventType.SubOrchestrationInstanceFailed;
     if (failed && work && (work.kind === "activity" || work.kind === "sub") && work.retry) {
+      // States saved before first attempts were recorded count the window from now.
+      const firstAttemptMs = work.firstAttemptMs ?? episodeStartMs;
+      const next = nextRetry(work.retry, work.attempt, firstAttemptMs, episodeStartMs);
+      if (next.kind === "none") {
+        this.o.log(`${work.name} (task ${work.id}) of ${s.instanceId}: attempt ${work.attempt} failed after its retry window; the engine schedules nothing more and the task never settles`);
+        return out;
+      }
       const id = s.nextSequence++;
       // Due from the episode's start, as DTFx computes it from CurrentUtcDateTime.
-      const fireAt = new Date(episodeStartMs + retryDelayInMs(work.retry, work.attempt)).toISOString();
+      const fireAt = new Date(episodeStartMs + next.delayInMs).toISOString();
       const timer: PendingWork = {
         kind: "timer", id, fireAt,
-        retryOf: { kind: work.kind, name: work.name, input: work.input, attempt: work.attempt + 1, retry: work.retry, ...(work.kind === "sub" ? { instanceId: work.instanceId } : {}) },
+        retryOf: {
+          kind: work.kind, name: work.name, input: work.input, attempt: work.attempt + 1, retry: work.retry, firstAttemptMs,
+          ...(work.kind === "sub" && work.requestedInstanceId !== undefined ? { requestedInstanceId: work.requestedInstanceId } : {}),
+        },
       };
       s.pending.push(timer);
       out.events.push(this.event(EventType.TimerCreated, id, { FireAt: fireAt }));
@@ -314,11 +333,18 @@ export class DurableEngine {
     if (delivered.EventType === EventType.TimerFired && work?.kind === "timer" && work.retryOf && work.retryOf.attempt <= work.retryOf.retry.maxNumberOfAttempts) {
       const r = work.retryOf;
       const id = s.nextSequence++;
-      const next: PendingWork = r.kind === "activity"
-        ? { kind: "activity", id, name: r.name, input: r.input, attempt: r.attempt, retry: r.retry }
-        : { kind: "sub", id, name: r.name, instanceId: `${r.instanceId ?? s.instanceId}:${r.attempt}`, input: r.input, attempt: r.attempt, retry: r.retry };
+      const attempt = { attempt: r.attempt, retry: r.retry, firstAttemptMs: r.firstAttemptMs };
+      let next: PendingWork;
+      if (r.kind === "activity") {
+        next = { kind: "activity", id, name: r.name, input: r.input, ...attempt };
+        out.events.push(this.event(EventType.TaskScheduled, id, { Name: r.name, Input: JSON.stringify(r.input ?? null) }));
+      } else {
+        // DTFx retries the same call: under the id it was given, or a new default id for the new sequence number.
+        const instanceId = r.requestedInstanceId ?? `${s.executionId}:${id}`;
+        next = { kind: "sub", id, name: r.name, instanceId, input: r.input, ...attempt, ...(r.requestedInstanceId !== undefined ? { requestedInstanceId: r.requestedInstanceId } : {}) };
+        out.events.push(this.event(EventType.SubOrchestrationInstanceCreated, id, { Name: r.name, InstanceId: instanceId }));
+      }
       s.pending.push(next);
-      out.events.push(this.event(r.kind === "activity" ? EventType.TaskScheduled : EventType.SubOrchestrationInstanceCreated, id, { Name: r.name, Input: JSON.stringify(r.input ?? null) }));
       out.work.push(next);
     }
     return out;
@@ -335,11 +361,12 @@ export class DurableEngine {
   }
 
   /** Gives new actions the sequence numbers the library gave them, and records them in history. */
-  private schedule(s: InstanceState, fresh: Action[]): PendingWork[] {
-    const { scheduled, nextSequence } = scheduleActions(fresh, s.nextSequence, s.instanceId);
+  private schedule(s: InstanceState, fresh: Action[], episodeStartMs: number): PendingWork[] {
+    const { scheduled, nextSequence } = scheduleActions(fresh, s.nextSequence, s.executionId);
     s.nextSequence = nextSequence;
     for (const { event: { EventType: type, EventId, ...fields } } of scheduled) s.history.push(this.event(type, EventId, fields));
-    const work = scheduled.map((x) => x.work);
+    // A retried call's window counts from the episode that first scheduled it (DTFx's firstAttempt).
+    const work = scheduled.map(({ work: w }) => (w.kind !== "timer" && w.retry ? { ...w, firstAttemptMs: episodeStartMs } : w));
     s.pending.push(...work);
     return work;
   }
@@ -353,6 +380,7 @@ export class DurableEngine {
     s.pending = [];
     s.input = inputJson;
     s.executions++;
+    s.executionId = newExecutionId();
     s.status = "Running";
     s.inbox = [{ EventType: EventType.ExecutionStarted, Timestamp: this.isoNow(), Name: s.name, Input: inputJson }];
     queueMicrotask(() => this.kick(s.instanceId));
@@ -431,15 +459,14 @@ export class DurableEngine {
       const ours = !!existing && isChildOf(existing, link);
       if (existing && !TERMINAL.includes(existing.status)) {
         if (ours) return; // resumed host: the child runs on its own
-        // Another orchestration's active instance holds the id: the start fails, as the extension's does.
-        void deliver({ EventType: EventType.SubOrchestrationInstanceFailed, Timestamp: this.isoNow(), TaskScheduledId: w.id, Reason: `An orchestration instance ${w.instanceId} with the status ${existing.status} already exists.`, Details: "" });
-        return;
-      }
-      if (existing && ours) {
+        // Another orchestration's active instance holds the id. DTFx does not refuse it: a new
+        // execution replaces the running one, which is lost (test/e2e/engine-divergences.test.ts).
+        this.o.log(`sub-orchestration ${w.instanceId} of ${s.instanceId}: the id is held by a ${existing.status} ${existing.name}; as on the real engine, a new execution replaces it`);
+      } else if (existing && ours) {
         this.completeParent(existing);
         return;
       }
-      void this.startNew(w.name, w.instanceId, typeof w.input === "string" ? w.input : JSON.stringify(w.input ?? null), link)
+      void this.startNew(w.name, w.instanceId, typeof w.input === "string" ? w.input : JSON.stringify(w.input ?? null), link, true)
         .catch((e: Error) => deliver({ EventType: EventType.SubOrchestrationInstanceFailed, Timestamp: this.isoNow(), TaskScheduledId: w.id, Reason: e.message, Details: "" }));
     } else if (!isActivity(this.o.functions.get(w.name))) {
       // As on the real extension (test/e2e/engine-divergences.test.ts): nothing runs it and
@@ -478,6 +505,9 @@ export class DurableEngine {
     }
   }
 }
+
+/** DTFx's form: a GUID without dashes. */
+const newExecutionId = () => randomUUID().replace(/-/g, "");
 
 /** Whether `child` was started by this execution of the parent (older states carry no createdTime). */
 function isChildOf(child: InstanceState, link: { instanceId: string; taskId: number; createdTime: string }): boolean {

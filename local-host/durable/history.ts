@@ -44,6 +44,7 @@ export interface RetryOptions {
   readonly maxNumberOfAttempts: number;
   readonly backoffCoefficient?: number;
   readonly maxRetryIntervalInMilliseconds?: number;
+  readonly retryTimeoutInMilliseconds?: number;
 }
 
 export interface Action {
@@ -69,8 +70,23 @@ export function leaves(actions: readonly Action[]): Action[] {
   return actions.flatMap((a) => (a.compoundActions ? leaves(a.compoundActions) : [a]));
 }
 
-/** Delay before retry attempt `attempt + 1`, as DTFx computes it. */
-export function retryDelayInMs(r: RetryOptions, attempt: number): number {
-  const raw = r.firstRetryIntervalInMilliseconds * Math.pow(r.backoffCoefficient ?? 1, attempt - 1);
-  return Math.min(raw, r.maxRetryIntervalInMilliseconds && r.maxRetryIntervalInMilliseconds > 0 ? r.maxRetryIntervalInMilliseconds : raw);
+/** The extension's RetryOptions.MaxRetryInterval when the library sends none (RetryOptions.cs). */
+const DEFAULT_MAX_RETRY_INTERVAL_IN_MS = 6 * 24 * 3_600_000;
+
+/**
+ * What DTFx's RetryInterceptor (DurableTask.Core/RetryInterceptor.cs) does after attempt
+ * `failedAttempt` fails, in the episode starting at `nowMs`:
+ * - after the last attempt, a timer due at once ("Dummy timer for back-compat"), then the failure;
+ * - once `retryTimeout` has passed since `firstAttemptMs`, or when the delay comes to zero (a max
+ *   interval of 0), nothing: no timer and no attempt, so durable-functions never settles the task;
+ * - otherwise a timer after first × coefficient^(attempt−1), capped by the max interval.
+ */
+export function nextRetry(r: RetryOptions, failedAttempt: number, firstAttemptMs: number, nowMs: number): { readonly kind: "timer"; readonly delayInMs: number } | { readonly kind: "none" } {
+  if (failedAttempt >= r.maxNumberOfAttempts) return { kind: "timer", delayInMs: 0 };
+  const expiresAt = r.retryTimeoutInMilliseconds !== undefined ? firstAttemptMs + r.retryTimeoutInMilliseconds : Infinity;
+  if (!(nowMs < expiresAt)) return { kind: "none" };
+  const raw = r.firstRetryIntervalInMilliseconds * Math.pow(r.backoffCoefficient ?? 1, failedAttempt - 1);
+  const cap = r.maxRetryIntervalInMilliseconds ?? DEFAULT_MAX_RETRY_INTERVAL_IN_MS;
+  const delayInMs = raw < cap ? raw : cap;
+  return delayInMs > 0 ? { kind: "timer", delayInMs } : { kind: "none" };
 }

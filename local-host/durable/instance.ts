@@ -3,14 +3,36 @@ import type { HistoryEvent, RetryOptions } from "./history";
 export type RuntimeStatus = "Pending" | "Running" | "Completed" | "Failed" | "Terminated" | "ContinuedAsNew";
 export const TERMINAL: readonly RuntimeStatus[] = ["Completed", "Failed", "Terminated"];
 
-/** Work the host owes an instance: an activity to run or a timer to fire. */
+/**
+ * A retried call's bookkeeping, as DTFx's RetryInterceptor keeps it: the attempt, and when the
+ * first attempt was scheduled (its retry timeout counts from then). A sub-orchestration retried
+ * with an id of its own runs again under that id; without one, each attempt gets a default id.
+ */
+interface Attempt {
+  readonly attempt: number;
+  readonly retry?: RetryOptions;
+  readonly firstAttemptMs?: number;
+}
+interface RetryOf {
+  readonly kind: "activity" | "sub";
+  readonly name: string;
+  readonly input: unknown;
+  readonly attempt: number;
+  readonly retry: RetryOptions;
+  readonly firstAttemptMs: number;
+  readonly requestedInstanceId?: string;
+}
+
+/** Work the host owes an instance: an activity to run, a timer to fire or a child to start. */
 export type PendingWork =
-  | { readonly kind: "activity"; readonly id: number; readonly name: string; readonly input: unknown; readonly attempt: number; readonly retry?: RetryOptions }
-  | { readonly kind: "timer"; readonly id: number; readonly fireAt: string; readonly retryOf?: { readonly name: string; readonly input: unknown; readonly attempt: number; readonly retry: RetryOptions; readonly kind: "activity" | "sub"; readonly instanceId?: string } }
-  | { readonly kind: "sub"; readonly id: number; readonly name: string; readonly instanceId: string; readonly input: unknown; readonly attempt: number; readonly retry?: RetryOptions };
+  | ({ readonly kind: "activity"; readonly id: number; readonly name: string; readonly input: unknown } & Attempt)
+  | { readonly kind: "timer"; readonly id: number; readonly fireAt: string; readonly retryOf?: RetryOf }
+  | ({ readonly kind: "sub"; readonly id: number; readonly name: string; readonly instanceId: string; readonly requestedInstanceId?: string; readonly input: unknown } & Attempt);
 
 export interface InstanceState {
   readonly instanceId: string;
+  /** DTFx's execution id, new with each start and continue-as-new: default child ids are `{executionId}:{sequence}`. */
+  executionId: string;
   name: string;
   /** JSON text of the input, as the extension stores it. */
   input: string;

@@ -48,7 +48,9 @@ async function replay(rec: RecordedInstance): Promise<Replayed> {
   const reg = functions.get(rec.name);
   if (!reg) throw new Error(`no orchestrator ${rec.name} in the app`);
   const starts = events.flatMap((e, i) => (e.EventType === EventType.OrchestratorStarted ? [i] : []));
-  const input = JSON.parse(String(events.find((e) => e.EventType === EventType.ExecutionStarted)!.Input)) as unknown;
+  const startedEvent = events.find((e) => e.EventType === EventType.ExecutionStarted)!;
+  const input = JSON.parse(String(startedEvent.Input)) as unknown;
+  const executionId = String((startedEvent as unknown as RecordedEvent).ExecutionId);
   const mismatches: string[] = [];
   let actionsSoFar = 0;
   let nextSequence = 0;
@@ -66,7 +68,7 @@ async function replay(rec: RecordedInstance): Promise<Replayed> {
     const actions = (answer.state.actions?.[0] ?? []) as Action[];
     const fresh = actions.slice(actionsSoFar);
     actionsSoFar = actions.length;
-    const { scheduled, nextSequence: next } = scheduleActions(fresh, nextSequence, rec.instanceId);
+    const { scheduled, nextSequence: next } = scheduleActions(fresh, nextSequence, executionId);
     nextSequence = next;
     const local = scheduled.map((x) => scheduledShape(x.event));
     const real = episode.filter((e) => SCHEDULED.has(e.EventType)).map((e) => scheduledShape(e as never));

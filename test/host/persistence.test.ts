@@ -94,8 +94,9 @@ describe("instances survive a host restart on the same hub and storage", () => {
     const first = await host(hub);
     const id = await first.start("ParentOfTimer", { minutes: 180 }, "parent");
     await idleAt(first, id, ["ExecutionStarted", "SubOrchestrationInstanceCreated(0)"]);
-    await idleAt(first, `${id}:0`, ["ExecutionStarted", "TimerCreated(0)"]);
-    const fireAt = String(eventOf(first.host.engine.get(`${id}:0`)!.history, EventType.TimerCreated).FireAt);
+    const childId = `${first.host.engine.get(id)!.executionId}:0`;
+    await idleAt(first, childId, ["ExecutionStarted", "TimerCreated(0)"]);
+    const fireAt = String(eventOf(first.host.engine.get(childId)!.history, EventType.TimerCreated).FireAt);
     await first.host.stop();
     running.splice(running.indexOf(first), 1);
 
@@ -104,7 +105,7 @@ describe("instances survive a host restart on the same hub and storage", () => {
     expect(s.status).toBe("Completed");
     expect(s.output).toMatchObject({ child: { fireAt } });
     expect(shape(s.history)).toEqual(["ExecutionStarted", "SubOrchestrationInstanceCreated(0)", "SubOrchestrationInstanceCompleted(→0)", "ExecutionCompleted"]);
-    expect(second.host.engine.get(`${id}:0`)!.status).toBe("Completed");
+    expect(second.host.engine.get(childId)!.status).toBe("Completed");
   });
 
   it("an activity still running when the host stops is run again by the next host (at least once), and recorded once", async () => {

@@ -111,36 +111,30 @@ describe("replay of each durable action through the local host, with the real du
     expect(out.resumedAt).toBe(episodeStart(s.history, fired).Timestamp);
   });
 
-  it("a sub-orchestration: the child runs as {parent}:{seq}, and its result resumes the parent", async () => {
+  it("a sub-orchestration: the child runs as {executionId}:{seq}, as DTFx names it, and its result resumes the parent", async () => {
     const s = await run("Parent", { key: "sub" }, "sub");
+    const childId = `${f.host.engine.get("sub")!.executionId}:0`;
     expect(s.status).toBe("Completed");
-    expect(s.output).toEqual({ fromChild: { child: "sub:0", parent: "sub", attempt: 1 }, echoed: "after child!" });
+    expect(s.output).toEqual({ fromChild: { child: childId, parent: "sub", attempt: 1 }, echoed: "after child!" });
     expect(shape(s.history)).toEqual([
       "ExecutionStarted", "SubOrchestrationInstanceCreated(0)", "SubOrchestrationInstanceCompleted(→0)",
       "TaskScheduled(1)", "TaskCompleted(→1)", "ExecutionCompleted",
     ]);
-    const child = f.host.engine.get("sub:0")!;
+    const child = f.host.engine.get(childId)!;
     expect(child).toMatchObject({ name: "FlakyChild", status: "Completed", parent: { instanceId: "sub", taskId: 0 } });
     expect(shape(child.history)).toEqual(["ExecutionStarted", "TaskScheduled(0)", "TaskCompleted(→0)", "ExecutionCompleted"]);
     expect(executions("Tick", "sub")).toBe(1);
   });
 
-  it("a parent started again under the same id runs a new child, not the finished child of its last run", async () => {
+  it("a parent started again under the same id runs a new child under its new execution id", async () => {
     const first = await run("Parent", { key: "again" }, "again");
-    expect(first.output).toMatchObject({ fromChild: { attempt: 1 } });
+    const firstChild = `${f.host.engine.get("again")!.executionId}:0`;
+    expect(first.output).toMatchObject({ fromChild: { child: firstChild, attempt: 1 } });
     const second = await run("Parent", { key: "again" }, "again");
-    expect(second.output).toMatchObject({ fromChild: { child: "again:0", attempt: 2 } });
+    const secondChild = `${f.host.engine.get("again")!.executionId}:0`;
+    expect(secondChild).not.toBe(firstChild);
+    expect(second.output).toMatchObject({ fromChild: { child: secondChild, attempt: 2 } });
     expect(executions("Tick", "again")).toBe(2);
-  });
-
-  it("a child id held by another orchestration's running instance: the sub-orchestration fails, the other is left alone", async () => {
-    await f.start("TwoEvents", {}, "held:0");
-    const s = await run("Parent", { key: "held" }, "held");
-    expect(s.status).toBe("Failed");
-    expect(String(s.output)).toMatch(/An orchestration instance held:0 with the status Running already exists/);
-    expect(f.host.engine.get("held:0")).toMatchObject({ name: "TwoEvents", status: "Running" });
-    expect(f.host.engine.get("held:0")!.parent).toBeUndefined();
-    expect(executions("Tick", "held")).toBe(0);
   });
 
   it("a sub-orchestration with retry: each failed child is followed by a retry timer and a new child", async () => {
