@@ -35,6 +35,8 @@ param retrainMaxParallel string = '4'
 @description('Promotion gate, e.g. "AUC>=0.85; Accuracy>=0.8".')
 param retrainGate string
 param approvalRequired string = 'false'
+@description('Client id of an Entra app registration for App Service authentication, so approvals record who approved; empty: off, approvers recorded as "function key".')
+param authClientId string = ''
 @description('Email for alert notifications; empty for none.')
 param alertEmail string = ''
 
@@ -145,6 +147,7 @@ module api 'app/api.bicep' = {
     archiveContainerName: archiveContainerName
     historyTableName: historyTableName
     approvalRequired: approvalRequired
+    authClientId: authClientId
   }
 }
 

@@ -1,7 +1,7 @@
 import type { GateDecision, GateRule } from "../../shared/evaluation/gate";
 import type { Metrics } from "../../shared/evaluation/evaluation";
 import type { JobState } from "../../shared/aml/types";
-import type { RetrainInput, RunResult } from "../orchestrators/run-input";
+import type { RetrainInput, RunApproval, RunResult } from "../orchestrators/run-input";
 
 /** Inputs and results of each activity. SAS tokens never appear here: they would land in history. */
 export interface RunRef {
@@ -98,6 +98,7 @@ export interface RecordInput extends RunRef {
   readonly previous?: ModelLocation;
   readonly archived?: ModelLocation;
   readonly verification?: readonly string[];
+  readonly approval?: RunApproval;
   readonly durationsInSeconds: Readonly<Record<string, number>>;
 }
 

@@ -22,6 +22,7 @@ export function toRunRecord(i: C.RecordInput): RunRecord {
     ...(i.previous ? { modelBefore: i.previous } : {}),
     ...(i.location ? { modelAfter: i.location } : {}),
     ...(i.archived ? { archivedModel: i.archived } : {}),
+    ...(i.approval ? { approval: i.approval } : {}),
     durationsInSeconds: i.durationsInSeconds,
     startedAt: i.startedAt,
     endedAt: i.endedAt,

@@ -1,7 +1,8 @@
 import type * as df from "durable-functions";
 import { ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
-import { APPROVAL_EVENT, type ApprovalDecision, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
+import { parseApprovalEvent } from "./approval";
+import { APPROVAL_EVENT, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
 import { taskFailureMessage } from "./task-failure";
 import { EXPECTED_DURATION_SHARE, RETRY, VERIFY_ATTEMPTS } from "./policies";
@@ -43,7 +44,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     const record: C.RecordInput = {
       ...ref, instanceId: context.df.instanceId, startedAt: new Date(t0).toISOString(), endedAt: context.df.currentUtcDateTime.toISOString(), result, trigger: input.trigger,
       dataSource: input.dataSource, gateRules: formatGateRules(input.gate), durationsInSeconds: durations,
-      ...(status.staged ? { staged: status.staged } : {}), ...(status.jobId ? { jobId: status.jobId } : {}), ...extra,
+      ...(status.staged ? { staged: status.staged } : {}), ...(status.jobId ? { jobId: status.jobId } : {}), ...(status.approval ? { approval: status.approval } : {}), ...extra,
     };
     yield* callActivity<void>(context, ACTIVITY.record, RETRY.record, record);
     // A failed run ends Failed, so operators and alerts see it; its reason is in the custom status too.
@@ -113,8 +114,15 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
       return yield* finish("rejected", { ...scored, reason: `nobody approved the model within ${input.approval.timeoutInHours} hours, so it was not promoted` });
     }
     timeout.cancel();
-    const a = answer.result as ApprovalDecision;
-    setStatus({ approval: { approved: a.approved, by: a.by, ...(a.comment ? { comment: a.comment } : {}) } });
+    // The first decision to arrive is the one taken; a later one stays unread in the history.
+    const event = parseApprovalEvent(answer.result);
+    const at = context.df.currentUtcDateTime.toISOString();
+    if (!event.valid) {
+      setStatus({ approval: { ...status.approval, approved: false, by: "an unreadable approval event", at } });
+      return yield* finish("rejected", { ...scored, reason: `the approval decision could not be read (${event.problem}), so the model was not promoted` });
+    }
+    const a = event.decision;
+    setStatus({ approval: { ...status.approval, approved: a.approved, by: a.by, at, ...(a.comment ? { comment: a.comment } : {}) } });
     if (!a.approved) return yield* finish("rejected", { ...scored, reason: `rejected by ${a.by}${a.comment ? `: ${a.comment}` : ""}` });
   }
 

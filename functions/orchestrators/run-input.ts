@@ -1,3 +1,4 @@
+import type { RecordedApproval } from "../../shared/history/run-record";
 import type { GateRule } from "../../shared/evaluation/gate";
 
 /** Everything a run needs, fixed when it starts, so every replay sees the same values. */
@@ -18,6 +19,7 @@ export interface RetrainInput {
 /** The external event an approval or rejection arrives as. */
 export const APPROVAL_EVENT = "ApprovalDecision";
 
+export type RunApproval = RecordedApproval;
 export interface ApprovalDecision {
   readonly approved: boolean;
   readonly by: string;
@@ -63,7 +65,7 @@ export interface RunStatus {
   readonly metrics?: Readonly<Record<string, number>>;
   readonly championMetrics?: Readonly<Record<string, number>>;
   readonly decision?: { readonly passed: boolean; readonly reasons: readonly string[]; readonly comparedWithChampion?: boolean };
-  readonly approval?: { readonly deadline?: string; readonly by?: string; readonly comment?: string; readonly approved?: boolean };
+  readonly approval?: RunApproval;
   readonly result?: RunResult;
   /** The model the endpoint was set to (when promoted or attempted). */
   readonly model?: string;

@@ -2,8 +2,9 @@ import * as df from "durable-functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { runInputFromHistory, startIfIdle } from "./start-run";
-import { TICK_INSTANCE_ID, startUnlessActive, statusOrUndefined } from "../app/instances";
+import { TICK_INSTANCE_ID, badInstanceId, startUnlessActive, statusOrUndefined } from "../app/instances";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseApprovalRequest } from "./retrain-request";
+import { callerOf } from "./caller";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
 import { pollInstanceId, type PollStatus } from "../orchestrators/poll-orchestrator";
@@ -18,7 +19,7 @@ df.app.client.http("retrainHttpStart", {
     try {
       if (Number(request.headers.get("content-length") ?? 0) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
       const body = await checkRetrainRequest(await request.text(), settings);
-      const caller = request.headers.get("x-ms-client-principal-name") ?? "function key";
+      const caller = callerOf(request, settings.WEBSITE_AUTH_ENABLED);
       const input = await runInputFromHistory(settings, appDependencies().history, { ...body, trigger: { kind: "http", caller } });
       const outcome = await startIfIdle(client, input);
       if (!outcome.started) {
@@ -42,6 +43,8 @@ df.app.client.http("retrainStatus", {
   authLevel: "function",
   handler: async (request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> => {
     const instanceId = request.params.instanceId ?? "";
+    const bad = badInstanceId(instanceId);
+    if (bad) return { status: 400, jsonBody: { error: bad } };
     const status = await statusOrUndefined(client, instanceId);
     if (!status) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
     let custom = (status.customStatus ?? {}) as Partial<RunStatus>;
@@ -72,8 +75,10 @@ df.app.client.http("retrainDecision", {
   handler: async (request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> => {
     const instanceId = request.params.instanceId ?? "";
     const decision = request.params.decision ?? "";
-    if (decision !== "approve" && decision !== "reject") return { status: 404, jsonBody: { error: `Unknown action "${decision}"; use approve or reject.` } };
-    let body: { comment?: string; by?: string };
+    if (decision !== "approve" && decision !== "reject") return { status: 404, jsonBody: { error: `Unknown action "${decision.slice(0, 40)}"; use approve or reject.` } };
+    const bad = badInstanceId(instanceId);
+    if (bad) return { status: 400, jsonBody: { error: bad } };
+    let body: { comment?: string };
     try {
       body = parseApprovalRequest(await request.text());
     } catch (e) {
@@ -86,11 +91,12 @@ df.app.client.http("retrainDecision", {
     if (status.runtimeStatus !== df.OrchestrationRuntimeStatus.Running || stage !== "awaiting-approval") {
       return { status: 409, jsonBody: { error: `Run ${instanceId} is not awaiting approval (it is ${status.runtimeStatus}${stage ? `, stage ${stage}` : ""}); nothing was changed.` } };
     }
-    const by = request.headers.get("x-ms-client-principal-name") ?? body.by ?? "function key";
+    const by = callerOf(request, appSettings().WEBSITE_AUTH_ENABLED);
     const answer: ApprovalDecision = { approved: decision === "approve", by, ...(body.comment ? { comment: body.comment } : {}) };
     await client.raiseEvent(instanceId, APPROVAL_EVENT, answer);
-    context.log(`Run ${instanceId} ${decision === "approve" ? "approved" : "rejected"} by ${by}.`);
-    return { status: 202, jsonBody: { instanceId, decision: answer } };
+    context.log(`Run ${instanceId}: ${decision} sent by ${by}.`);
+    // Two people may answer at once: the run takes the first decision it receives, and its status says whose.
+    return { status: 202, jsonBody: { instanceId, decision: answer, note: `The run acts on the first decision it receives; GET /api/retrain/${instanceId} shows which was taken.` } };
   },
 });
 

@@ -1,8 +1,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { z } from "zod";
 import { isInside, parseDataSource } from "../../shared/storage/data-source";
-import { formatGateRule, parseGateRules, type GateRule } from "../../shared/evaluation/gate";
-import type { MetricName } from "../../shared/evaluation/evaluation";
+import { parseGateRules } from "../../shared/evaluation/gate";
 import type { Settings } from "../../shared/config/settings";
 
 /** Largest body `POST /api/retrain` reads; its fields are a few short strings. */
@@ -34,7 +33,7 @@ const named = (i: z.ZodIssue) => (i.path.length > 0 && !i.message.startsWith(Str
  * An optional JSON-object body, checked against a strict schema: size (413), JSON syntax, shape
  * and unknown fields (400) are each named in the message. An empty body is `{}`.
  */
-export function parseJsonObjectBody<T extends z.ZodTypeAny>(text: string, schema: T): z.infer<T> {
+export function parseJsonObjectBody<T extends z.ZodTypeAny>(text: string, schema: T, refused: Readonly<Record<string, string>> = {}): z.infer<T> {
   if (Buffer.byteLength(text) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
   let raw: unknown = {};
   if (text.trim() !== "") {
@@ -45,6 +44,8 @@ export function parseJsonObjectBody<T extends z.ZodTypeAny>(text: string, schema
     }
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new BadRequest("The request body must be a JSON object.");
+  const present = Object.keys(refused).filter((k) => Object.prototype.hasOwnProperty.call(raw, k));
+  if (present.length > 0) throw new BadRequest(present.map((k) => refused[k]).join("; "));
   const r = schema.safeParse(raw);
   if (!r.success) {
     const allowed = schema instanceof z.ZodObject ? Object.keys(schema.shape as object).join(", ") : "";
@@ -61,30 +62,11 @@ export function parseRetrainRequest(text: string, settings: Settings): RetrainRe
   if (!known) throw new BadRequest(`endpoint "${endpoint}" is not one this app retrains; configured: ${settings.RETRAIN_ENDPOINTS.join(", ")}.`);
   try {
     if (body.dataSource !== undefined) parseDataSource(body.dataSource, settings.RETRAIN_DATA_ROOT);
-    if (body.gate !== undefined) checkThresholds(parseGateRules(body.gate));
+    if (body.gate !== undefined) parseGateRules(body.gate);
   } catch (e) {
     throw new BadRequest((e as Error).message);
   }
   return { ...body, endpoint: known };
-}
-
-/** The values each metric can take; a threshold outside them makes a rule that always or never passes. */
-const UNIT = { min: 0, max: 1, text: "0 to 1" };
-const RANGE: Readonly<Record<MetricName, { readonly min: number; readonly max: number; readonly text: string }>> = {
-  Accuracy: UNIT, Precision: UNIT, Recall: UNIT, "F-Score": UNIT, AUC: UNIT,
-  "Average Log Loss": { min: 0, max: Number.POSITIVE_INFINITY, text: "0 or more" },
-  "Training Log Loss": { min: Number.NEGATIVE_INFINITY, max: 1, text: "1 or less" },
-};
-
-/** "AUC>=85" (a percentage) would reject every model, "AUC>=-1" pass every one: both are typos, refused by name. */
-function checkThresholds(rules: readonly GateRule[]): void {
-  for (const r of rules) {
-    if (!("threshold" in r)) continue;
-    const { min, max, text } = RANGE[r.metric];
-    if (r.threshold >= min && r.threshold <= max) continue;
-    const never = (r.op === ">=") === r.threshold > max;
-    throw new BadRequest(`Gate rule "${formatGateRule(r)}" would ${never ? "never" : "always"} pass: ${r.metric} is ${text}.`);
-  }
 }
 
 /**
@@ -117,11 +99,13 @@ async function checkFileSource(text: string, dataRoot: string | undefined): Prom
 const approvalSchema = z
   .object({
     comment: z.string().max(1024, "comment is at most 1024 characters").optional(),
-    by: z.string().min(1, "by must not be empty").max(256, "by is at most 256 characters").optional(),
   })
   .strict();
 
-/** The optional body of an approve/reject call: who (if no signed-in principal) and why. */
-export function parseApprovalRequest(text: string): { comment?: string; by?: string } {
-  return parseJsonObjectBody(text, approvalSchema);
+/** Who decided is recorded from App Service authentication, never from what the caller says. */
+const APPROVAL_REFUSED = { by: '"by" is not accepted: the approver is recorded from App Service authentication (or as "function key"); put a name in "comment" instead' };
+
+/** The optional body of an approve/reject call: why. */
+export function parseApprovalRequest(text: string): { comment?: string } {
+  return parseJsonObjectBody(text, approvalSchema, APPROVAL_REFUSED);
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { newRunId, startIfIdle } from "./start-run";
 import { BadRequest, parseJsonObjectBody } from "./retrain-request";
+import { callerOf } from "./caller";
 import { ROLLBACK_ORCHESTRATOR } from "../orchestrators/rollback-orchestrator";
 import type { RollbackRunInput } from "../orchestrators/run-input";
 import type { RunRecord } from "../../shared/history/run-record";
@@ -38,16 +39,21 @@ df.app.client.http("rollbackEndpoint", {
       if (from.endpoint.toLowerCase() !== endpoint.toLowerCase()) return { status: 400, jsonBody: { error: `Run ${from.runId} belongs to endpoint ${from.endpoint}, not ${endpoint}.` } };
       if (!from.archivedModel) return { status: 409, jsonBody: { error: `Run ${from.runId} has no archived model to roll back to (it ${from.result === "promoted" ? "replaced a model that could not be archived" : `was ${from.result}`}); nothing was changed.` } };
     } else {
+      // The latest promotion, or nothing: skipping back past one without an archive would put an
+      // older model back than the caller thinks.
       const recent = await history.list({ endpoint, limit: 100 });
-      from = recent.runs.find((r) => r.result === "promoted" && r.archivedModel);
-      if (!from) return { status: 409, jsonBody: { error: `Endpoint ${endpoint} has no promotion with an archived model in its history; nothing to roll back to.` } };
+      from = recent.runs.find((r) => r.result === "promoted");
+      if (!from) return { status: 409, jsonBody: { error: `Endpoint ${endpoint} has no promotion in its last ${recent.runs.length} runs; nothing to roll back to.` } };
+      if (!from.archivedModel) {
+        return { status: 409, jsonBody: { error: `The latest promotion of ${endpoint}, run ${from.runId}, replaced a model that could not be archived, so there is nothing to roll back to; name an earlier run with "runId" to go further back. Nothing was changed.` } };
+      }
     }
     const input: RollbackRunInput = {
       runId: newRunId(endpoint, new Date()),
       endpoint,
       fromRunId: from.runId,
-      to: from.archivedModel!,
-      trigger: { kind: "http", caller: request.headers.get("x-ms-client-principal-name") ?? "function key" },
+      to: from.archivedModel,
+      trigger: { kind: "http", caller: callerOf(request, settings.WEBSITE_AUTH_ENABLED) },
       verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
     };
     const outcome = await startIfIdle(client, input, ROLLBACK_ORCHESTRATOR);

@@ -9,9 +9,10 @@ app.http("listRuns", {
   handler: async (request: HttpRequest): Promise<HttpResponseInit> => {
     const endpoint = request.query.get("endpoint") ?? undefined;
     const limitText = request.query.get("limit");
-    const limit = limitText === null ? undefined : Number(limitText);
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500)) {
-      return { status: 400, jsonBody: { error: `limit must be a whole number from 1 to 500, got "${limitText}".` } };
+    // Digits only: Number() would also take "1e2", "0x10" and " 5".
+    const limit = limitText === null ? undefined : /^\d{1,3}$/.test(limitText) ? Number(limitText) : Number.NaN;
+    if (limit !== undefined && !(limit >= 1 && limit <= 500)) {
+      return { status: 400, jsonBody: { error: `limit must be a whole number from 1 to 500, got "${(limitText ?? "").slice(0, 20)}".` } };
     }
     const continuationToken = request.query.get("continuationToken") ?? undefined;
     try {

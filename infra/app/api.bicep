@@ -28,6 +28,9 @@ param stagingContainerName string
 param archiveContainerName string
 param historyTableName string
 param approvalRequired string
+@description('Client id of a Microsoft Entra app registration for App Service authentication. With it, approvals record the signed-in approver; empty leaves authentication off, and approvers are recorded as "function key".')
+param authClientId string = ''
+param authTenantId string = subscription().tenantId
 param maximumInstanceCount int = 40
 param instanceMemoryMB int = 2048
 
@@ -132,6 +135,33 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: app
   name: 'appsettings'
   properties: appSettings
+}
+
+// App Service authentication: a signed-in caller's identity reaches the code in headers the
+// platform sets (and strips from callers), and WEBSITE_AUTH_ENABLED tells the code to trust them.
+// Anonymous requests still pass to the functions, which keep requiring their keys.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(authClientId)) {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [ 'api://${authClientId}' ]
+        }
+      }
+    }
+  }
 }
 
 output id string = app.id

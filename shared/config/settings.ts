@@ -8,7 +8,13 @@ const positiveNumber = (name: string, fallback: number) =>
 const endpointSettingsSchema = z.record(
   z.object({
     dataSource: z.string().min(1).optional(),
-    gate: z.string().min(1).refine((g) => { try { parseGateRules(g); return true; } catch { return false; } }, "not a valid gate policy").optional(),
+    gate: z.string().min(1).superRefine((g, ctx) => {
+      try {
+        parseGateRules(g);
+      } catch (e) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
+      }
+    }).optional(),
   }).strict(),
 );
 
@@ -77,6 +83,9 @@ export const settingsSchema = z
     APPROVAL_REQUIRED: z.enum(["true", "false"], { errorMap: () => ({ message: "APPROVAL_REQUIRED must be true or false" }) }).default("false").transform((v) => v === "true"),
     APPROVAL_TIMEOUT_HOURS: positiveNumber("APPROVAL_TIMEOUT_HOURS", 72),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+    // Set by App Service when its authentication is enabled on the app (never by hand): only then
+    // are the X-MS-CLIENT-PRINCIPAL headers the platform's and not a caller's.
+    WEBSITE_AUTH_ENABLED: z.string().optional().transform((v) => v?.toLowerCase() === "true"),
   })
   .superRefine((s, ctx) => {
     const both = Boolean(s.STAGING_STORAGE_CONNECTION_STRING) === Boolean(s.STAGING_STORAGE_ACCOUNT_URL);

@@ -3,12 +3,27 @@ export const METRIC_NAMES = ["Accuracy", "Precision", "Recall", "F-Score", "AUC"
 export type MetricName = (typeof METRIC_NAMES)[number];
 export type Metrics = Readonly<Record<MetricName, number>>;
 
+/**
+ * The values each metric can take. Studio's "Training Log Loss" is the log loss's advantage over
+ * a random prediction (1 − loss/prior loss): at most 1, negative when worse than random.
+ */
+export interface MetricRange {
+  readonly min: number;
+  readonly max: number;
+  readonly text: string;
+  /** Which way is better: the gate refuses rules that cannot tell models apart, either way. */
+  readonly higherIsBetter: boolean;
+}
+const UNIT: MetricRange = { min: 0, max: 1, text: "between 0 and 1", higherIsBetter: true };
+export const METRIC_RANGE: Readonly<Record<MetricName, MetricRange>> = {
+  Accuracy: UNIT, Precision: UNIT, Recall: UNIT, "F-Score": UNIT, AUC: UNIT,
+  "Average Log Loss": { min: 0, max: Number.POSITIVE_INFINITY, text: "0 or more", higherIsBetter: false },
+  "Training Log Loss": { min: Number.NEGATIVE_INFINITY, max: 1, text: "at most 1", higherIsBetter: true },
+};
+
 export class EvaluationError extends Error {
   override readonly name = "EvaluationError";
 }
-
-/** Metrics that are probabilities; a value outside [0, 1] means the output is not what we think. */
-const UNIT_INTERVAL: readonly MetricName[] = ["Accuracy", "Precision", "Recall", "F-Score", "AUC"];
 
 /**
  * Parses the Evaluate Model CSV strictly: every column present, every value a finite number in
@@ -32,8 +47,9 @@ export function parseEvaluation(csv: string): { model: Metrics; compared?: Metri
       const raw = cells[columns.indexOf(m)]!;
       const v = raw === "" ? Number.NaN : Number(raw);
       if (!Number.isFinite(v)) throw new EvaluationError(`Evaluation row ${r + 1}: ${m} is "${raw}", not a finite number.`);
-      if (UNIT_INTERVAL.includes(m) && (v < 0 || v > 1)) throw new EvaluationError(`Evaluation row ${r + 1}: ${m} is ${v}, outside [0, 1].`);
-      if (m === "Average Log Loss" && v < 0) throw new EvaluationError(`Evaluation row ${r + 1}: Average Log Loss is ${v}, below 0.`);
+      // A value outside its metric's range means the output is not what we think it is.
+      const range = METRIC_RANGE[m];
+      if (v < range.min || v > range.max) throw new EvaluationError(`Evaluation row ${r + 1}: ${m} is ${v}, not ${range.text}.`);
       out[m] = v;
     }
     return out;

@@ -10,6 +10,17 @@ export interface RecordedModelLocation {
   readonly RelativeLocation: string;
 }
 
+/** A run's approval: when it had to be decided by, and once decided, who decided what, when and why. */
+export interface RecordedApproval {
+  readonly deadline?: string;
+  readonly approved?: boolean;
+  /** The approver as the platform identified them, or "function key". */
+  readonly by?: string;
+  /** When the decision was taken (orchestration time). */
+  readonly at?: string;
+  readonly comment?: string;
+}
+
 /**
  * The audit record of one retraining run: what ran, on which data, what the gate decided and
  * why, and which model served before and after. Plain JSON-serialisable data, no classes or Dates,
@@ -37,6 +48,7 @@ export interface RunRecord {
   readonly modelAfter?: RecordedModelLocation;
   /** Where the replaced model was copied, so a rollback has something to go back to. */
   readonly archivedModel?: RecordedModelLocation;
+  readonly approval?: RecordedApproval;
   /** Seconds spent per stage, e.g. { staging: 12, training: 340 }. */
   readonly durationsInSeconds: Readonly<Record<string, number>>;
   /** ISO 8601; decides the record's place in listings. */

@@ -24,10 +24,15 @@ describe("approval through the local host", () => {
     const pending = await status();
     expect(pending).toMatchObject({ runtimeStatus: "Running", decision: { passed: true } });
     expect(String((pending.approval as { deadline: string }).deadline)).toMatch(/^\d{4}-\d\d-\d\dT/);
-    const approve = await p.call("POST", `/api/retrain/${ID}/approve`, { by: "ana@contoso.com", comment: "checked the metrics" });
+    // Without App Service authentication, a principal header is whatever the caller typed: ignored.
+    const approve = await p.call("POST", `/api/retrain/${ID}/approve`, { comment: "checked the metrics" }, undefined, { "x-ms-client-principal-name": "ceo@contoso.com" });
     expect(approve.status).toBe(202);
     await p.engine.waitUntilEnded(ID);
-    expect(await status()).toMatchObject({ runtimeStatus: "Completed", result: "promoted", approval: { approved: true, by: "ana@contoso.com", comment: "checked the metrics" } });
+    const done = await status();
+    expect(done).toMatchObject({ runtimeStatus: "Completed", result: "promoted", approval: { approved: true, by: "function key", comment: "checked the metrics" } });
+    // who, when and why are in the run's audit record too
+    const record = (await p.call("GET", `/api/runs/${String(done.runId)}`)).body as { approval?: Record<string, unknown> };
+    expect(record.approval).toMatchObject({ approved: true, by: "function key", comment: "checked the metrics", at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown });
   });
 
   it("a rejection ends the run rejected and leaves the endpoint as it was", async () => {
@@ -54,8 +59,40 @@ describe("approval through the local host", () => {
     expect((finished.body as { error: string }).error).toMatch(/is not awaiting approval \(it is Completed, stage done\); nothing was changed/);
     expect((await p.call("POST", `/api/retrain/${ID}/maybe`, {})).status).toBe(404);
     const bad = await p.call("POST", `/api/retrain/${ID}/approve`, { comment: "ok", approved: true });
-    expect([bad.status, (bad.body as { error: string }).error]).toEqual([400, "unknown field(s): approved; allowed: comment, by"]);
+    expect([bad.status, (bad.body as { error: string }).error]).toEqual([400, "unknown field(s): approved; allowed: comment"]);
+    const claimed = await p.call("POST", `/api/retrain/${ID}/approve`, { by: "ana@contoso.com" });
+    expect([claimed.status, (claimed.body as { error: string }).error]).toEqual([400, '"by" is not accepted: the approver is recorded from App Service authentication (or as "function key"); put a name in "comment" instead']);
     expect((await p.call("POST", `/api/retrain/${ID}/approve`, {}, null)).status).toBe(401);
     expect(await status()).toMatchObject({ result: "rejected" });
+  });
+
+  const raise = (data: unknown) =>
+    p.call("POST", `/runtime/webhooks/durabletask/instances/${ID}/raiseEvent/ApprovalDecision?code=${encodeURIComponent(p.systemKey)}`, data, null);
+
+  it("an approval event raised by hand with a payload that is not a decision is treated as not approved", async () => {
+    const before = await getEndpoint(p.emulator, "retrain");
+    await startAwaiting();
+    expect((await raise({ approved: "false", by: "script" })).status).toBe(202);
+    await p.engine.waitUntilEnded(ID);
+    expect(await status()).toMatchObject({
+      result: "rejected",
+      reason: 'the approval decision could not be read ("approved" is the text "false", not true or false), so the model was not promoted',
+      approval: { approved: false, by: "an unreadable approval event" },
+    });
+    expect(await getEndpoint(p.emulator, "retrain")).toEqual(before);
+  });
+
+  it("approve and reject racing: one decision is taken, and the status and the record agree on it", async () => {
+    await startAwaiting();
+    const [a, r] = await Promise.all([p.call("POST", `/api/retrain/${ID}/approve`, { comment: "go" }), p.call("POST", `/api/retrain/${ID}/reject`, { comment: "stop" })]);
+    // Both may be accepted (each saw the run waiting); the run acts on the first it receives.
+    expect([a.status, r.status].every((c) => c === 202 || c === 409)).toBe(true);
+    await p.engine.waitUntilEnded(ID);
+    const s = await status();
+    const taken = s.approval as { approved: boolean; comment: string };
+    expect([taken.approved, taken.comment]).toEqual(taken.approved ? [true, "go"] : [false, "stop"]);
+    expect(s.result).toBe(taken.approved ? "promoted" : "rejected");
+    const record = (await p.call("GET", `/api/runs/${String(s.runId)}`)).body as { result: string; approval: { approved: boolean; comment: string } };
+    expect([record.result, record.approval.approved, record.approval.comment]).toEqual([s.result, taken.approved, taken.comment]);
   });
 });

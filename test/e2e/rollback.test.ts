@@ -6,6 +6,8 @@ import { getEndpoint, score } from "../support/rrs-client";
 import { csvRows } from "../support/census";
 import { syntheticCensusCsv } from "../../emulator/training/synthetic-census";
 import type { RunRecord } from "../../shared/history/run-record";
+import { TableClient } from "@azure/data-tables";
+import { RunHistoryClient } from "../../shared/history/run-history";
 
 let p: HostedPipeline;
 const probe = csvRows(syntheticCensusCsv(15, 8));
@@ -59,5 +61,21 @@ describe("manual rollback through the local host", () => {
       expect([r.status, (r.body as { error: string }).error]).toEqual([status, expect.stringMatching(message) as unknown]);
     }
     expect(await getEndpoint(p.emulator, "retrain")).toEqual(before);
+  });
+
+  it("by default targets the latest promotion: when it has no archive, refuses with the reason instead of skipping back to an older one", async () => {
+    const before = await getEndpoint(p.emulator, "retrain");
+    const promoted = await finish(p.call("POST", "/api/retrain", {}));
+    expect(promoted.result).toBe("promoted");
+    // The newest promotion replaced a model that could not be archived (its record has no archive).
+    const history = new RunHistoryClient(TableClient.fromConnectionString(p.emulator.storageConnectionString, p.values.HISTORY_TABLE ?? "RetrainerRuns", { allowInsecureConnection: true }));
+    const latest = (await history.get(String(promoted.runId)))!;
+    const runId = "retrain-29990101T000000Z-abcdef";
+    await history.upsert({ ...latest, runId, instanceId: ID, startedAt: "2999-01-01T00:00:00.000Z", endedAt: "2999-01-01T00:10:00.000Z", archivedModel: undefined });
+    const afterPromotion = await getEndpoint(p.emulator, "retrain");
+    const r = await p.call("POST", "/api/endpoints/retrain/rollback");
+    expect([r.status, (r.body as { error: string }).error]).toEqual([409, `The latest promotion of retrain, run ${runId}, replaced a model that could not be archived, so there is nothing to roll back to; name an earlier run with "runId" to go further back. Nothing was changed.`]);
+    expect(await getEndpoint(p.emulator, "retrain")).toEqual(afterPromotion);
+    expect(afterPromotion).not.toEqual(before);
   });
 });

@@ -124,11 +124,27 @@ describe("POST /api/retrain refuses bad input by name and starts nothing", () =>
     ["a bound that is not a number", "AUC>=high", /^Gate rule "AUC>=high" has a bound "high" that is neither a number nor "champion"/],
     ["no rules", " ; ", /^The gate policy has no rules/],
     ["an empty gate", "", /^gate must not be empty$/],
-    ["a percentage", "AUC>=85", /^Gate rule "AUC>=85" would never pass: AUC is 0 to 1\.$/],
-    ["a threshold every model meets", "Accuracy>=0.8; AUC>=-1", /^Gate rule "AUC>=-1" would always pass: AUC is 0 to 1\.$/],
+    ["a percentage", "AUC>=85", /^Gate rule "AUC>=85" would never pass: AUC is between 0 and 1\.$/],
+    ["a threshold every model meets", "Accuracy>=0.8; AUC>=-1", /^Gate rule "AUC>=-1" would always pass: AUC is between 0 and 1\.$/],
+    ["a threshold at the bottom of its range", "AUC>=0", /^Gate rule "AUC>=0" would always pass: AUC is between 0 and 1\.$/],
     ["a negative log loss bound", "Average Log Loss<=-0.1", /^Gate rule "Average Log Loss<=-0\.1" would never pass: Average Log Loss is 0 or more\.$/],
+    // 400 nines parse to Infinity, which JSON then carries as null: "at least null" passed every model
+    ["a threshold that overflows", `Average Log Loss>=${"9".repeat(400)}`, /^Gate rule "Average Log Loss>=9{60,}…" has a number longer than 24 characters\.$/],
+    ["a champion factor of zero", "AUC>=champion*0", /^Gate rule "AUC>=champion\*0" multiplies the champion by 0; the factor must be between 0\.5 and 2\.$/],
+    ["a champion offset past the metric's range", "AUC>=champion-2", /^Gate rule "AUC>=champion-2" moves the champion's AUC by -2; at most 0\.5 either way is allowed\.$/],
+    ["too many rules", Array.from({ length: 17 }, () => "AUC>=0.8").join(";"), /^The gate policy has 17 rules; at most 16 are allowed\.$/],
   ])("the gate: %s → 400", async (_what, gate, message) => {
     await expectRefused(await retrain({ gate }), 400, message);
+  });
+
+  it.each([
+    ["a limit in exponent notation", "GET", "/api/runs?limit=1e2", /^limit must be a whole number from 1 to 500, got "1e2"\.$/],
+    ["a limit in hex", "GET", "/api/runs?limit=0x10", /^limit must be a whole number from 1 to 500, got "0x10"\.$/],
+    ["a 10,000-character instance id", "GET", `/api/retrain/${"a".repeat(10_000)}`, /^An instance id has 1 to 200 characters; this one has 10000\.$/],
+    ["a 10,000-character instance id to approve", "POST", `/api/retrain/${"a".repeat(10_000)}/approve`, /^An instance id has 1 to 200 characters; this one has 10000\.$/],
+    ["an instance id with a space", "GET", "/api/retrain/retrain%20retrain", /^An instance id is letters, digits and : _ \. - only\.$/],
+  ])("other routes: %s → 400", async (_what, method, url, message) => {
+    await expectRefused(await p.call(method, url, method === "POST" ? {} : undefined), 400, message);
   });
 
   it("(control) the same host does start a run for a valid request, so the checks above can see one", async () => {

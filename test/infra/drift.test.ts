@@ -13,6 +13,8 @@ import {
 const LOCAL_ONLY = ["STAGING_STORAGE_CONNECTION_STRING", "RETRAIN_DATA_ROOT"];
 /** Schema settings that only exist in Azure (the identity-based staging account). */
 const AZURE_ONLY = ["STAGING_STORAGE_ACCOUNT_URL"];
+/** Schema settings the platform sets itself (App Service authentication's switch): never by hand. */
+const PLATFORM_SET = ["WEBSITE_AUTH_ENABLED"];
 /** Settings the platform reads, not the product's schema. */
 const isPlatformSetting = (name: string) =>
   name.startsWith("AzureWebJobsStorage__") || name.startsWith("FUNCTIONS_") || name === "APPLICATIONINSIGHTS_AUTHENTICATION_STRING" || name === "AZURE_CLIENT_ID";
@@ -25,7 +27,7 @@ const bicepSettings = appSettingNames(apiBicep);
 
 describe("app settings: shared/config/settings.ts ↔ infra/app/api.bicep", () => {
   it("sets every schema setting in Azure (except local-only ones)", () => {
-    const expected = SETTING_NAMES.filter((n) => !LOCAL_ONLY.includes(n));
+    const expected = SETTING_NAMES.filter((n) => !LOCAL_ONLY.includes(n) && !PLATFORM_SET.includes(n));
     expect(missingFrom(expected, bicepSettings), "in SETTING_NAMES but missing from api.bicep appSettings").toEqual([]);
   });
 
@@ -35,7 +37,7 @@ describe("app settings: shared/config/settings.ts ↔ infra/app/api.bicep", () =
   });
 
   it("never sets a local-only setting, and names each setting once", () => {
-    expect(bicepSettings.filter((n) => LOCAL_ONLY.includes(n))).toEqual([]);
+    expect(bicepSettings.filter((n) => LOCAL_ONLY.includes(n) || PLATFORM_SET.includes(n))).toEqual([]);
     expect(bicepSettings.filter((n, i) => bicepSettings.indexOf(n) !== i), "duplicate names in appSettings").toEqual([]);
   });
 
@@ -59,7 +61,7 @@ describe("app settings: shared/config/settings.ts ↔ infra/app/api.bicep", () =
 describe("app settings: local.settings.sample.json ↔ the schema", () => {
   const sample = JSON.parse(read("local.settings.sample.json")) as { Values: Record<string, string> };
   const sampleSettings = Object.keys(sample.Values).filter((n) => !isLocalPlatformSetting(n));
-  const expected = SETTING_NAMES.filter((n) => !AZURE_ONLY.includes(n));
+  const expected = SETTING_NAMES.filter((n) => !AZURE_ONLY.includes(n) && !PLATFORM_SET.includes(n));
 
   it("covers every schema setting (except Azure-only ones)", () => {
     expect(missingFrom(expected, sampleSettings), "in SETTING_NAMES but missing from local.settings.sample.json").toEqual([]);

@@ -30,7 +30,9 @@ export interface HostedPipeline {
   readonly clock: Clock;
   /** `speed`: how many seconds of the settings' time pass per real second. */
   readonly speed: number;
-  call(method: string, pathAndQuery: string, body?: unknown, key?: string | null): Promise<{ status: number; body: unknown; headers: Headers }>;
+  /** The key the Durable webhooks (`/runtime/webhooks/durabletask/*`) take, as Azure's system key. */
+  readonly systemKey: string;
+  call(method: string, pathAndQuery: string, body?: unknown, key?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: unknown; headers: Headers }>;
   stop(): Promise<void>;
 }
 
@@ -103,8 +105,9 @@ export async function startHostedPipeline(o: { speed?: number; settings?: Record
   }
   return {
     emulator, engineKind: ENGINE, host, engine, ...(local ? { local } : {}), ...(real ? { real } : {}), logs, values, clock, speed,
-    async call(method, pathAndQuery, body, key = FUNCTION_KEY) {
-      const headers: Record<string, string> = {};
+    systemKey: real?.systemKey ?? FUNCTION_KEY,
+    async call(method, pathAndQuery, body, key = FUNCTION_KEY, extra = {}) {
+      const headers: Record<string, string> = { ...extra };
       if (key) headers["x-functions-key"] = key;
       const res = await fetch(`${host.url}${pathAndQuery}`, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
       const text = await res.text();

@@ -124,8 +124,9 @@ describe("per-endpoint settings", () => {
   it.each([
     ["malformed JSON", "{customer42:", /must be JSON/],
     ["an unknown endpoint", '{"nobody":{"gate":"AUC>=0.9"}}', /names "nobody", which is not in RETRAIN_ENDPOINTS/],
-    ["a malformed rule", '{"customer42":{"gate":"AUC>>0.9"}}', /customer42\.gate: not a valid gate policy/],
-    ["a non-numeric bound", '{"customer42":{"gate":"AUC>=high"}}', /not a valid gate policy/],
+    ["a malformed rule", '{"customer42":{"gate":"AUC>>0.9"}}', /customer42\.gate: Gate rule "AUC>>0\.9" must look like/],
+    ["a non-numeric bound", '{"customer42":{"gate":"AUC>=high"}}', /customer42\.gate: Gate rule "AUC>=high" has a bound "high"/],
+    ["a rule every model passes", '{"customer42":{"gate":"AUC>=0"}}', /customer42\.gate: Gate rule "AUC>=0" would always pass/],
     ["an unknown field", '{"customer42":{"threshold":1}}', /Unrecognized key/],
   ])("refuse %s by name", (_what, json, message) => {
     expect(() => loadSettings({ ...base, RETRAIN_ENDPOINT_SETTINGS: json })).toThrow(message);

@@ -101,3 +101,56 @@ describe("rules against the champion", () => {
     expect(evaluateGate(parseGateRules("AUC>=0.9; AUC>=champion"), m(0.86)).passed).toBe(false);
   });
 });
+
+describe("rules that cannot tell models apart are refused, and the gate fails closed", () => {
+  it.each([
+    ["a threshold that overflows to Infinity", `Average Log Loss>=${"9".repeat(400)}`, "has a number longer than 24 characters"],
+    ["a threshold that overflows in fewer characters", `AUC>=${"9".repeat(20)}`, "would never pass: AUC is between 0 and 1"],
+    ["a loss rule every model meets", "Average Log Loss>=0", "would always pass: Average Log Loss is 0 or more"],
+    ["an AUC rule every model meets", "AUC<=1", "would always pass: AUC is between 0 and 1"],
+    ["a Training Log Loss above its maximum", "Training Log Loss>=1.5", "would never pass: Training Log Loss is at most 1"],
+    ["a zero factor", "AUC>=champion*0", "multiplies the champion by 0"],
+    ["a huge factor", "Average Log Loss<=champion*10", "multiplies the champion by 10"],
+    ["an offset that always passes", "AUC>=champion-1", "moves the champion's AUC by -1; at most 0.5"],
+    ["a loss offset past 1", "Average Log Loss<=champion+5", "moves the champion's Average Log Loss by 5; at most 1"],
+  ])("refuses %s", (_what, text, message) => {
+    expect(() => parseGateRules(text)).toThrow(GatePolicyError);
+    expect(() => parseGateRules(text)).toThrow(message);
+  });
+
+  it("keeps the edges that a perfect model can still meet, and loss rules in both directions", () => {
+    expect(parseGateRules("AUC>=1; Average Log Loss<=0; Training Log Loss>=-3; AUC>=champion*0.5; AUC>=champion+0.5")).toHaveLength(5);
+  });
+
+  it("does not echo a huge rule back whole", () => {
+    const e = (() => { try { parseGateRules(`AUC>=${"x".repeat(5_000)}`); } catch (err) { return err as Error; } })()!;
+    expect(e.message.length).toBeLessThan(400);
+  });
+
+  // Rules reach the gate through JSON (the orchestrator's input): Infinity arrives as null.
+  const m = { Accuracy: 0.8, Precision: 0.7, Recall: 0.6, "F-Score": 0.65, AUC: 0.9, "Average Log Loss": 0.4, "Training Log Loss": 0.3 };
+  const viaJson = <T,>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+  it("fails a rule whose threshold became null on the way (an overflowed number), never passes it", () => {
+    const d = evaluateGate(viaJson([{ metric: "Average Log Loss", op: ">=", threshold: Number.POSITIVE_INFINITY }]), m);
+    expect(d.passed).toBe(false);
+    expect(d.reasons).toEqual(["Gate rule Average Log Loss>=null cannot be applied (its threshold is not a finite number), so it fails."]);
+  });
+
+  it("fails on a metric or champion value that is not finite, and on a malformed rule", () => {
+    expect(evaluateGate(parseGateRules("AUC>=0.5"), { ...m, AUC: Number.NaN }).reasons).toEqual(["AUC is NaN, not a finite number, so the rule AUC>=0.5 fails."]);
+    expect(evaluateGate(parseGateRules("AUC>=0.5"), { ...m, AUC: Number.NaN }).passed).toBe(false);
+    const champion = evaluateGate(parseGateRules("AUC>=champion"), m, { ...m, AUC: Number.POSITIVE_INFINITY });
+    expect([champion.passed, champion.reasons]).toEqual([false, ["The champion's AUC is Infinity, not a finite number, so the rule AUC>=champion fails."]]);
+    const odd = evaluateGate(viaJson([{ metric: "AUC", op: ">", threshold: 0.5 }]) as never, m);
+    expect([odd.passed, odd.reasons[0]]).toEqual([false, "Gate rule AUC>0.5 cannot be applied (its comparison is neither >= nor <=), so it fails."]);
+    expect(evaluateGate(viaJson([{ metric: "Gini", op: ">=", threshold: 0.5 }]) as never, m).passed).toBe(false);
+  });
+
+  it("fails with no rules, and when no rule could be applied (only champion rules, no champion)", () => {
+    expect(evaluateGate([], m)).toEqual({ passed: false, reasons: ["The gate has no rules, so no model can pass it."], comparedWithChampion: false });
+    const d = evaluateGate(parseGateRules("AUC>=champion"), m);
+    expect(d.passed).toBe(false);
+    expect(d.reasons.at(-1)).toMatch(/^No rule could be applied, so the model does not pass: add an absolute rule/);
+  });
+});
