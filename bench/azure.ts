@@ -3,7 +3,7 @@
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import type { DataSource } from "../shared/storage/data-source";
 import { SharedKeySasSigner } from "../shared/storage/sas";
-import { StagingClient, type StagedData } from "../shared/storage/staging";
+import { DEFAULT_STAGING_OPTIONS, StagingClient, type StagedData } from "../shared/storage/staging";
 
 function connect(connectionString: string, container: string) {
   const service = BlobServiceClient.fromConnectionString(connectionString);
@@ -11,10 +11,10 @@ function connect(connectionString: string, container: string) {
   return { service, container: service.getContainerClient(container), signer: new SharedKeySasSigner(service.credential) };
 }
 
-/** The code under test, with its default options. */
+/** The code under test, with its default options (the URL source is a file server on loopback, and large). */
 export function stage(connectionString: string, container: string, runId: string, source: DataSource): Promise<StagedData> {
   const c = connect(connectionString, container);
-  return new StagingClient(c.service, c.container).stage(runId, source);
+  return new StagingClient(c.service, c.container, { ...DEFAULT_STAGING_OPTIONS, allowLoopback: true, maxBytes: Number.MAX_SAFE_INTEGER }).stage(runId, source);
 }
 
 /** Creates the container and returns a create/write SAS URL for one blob (for the baseline's Put Blob). */

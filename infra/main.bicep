@@ -30,6 +30,8 @@ param retrainEndpoints string
 param retrainSchedule string = '0 0 3 * * 0'
 @description('Training data: an https:// URL or blob:container/path in the app storage account.')
 param retrainDataSource string
+@description('Blob containers a request may name as its data source, comma-separated, besides the configured data sources\' own (default none).')
+param retrainDataContainers string = ''
 param retrainEndpointSettings string = '{}'
 param retrainMaxParallel string = '4'
 @description('Promotion gate, e.g. "AUC>=0.85; Accuracy>=0.8".')
@@ -140,6 +142,7 @@ module api 'app/api.bicep' = {
     retrainEndpoints: retrainEndpoints
     retrainSchedule: retrainSchedule
     retrainDataSource: retrainDataSource
+    retrainDataContainers: retrainDataContainers
     retrainEndpointSettings: retrainEndpointSettings
     retrainMaxParallel: retrainMaxParallel
     retrainGate: retrainGate

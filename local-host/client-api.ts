@@ -11,7 +11,7 @@ export interface Reply {
 
 
 /** The binding data the real extension hands a durableClient input; the library builds its client from it. */
-export function clientBindingData(baseUrl: string, hubName: string, key: string) {
+export function clientBindingData(baseUrl: string, rpcBaseUrl: string, hubName: string, key: string) {
   const q = `taskHub=${encodeURIComponent(hubName)}&connection=Storage&code=${encodeURIComponent(key)}`;
   const instances = `${baseUrl}${WEBHOOK_PATH}instances`;
   return {
@@ -26,13 +26,11 @@ export function clientBindingData(baseUrl: string, hubName: string, key: string)
       sendEventPostUri: `${instances}/INSTANCEID/raiseEvent/{eventName}?${q}`,
       terminatePostUri: `${instances}/INSTANCEID/terminate?reason={text}&${q}`,
       purgeHistoryDeleteUri: `${instances}/INSTANCEID?${q}`,
-      restartPostUri: `${instances}/INSTANCEID/restart?${q}`,
-      suspendPostUri: `${instances}/INSTANCEID/suspend?reason={text}&${q}`,
-      resumePostUri: `${instances}/INSTANCEID/resume?reason={text}&${q}`,
+      // restart, suspend and resume are not handed out: the local engine does not implement them.
     },
     baseUrl: `${baseUrl}${WEBHOOK_PATH}`,
     requiredQueryStringParameters: q,
-    rpcBaseUrl: `${baseUrl}${RPC_PATH}`,
+    rpcBaseUrl,
   };
 }
 
@@ -54,7 +52,7 @@ export function statusOf(s: InstanceState, showHistory: boolean) {
  * The extension's instance-management API over the engine. `webhook` answers like the public
  * status URL (202 while running, 200 once ended); the RPC form always answers 200.
  */
-export async function handleDurableApi(engine: DurableEngine, method: string, url: URL, body: string, webhook: boolean, managementUrls: (id: string) => unknown): Promise<Reply> {
+export async function handleDurableApi(engine: DurableEngine, method: string, url: URL, body: string, webhook: boolean, managementUrls: (id: string) => unknown, contentType?: string): Promise<Reply> {
   const base = webhook ? WEBHOOK_PATH : RPC_PATH;
   const path = url.pathname.slice(base.length - 1);
   const input = body.trim() === "" ? undefined : body;
@@ -81,6 +79,11 @@ export async function handleDurableApi(engine: DurableEngine, method: string, ur
     }
     m = /^\/instances\/([^/]+)\/raiseEvent\/([^/]+)$/.exec(path);
     if (m && method === "POST") {
+      // As HttpApiHandler.HandleRaiseEventRequestAsync: 404, 410 for an ended instance, then the media type.
+      const s = engine.get(decodeURIComponent(m[1]!));
+      if (!s) return { status: 404 };
+      if (TERMINAL.includes(s.status)) return { status: 410 };
+      if ((contentType ?? "").split(";")[0]!.trim().toLowerCase() !== "application/json") return { status: 400, body: { Message: "Only application/json request content is supported" } };
       if (input !== undefined) JSON.parse(input);
       await engine.raiseEvent(decodeURIComponent(m[1]!), decodeURIComponent(m[2]!), input);
       return { status: 202 };

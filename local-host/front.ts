@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { once } from "node:events";
 import { randomUUID, createHash, timingSafeEqual } from "node:crypto";
@@ -24,10 +24,44 @@ export interface FrontOptions {
   readonly log: (line: string) => void;
   /** What a durableClient input binding receives, given the front's base URL. */
   readonly bindingData: () => unknown;
-  /** The durable client's RPC API, when this process serves it (the local engine); keyless, as in Azure. */
-  readonly rpc?: (r: FrontRequest) => Promise<Reply>;
   /** `/runtime/webhooks/durabletask/*`, after the key check. */
   readonly webhook: (r: FrontRequest) => Promise<Reply>;
+  /** Largest request body read (default: the Functions host's 100 MB); larger is 413, read no further. */
+  readonly maxRequestBodyBytes?: number;
+}
+
+/** Azure Functions' own limit on an HTTP request's length. */
+export const MAX_REQUEST_BODY_BYTES = 100 * 1024 * 1024;
+
+/**
+ * A request body as text, read while counting: undefined once it passes `max` bytes (the rest
+ * is not read), null when the client goes away first.
+ */
+export function readBody(req: IncomingMessage, max: number): Promise<string | undefined | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let settled = false;
+    const done = (v: string | undefined | null) => {
+      if (settled) return;
+      settled = true;
+      resolve(v);
+    };
+    req.on("data", (c: Buffer) => {
+      if (settled) return;
+      bytes += c.length;
+      if (bytes > max) {
+        chunks.length = 0;
+        req.pause();
+        return done(undefined);
+      }
+      chunks.push(c);
+    });
+    req.once("end", () => done(Buffer.concat(chunks).toString("utf8")));
+    req.once("aborted", () => done(null));
+    req.once("error", () => done(null));
+    req.once("close", () => done(req.complete ? Buffer.concat(chunks).toString("utf8") : null));
+  });
 }
 
 export interface Front {
@@ -53,49 +87,89 @@ export function keyMatches(presented: string | null, key: string): boolean {
  */
 export async function startFront(o: FrontOptions): Promise<Front> {
   const server: Server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const chunks: Buffer[] = [];
-      for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
-      const request: FrontRequest = { method: req.method ?? "GET", url, body: Buffer.concat(chunks).toString("utf8"), headers: req.headers };
-      let reply: Reply;
-      try {
-        reply = await route(request);
-      } catch (e) {
-        o.log(`host error on ${req.method} ${url.pathname}: ${(e as Error).stack ?? String(e)}`);
-        reply = { status: 500, body: { error: "The function failed; see the host log." } };
-      }
-      const headers: Record<string, string> = { ...reply.headers };
-      let text: string | undefined;
-      if (typeof reply.body === "string") text = reply.body;
-      else if (reply.body !== undefined) {
-        text = JSON.stringify(reply.body);
-        headers["Content-Type"] ??= "application/json; charset=utf-8";
-      }
-      res.writeHead(reply.status, headers).end(text);
-    })();
+    serve(req, res).catch((e: unknown) => {
+      // Nothing a request does may take the process down: answer if still possible, else drop it.
+      o.log(`host error on ${req.method ?? "?"} ${(req.url ?? "").slice(0, 200)}: ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "application/json; charset=utf-8" }).end(JSON.stringify({ error: "The host failed on this request; see its log." }));
+      else res.destroy();
+    });
+  });
+  // A request line or headers Node cannot parse: answer 400 and close, as a server should.
+  server.on("clientError", (_e, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
   });
 
-  async function route(r: FrontRequest): Promise<Reply> {
-    const key = r.url.searchParams.get("code") ?? (r.headers["x-functions-key"] as string | undefined) ?? null;
-    if (r.url.pathname.startsWith(RPC_PATH) && o.rpc) return o.rpc(r);
-    if (r.url.pathname.startsWith(WEBHOOK_PATH)) {
+  const send = (res: ServerResponse, reply: Reply) => {
+    const headers: Record<string, string> = { ...reply.headers };
+    let text: string | undefined;
+    if (typeof reply.body === "string") text = reply.body;
+    else if (reply.body !== undefined) {
+      text = JSON.stringify(reply.body);
+      headers["Content-Type"] ??= "application/json; charset=utf-8";
+    }
+    res.writeHead(reply.status, headers).end(text);
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://127.0.0.1");
+    } catch {
+      req.resume();
+      return send(res, { status: 400, body: { error: "The request URL is not valid." } });
+    }
+    const method = req.method ?? "GET";
+    // Who may call what is decided before a byte of the body is read.
+    const target = resolveTarget(method, url, req.headers);
+    if ("status" in target) {
+      req.resume();
+      return send(res, target);
+    }
+    const body = await readBody(req, o.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES);
+    if (body === undefined) {
+      send(res, { status: 413, body: { error: `The request body is larger than ${o.maxRequestBodyBytes ?? MAX_REQUEST_BODY_BYTES} bytes.` } });
+      req.destroy();
+      return;
+    }
+    if (body === null) return; // the client went away mid-body: nobody to answer
+    const request: FrontRequest = { method, url, body, headers: req.headers };
+    let reply: Reply;
+    try {
+      reply = await target.run(request);
+    } catch (e) {
+      o.log(`host error on ${method} ${url.pathname}: ${(e as Error).stack ?? String(e)}`);
+      reply = { status: 500, body: { error: "The function failed; see the host log." } };
+    }
+    if (!res.destroyed) send(res, reply);
+  }
+
+  /** Where a request goes, after its key is checked; or the answer when it goes nowhere. */
+  function resolveTarget(method: string, url: URL, headers: IncomingHttpHeaders): { run: (r: FrontRequest) => Promise<Reply> } | Reply {
+    const key = url.searchParams.get("code") ?? (headers["x-functions-key"] as string | undefined) ?? null;
+    if (url.pathname.startsWith(WEBHOOK_PATH)) {
       if (!keyMatches(key, o.webhookKey)) return { status: 401, body: { error: "A valid key is required (code= or x-functions-key)." } };
-      return o.webhook(r);
+      return { run: o.webhook };
     }
     for (const reg of o.functions.values()) {
       const t = triggerOf(reg);
       if (t.type !== "httpTrigger") continue;
-      const params = matchRoute(typeof t.route === "string" ? t.route : reg.name, r.url.pathname);
+      let params: Record<string, string> | undefined;
+      try {
+        params = matchRoute(typeof t.route === "string" ? t.route : reg.name, url.pathname);
+      } catch {
+        return { status: 400, body: { error: "The request path has a malformed percent-encoding." } };
+      }
       if (!params) continue;
       const methods = (t.methods as string[] | undefined) ?? ["GET", "POST"];
-      if (!methods.map((m) => m.toUpperCase()).includes(r.method)) continue;
+      if (!methods.map((m) => m.toUpperCase()).includes(method)) continue;
       if (t.authLevel !== "anonymous" && !keyMatches(key, o.functionKey)) {
         return { status: 401, body: { error: "This function needs a key: pass ?code=KEY or the x-functions-key header." } };
       }
-      return invokeHttp(reg, r, params);
+      const found = params;
+      return { run: (r) => invokeHttp(reg, r, found) };
     }
-    return { status: 404, body: { error: `No function at ${r.method} ${r.url.pathname}.` } };
+    return { status: 404, body: { error: `No function at ${method} ${url.pathname.slice(0, 200)}.` } };
   }
 
   function context(reg: Registration): InvocationContext {

@@ -6,14 +6,18 @@ import { InstanceStore, type StateStore } from "./durable/store";
 import { ScaledClock, type Clock } from "./durable/clock";
 import { clientBindingData, handleDurableApi } from "./client-api";
 import { startFront, type Front } from "./front";
+import { startRpcServer, type RpcServer } from "./rpc-server";
+import { randomBytes } from "node:crypto";
 import { resolveSetting } from "./settings";
 import { parseNcrontab } from "./ncrontab";
 
 export interface LocalHostOptions {
   /** App settings (local.settings.json `Values`); applied to process.env before the app loads. */
   readonly values: Readonly<Record<string, string>>;
-  /** Key for `function`/`admin` auth level HTTP triggers and the durable webhooks. */
+  /** Key for `function`/`admin` auth level HTTP triggers. */
   readonly functionKey: string;
+  /** Key for the durable webhooks (Azure: the extension's system key); random unless given. */
+  readonly systemKey?: string;
   readonly port?: number;
   /** The compiled app's entry point (package.json `main`). */
   readonly appPath?: string;
@@ -29,6 +33,10 @@ export interface LocalHostOptions {
 
 export interface RunningHost {
   readonly url: string;
+  /** The durable webhooks' key (`/runtime/webhooks/durabletask/*`), as Azure's system key. */
+  readonly systemKey: string;
+  /** The durable client's keyless loopback API (`rpcBaseUrl`), on a port of its own. */
+  readonly rpcUrl: string;
   readonly engine: DurableEngine;
   readonly functions: ReadonlyMap<string, Registration>;
   /** Invokes a timer trigger now, as its schedule would. */
@@ -79,8 +87,9 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   const storage = o.values.AzureWebJobsStorage;
   if (!storage) throw new Error("AzureWebJobsStorage is not set: the Durable engine keeps its state there.");
   const clock = o.clock ?? new ScaledClock(1);
-  // The front's URL is known once it listens; these run only after that.
-  const bindingData = () => clientBindingData(front.url, hubName, o.functionKey);
+  const systemKey = o.systemKey ?? randomBytes(24).toString("base64url");
+  // The front's and the RPC listener's URLs are known once they listen; these run only after that.
+  const bindingData = () => clientBindingData(front.url, rpc.url, hubName, systemKey);
   const engine = new DurableEngine({
     store: o.store ?? InstanceStore.forHub(storage, hubName), clock, functions, log, clientBindingData: bindingData, ...(o.observer ? { observer: o.observer } : {}),
   });
@@ -90,12 +99,19 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
     return Object.fromEntries(Object.entries(m).filter(([k]) => k !== "id").map(([k, v]) => [k, v.replace("INSTANCEID", encodeURIComponent(id))]));
   };
   // The local engine serves the extension's API itself: the RPC form keyless for the app's own
-  // durable client (loopback, as in Azure), the webhook form behind the key.
-  const front: Front = await startFront({
-    functions, functionKey: o.functionKey, webhookKey: o.functionKey, log, bindingData, ...(o.port !== undefined ? { port: o.port } : {}),
-    rpc: (r) => handleDurableApi(engine, r.method, r.url, r.body, false, managementUrls),
-    webhook: (r) => handleDurableApi(engine, r.method, r.url, r.body, true, managementUrls),
-  });
+  // durable client on a loopback port of its own (as in Azure), the webhook form on the
+  // front behind the system key.
+  const rpc: RpcServer = await startRpcServer((r) => handleDurableApi(engine, r.method, r.url, r.body, false, managementUrls, r.headers["content-type"]), log);
+  let front: Front;
+  try {
+    front = await startFront({
+      functions, functionKey: o.functionKey, webhookKey: systemKey, log, bindingData, ...(o.port !== undefined ? { port: o.port } : {}),
+      webhook: (r) => handleDurableApi(engine, r.method, r.url, r.body, true, managementUrls, r.headers["content-type"]),
+    });
+  } catch (e) {
+    await rpc.close();
+    throw e;
+  }
   const tick = (functionName: string) => front.tick(functionName, new Date(clock.now()).toISOString());
 
   const cancels: (() => void)[] = [];
@@ -121,13 +137,16 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   try {
     await engine.start();
   } catch (e) {
-    // Storage stayed unreachable: fail the start without leaving the port open.
+    // Storage stayed unreachable: fail the start without leaving the ports open.
     await front.close();
+    await rpc.close();
     throw e;
   }
   if (o.schedules ?? true) armSchedules();
   return {
     url: baseUrl,
+    systemKey,
+    rpcUrl: rpc.url,
     engine,
     functions,
     tick,
@@ -135,6 +154,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
       for (const c of cancels) c();
       await engine.stop();
       await front.close();
+      await rpc.close();
     },
   };
 }

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       `  POST ${url}/api/retrain          start a run (body optional: {"endpoint","dataSource","gate","dryRun"})`,
       `  GET  ${url}/api/retrain/{id}     a run's stage, metrics and decision`,
       `  function key: pass ?code=${stack.functionKey} or the x-functions-key header`,
+      `  durable webhooks (${url}/runtime/webhooks/durabletask/...): system key ${stack.host.systemKey} (new each start, as the status links in a 202 carry it)`,
       `  schedule: ${stack.values.RETRAIN_SCHEDULE} (NCRONTAB, UTC) for ${stack.values.RETRAIN_ENDPOINTS}`,
       "Press Ctrl+C to stop.",
     ].join("\n"),

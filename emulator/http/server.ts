@@ -20,7 +20,14 @@ export interface ServerOptions {
 export async function listen(router: Router, o: ServerOptions): Promise<{ server: Server; url: string }> {
   const server = createServer((raw, res) => {
     void (async () => {
-      const url = new URL(raw.url ?? "/", "http://localhost");
+      let url: URL;
+      try {
+        url = new URL(raw.url ?? "/", "http://localhost");
+      } catch {
+        raw.resume();
+        send(res, { status: 400, body: new AmlHttpError(400, "BadArgument", "The request URL is not valid.").toBody() });
+        return;
+      }
       let body: Promise<unknown> | undefined;
       let op: Operation | undefined;
       let resetHere = false; // an injected reset is the service's doing, not a client giving up
@@ -57,7 +64,16 @@ export async function listen(router: Router, o: ServerOptions): Promise<{ server
       } finally {
         if (op) o.faults.inFlight--;
       }
-    })();
+    })().catch((e: unknown) => {
+      o.log(`internal error: ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  // A request line or headers Node cannot parse: 400 and close, never a crash.
+  server.on("clientError", (_e, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
   });
   server.listen(o.port, o.host);
   await once(server, "listening");

@@ -20,7 +20,8 @@ export function createActivities(d: ActivityDependencies) {
   return {
     [ACTIVITY.stageData]: (i: C.StageInput) =>
       toOutcome<C.StageResult>(async () => {
-        const source = parseDataSource(i.dataSource, d.options.dataRoot);
+        // Checked again here: a run's input can also come from the Durable API, not only our triggers.
+        const source = parseDataSource(i.dataSource, d.options.dataRoot, d.options.sources);
         const staged = await d.staging.stage(i.runId, source);
         const probeRows = await d.staging.writeProbe(i.runId);
         d.telemetry.event("DataStaged", { ...ref(i), source: describeDataSource(source), method: staged.method, sha256: staged.sha256 }, { bytes: staged.bytes, probeRows });

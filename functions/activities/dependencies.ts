@@ -4,6 +4,7 @@ import type { StagingClient } from "../../shared/storage/staging";
 import type { RrsClient } from "../../shared/aml/rrs-client";
 import type { RunHistoryClient } from "../../shared/history/run-history";
 import type { SasSigner } from "../../shared/storage/sas";
+import type { SourcePolicy } from "../../shared/storage/data-source";
 import type { Telemetry } from "../../shared/telemetry/telemetry";
 import type { HttpTransport } from "../../shared/http/transport";
 
@@ -21,6 +22,8 @@ export interface ActivityDependencies {
   readonly runStorage: { readonly blobEndpoint: string; readonly container: string };
   readonly options: {
     readonly dataRoot?: string;
+    /** Where data sources may point (blob containers, loopback). */
+    readonly sources: SourcePolicy;
     readonly trainedModelResource: string;
     /** Where models are archived before they are replaced (same account as the run blobs). */
     readonly archiveContainer: string;

@@ -1,12 +1,12 @@
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { DefaultAzureCredential } from "@azure/identity";
-import { loadSettings, secretsOf, type Settings } from "../../shared/config/settings";
+import { sourcePolicyOf, loadSettings, secretsOf, type Settings } from "../../shared/config/settings";
 import { BesClient } from "../../shared/aml/bes-client";
 import { EndpointClient } from "../../shared/aml/endpoint-client";
 import { RrsClient } from "../../shared/aml/rrs-client";
 import { TableClient } from "@azure/data-tables";
 import { RunHistoryClient } from "../../shared/history/run-history";
-import { StagingClient } from "../../shared/storage/staging";
+import { DEFAULT_STAGING_OPTIONS, StagingClient } from "../../shared/storage/staging";
 import { SharedKeySasSigner, UserDelegationSasSigner, type SasSigner } from "../../shared/storage/sas";
 import { fetchTransport, withTimeout } from "../../shared/http/transport";
 import { instrumentedTransport } from "../../shared/http/instrumented";
@@ -47,12 +47,13 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
     }),
     history: lazilyInitialised(historyClient(settings)),
     rrs: new RrsClient({ transport: instrumentedTransport(aml, telemetry, "AzureML RRS") }),
-    staging: new StagingClient(service, container),
+    staging: new StagingClient(service, container, { ...DEFAULT_STAGING_OPTIONS, maxBytes: settings.RETRAIN_DATA_MAX_MEGABYTES * 1024 * 1024, allowLoopback: settings.RETRAIN_ALLOW_LOOPBACK_SOURCES }),
     signer,
     telemetry,
     runStorage: { blobEndpoint: service.url.endsWith("/") ? service.url : `${service.url}/`, container: settings.STAGING_CONTAINER },
     options: {
       ...(settings.RETRAIN_DATA_ROOT ? { dataRoot: settings.RETRAIN_DATA_ROOT } : {}),
+      sources: sourcePolicyOf(settings),
       trainedModelResource: settings.AML_TRAINED_MODEL_RESOURCE,
       archiveContainer: settings.ARCHIVE_CONTAINER,
       jobSasLifetimeInMs: settings.JOB_DEADLINE_MINUTES * 60_000 + JOB_SAS_SLACK_IN_MS,

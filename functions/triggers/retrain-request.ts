@@ -1,8 +1,9 @@
 import { realpath, stat } from "node:fs/promises";
 import { z } from "zod";
 import { isInside, parseDataSource } from "../../shared/storage/data-source";
+import { checkedTarget } from "../../shared/storage/url-policy";
 import { parseGateRules } from "../../shared/evaluation/gate";
-import type { Settings } from "../../shared/config/settings";
+import { sourcePolicyOf, type Settings } from "../../shared/config/settings";
 
 /** Largest body `POST /api/retrain` reads; its fields are a few short strings. */
 export const MAX_RETRAIN_BODY_BYTES = 16 * 1024;
@@ -61,7 +62,7 @@ export function parseRetrainRequest(text: string, settings: Settings): RetrainRe
   const known = settings.RETRAIN_ENDPOINTS.find((e) => e.toLowerCase() === endpoint.toLowerCase());
   if (!known) throw new BadRequest(`endpoint "${endpoint}" is not one this app retrains; configured: ${settings.RETRAIN_ENDPOINTS.join(", ")}.`);
   try {
-    if (body.dataSource !== undefined) parseDataSource(body.dataSource, settings.RETRAIN_DATA_ROOT);
+    if (body.dataSource !== undefined) parseDataSource(body.dataSource, settings.RETRAIN_DATA_ROOT, sourcePolicyOf(settings));
     if (body.gate !== undefined) parseGateRules(body.gate);
   } catch (e) {
     throw new BadRequest((e as Error).message);
@@ -76,12 +77,21 @@ export function parseRetrainRequest(text: string, settings: Settings): RetrainRe
  */
 export async function checkRetrainRequest(text: string, settings: Settings): Promise<RetrainRequest> {
   const body = parseRetrainRequest(text, settings);
-  if (body.dataSource !== undefined) await checkFileSource(body.dataSource, settings.RETRAIN_DATA_ROOT);
+  if (body.dataSource !== undefined) await checkSource(body.dataSource, settings);
   return body;
 }
 
-async function checkFileSource(text: string, dataRoot: string | undefined): Promise<void> {
-  const source = parseDataSource(text, dataRoot);
+async function checkSource(text: string, settings: Settings): Promise<void> {
+  const source = parseDataSource(text, settings.RETRAIN_DATA_ROOT);
+  if (source.kind === "url") {
+    // Where the URL leads now; staging checks every hop again, redirects included.
+    try {
+      await checkedTarget(source.url, { allowLoopback: settings.RETRAIN_ALLOW_LOOPBACK_SOURCES });
+    } catch (e) {
+      throw new BadRequest((e as Error).message);
+    }
+    return;
+  }
   if (source.kind !== "file") return;
   // Paths are taken literally: "..%2f" names a file called that, which is never what was meant.
   const literal = /%[0-9a-f]{2}/i.test(text) ? " (the path is taken literally, not URL-decoded)" : "";

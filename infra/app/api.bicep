@@ -21,6 +21,7 @@ param amlTrainedModelResource string
 param retrainEndpoints string
 param retrainSchedule string
 param retrainDataSource string
+param retrainDataContainers string = ''
 param retrainEndpointSettings string
 param retrainMaxParallel string
 param retrainGate string
@@ -113,6 +114,8 @@ var appSettings = {
   RETRAIN_ENDPOINTS: retrainEndpoints
   RETRAIN_SCHEDULE: retrainSchedule
   RETRAIN_DATA_SOURCE: retrainDataSource
+  RETRAIN_DATA_CONTAINERS: retrainDataContainers
+  RETRAIN_DATA_MAX_MEGABYTES: '10240'
   RETRAIN_ENDPOINT_SETTINGS: retrainEndpointSettings
   RETRAIN_MAX_PARALLEL: retrainMaxParallel
   RETRAIN_GATE: retrainGate

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseGateRules } from "../evaluation/gate";
+import { isSystemContainer, parseDataSource, type SourcePolicy } from "../storage/data-source";
 
 const positiveNumber = (name: string, fallback: number) =>
   z.coerce.number({ invalid_type_error: `${name} must be a number` }).positive(`${name} must be greater than 0`).default(fallback);
@@ -42,6 +43,10 @@ export const settingsSchema = z
     RETRAIN_SCHEDULE: z.string().refine((s) => s.trim().split(/\s+/).length === 6, "RETRAIN_SCHEDULE must be an NCRONTAB expression with six fields (seconds first), e.g. \"0 0 3 * * 0\""),
     RETRAIN_DATA_SOURCE: z.string().min(1, "RETRAIN_DATA_SOURCE is required: a file under RETRAIN_DATA_ROOT, an https:// URL, or blob:container/path"),
     RETRAIN_DATA_ROOT: z.string().optional(),
+    RETRAIN_DATA_CONTAINERS: list.default(""),
+    // Local only: the Functions host itself (Durable's management API included) listens on loopback.
+    RETRAIN_ALLOW_LOOPBACK_SOURCES: z.enum(["true", "false"], { errorMap: () => ({ message: "RETRAIN_ALLOW_LOOPBACK_SOURCES must be true or false" }) }).default("false").transform((v) => v === "true"),
+    RETRAIN_DATA_MAX_MEGABYTES: z.coerce.number({ invalid_type_error: "RETRAIN_DATA_MAX_MEGABYTES must be a number" }).int("RETRAIN_DATA_MAX_MEGABYTES must be a whole number").min(1, "RETRAIN_DATA_MAX_MEGABYTES must be at least 1").max(200 * 1024, "RETRAIN_DATA_MAX_MEGABYTES must be at most 204800 (200 GiB)").default(10 * 1024),
     RETRAIN_ENDPOINT_SETTINGS: z
       .string()
       .default("{}")
@@ -101,12 +106,40 @@ export const settingsSchema = z
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_ENDPOINT_SETTINGS"], message: `RETRAIN_ENDPOINT_SETTINGS names "${name}", which is not in RETRAIN_ENDPOINTS` });
       }
     }
+    for (const c of sourcePolicyOf(s).containers) {
+      const why = !CONTAINER_NAME.test(c) ? "is not a valid container name"
+        : c === s.STAGING_CONTAINER ? "is STAGING_CONTAINER, where runs' blobs are written"
+          : c === s.ARCHIVE_CONTAINER ? "is ARCHIVE_CONTAINER, where replaced models are kept"
+            : isSystemContainer(c) ? "holds the Functions host's or the Durable task hub's own state" : undefined;
+      if (why) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_DATA_CONTAINERS"], message: `RETRAIN_DATA_CONTAINERS: container "${c}" ${why}; training data cannot come from it` });
+    }
     if (s.POLL_MAX_INTERVAL_SECONDS < s.POLL_FIRST_INTERVAL_SECONDS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["POLL_MAX_INTERVAL_SECONDS"], message: "POLL_MAX_INTERVAL_SECONDS must not be below POLL_FIRST_INTERVAL_SECONDS" });
     }
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
+
+const CONTAINER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
+
+/**
+ * Where data sources may point. Blob containers: RETRAIN_DATA_CONTAINERS, plus the containers of
+ * the data sources the operator configured (RETRAIN_DATA_SOURCE, RETRAIN_ENDPOINT_SETTINGS);
+ * nothing else of the account the app's identity can read (its endpoint records, the task hub,
+ * the keys). Loopback URLs: only with RETRAIN_ALLOW_LOOPBACK_SOURCES (local runs and tests).
+ */
+export function sourcePolicyOf(s: Pick<Settings, "RETRAIN_DATA_CONTAINERS" | "RETRAIN_DATA_SOURCE" | "RETRAIN_ENDPOINT_SETTINGS" | "RETRAIN_ALLOW_LOOPBACK_SOURCES">): SourcePolicy {
+  const configured = [s.RETRAIN_DATA_SOURCE, ...Object.values(s.RETRAIN_ENDPOINT_SETTINGS).map((e) => e.dataSource)].flatMap((text) => {
+    if (text === undefined) return [];
+    try {
+      const source = parseDataSource(text, undefined);
+      return source.kind === "blob" ? [source.container] : [];
+    } catch {
+      return []; // not a blob source (a file needs a data root this check does not have)
+    }
+  });
+  return { containers: [...new Set([...s.RETRAIN_DATA_CONTAINERS, ...configured])], allowLoopback: s.RETRAIN_ALLOW_LOOPBACK_SOURCES };
+}
 
 /** The names of every setting, for drift checks against infra and the sample file. */
 export const SETTING_NAMES = Object.keys(settingsSchema.innerType().shape);

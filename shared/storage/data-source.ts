@@ -13,11 +13,28 @@ export class DataSourceError extends Error {
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /**
- * Parses a data source: `blob:container/path`, an `https://` URL (plain `http://` only on
- * loopback), or a file path that must stay inside `dataRoot` — `..` and absolute paths that
- * leave it are refused, so a caller cannot make the function read arbitrary files.
+ * Containers that hold the platform's or the app's own state, never training data: the
+ * Functions host's keys and locks (`azure-webjobs-*`), a Durable task hub's (`{hub}-leases`,
+ * `{hub}-largemessages`, `{hub}-applease`), a Flex deployment package (`app-package-*`). Refused
+ * by name even when listed; the app's staging and archive containers are refused by settings.
  */
-export function parseDataSource(text: string, dataRoot: string | undefined): DataSource {
+export function isSystemContainer(name: string): boolean {
+  return /^azure-webjobs-|^app-package-|-(leases|largemessages|applease)$/.test(name);
+}
+
+/** Where training data may come from: these blob containers only; loopback URLs only where allowed (locally). */
+export interface SourcePolicy {
+  readonly containers: readonly string[];
+  readonly allowLoopback: boolean;
+}
+
+/**
+ * Parses a data source: `blob:container/path` (with `blobs`, only in its containers), an
+ * `https://` URL (plain `http://` only on loopback), or a file path that must stay inside
+ * `dataRoot` — `..` and absolute paths that leave it are refused, so a caller cannot make the
+ * function read arbitrary files.
+ */
+export function parseDataSource(text: string, dataRoot: string | undefined, blobs?: SourcePolicy): DataSource {
   const value = text.trim();
   if (value === "") throw new DataSourceError("The data source is empty.");
   if (value.startsWith("blob:")) {
@@ -25,7 +42,13 @@ export function parseDataSource(text: string, dataRoot: string | undefined): Dat
     if (!m || m[2]!.split("/").some((s) => s === ".." || s === ".")) {
       throw new DataSourceError(`Blob data source "${value}" must be "blob:container/path/to/file.csv" with a valid container name.`);
     }
-    return { kind: "blob", container: m[1]!, blob: m[2]! };
+    const container = m[1]!;
+    if (blobs && (isSystemContainer(container) || !blobs.containers.includes(container))) {
+      // One answer for every refused container: which ones exist is not the caller's business.
+      const allowed = blobs.containers.length > 0 ? `: ${blobs.containers.join(", ")}` : "; there are none (RETRAIN_DATA_CONTAINERS)";
+      throw new DataSourceError(`Blob data source "${value}" is not in a container this app reads training data from${allowed}.`);
+    }
+    return { kind: "blob", container, blob: m[2]! };
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     let url: URL;

@@ -5,6 +5,9 @@ import https from "node:https";
 import { RestError, type BlobServiceClient, type BlockBlobClient, type ContainerClient } from "@azure/storage-blob";
 import type { DataSource } from "./data-source";
 import { DataSourceError, isInside } from "./data-source";
+import { checkedTarget, refusedTarget, type UrlPolicy } from "./url-policy";
+import type { LookupAddress } from "node:dns";
+import type { LookupFunction } from "node:net";
 
 /** Run-scoped blob names: runs never overwrite each other's inputs or outputs. */
 export const runBlobs = (runId: string) => ({
@@ -25,6 +28,10 @@ export interface StagingOptions {
   readonly blockSizeInBytes: number;
   readonly concurrency: number;
   readonly sourceTimeoutInMs: number;
+  /** Largest source staged: checked before any byte moves where the size is known, and while streaming. */
+  readonly maxBytes: number;
+  /** Whether URL sources may be on loopback (local runs and tests only). */
+  readonly allowLoopback: boolean;
 }
 
 /**
@@ -34,7 +41,13 @@ export interface StagingOptions {
  * blocks) bound the buffers at 18 MiB: with the SDK (~60 MiB) and, for URL sources, the socket's
  * short-lived 64 KiB chunks (~35 MiB until the next GC) peak RSS stays below 128 MiB.
  */
-export const DEFAULT_STAGING_OPTIONS: StagingOptions = { blockSizeInBytes: 6 * 1024 * 1024, concurrency: 3, sourceTimeoutInMs: 30 * 60_000 };
+export const DEFAULT_STAGING_OPTIONS: StagingOptions = { blockSizeInBytes: 6 * 1024 * 1024, concurrency: 3, sourceTimeoutInMs: 30 * 60_000, maxBytes: 10 * 1024 ** 3, allowLoopback: false };
+
+/** The size checks every source gets, with one wording. */
+function checkSize(bytes: number, max: number, what: string): void {
+  if (bytes === 0) throw new DataSourceError(`${what} is empty (0 bytes); there is nothing to train on.`);
+  if (bytes > max) throw new DataSourceError(`${what} is larger than the limit of ${max} bytes (RETRAIN_DATA_MAX_MEGABYTES).`);
+}
 
 export interface StagedData {
   readonly blob: string;
@@ -61,6 +74,14 @@ export class StagingClient {
     const blob = runBlobs(runId).input;
     if (source.kind === "blob") return this.copy(source, blob);
     const reader = await this.open(source);
+    if (reader.bytesHint !== undefined) {
+      try {
+        checkSize(reader.bytesHint, this.o.maxBytes, "The data source");
+      } catch (e) {
+        await reader.close();
+        throw e;
+      }
+    }
     let staged: { bytes: number; sha256: string };
     try {
       staged = await uploadBlocks(this.container.getBlockBlobClient(blob), reader, this.o);
@@ -136,7 +157,7 @@ export class StagingClient {
         throw new DataSourceError(`Data source file ${source.path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
       }
     }
-    const res = await get(source.url, AbortSignal.timeout(this.o.sourceTimeoutInMs));
+    const res = await get(source.url, AbortSignal.timeout(this.o.sourceTimeoutInMs), { allowLoopback: this.o.allowLoopback });
     const status = res.statusCode ?? 0;
     if (status < 200 || status > 299) {
       res.destroy();
@@ -159,6 +180,7 @@ export class StagingClient {
       if (e.statusCode === 404) throw new DataSourceError(`Data source blob ${source.container}/${source.blob} does not exist.`);
       throw e;
     });
+    checkSize(props.contentLength ?? 0, this.o.maxBytes, `Data source blob ${source.container}/${source.blob}`);
     const poller = await this.container.getBlockBlobClient(blob).beginCopyFromURL(from.url, { intervalInMs: 500 });
     await poller.pollUntilDone();
     return { blob, bytes: props.contentLength ?? 0, method: "server-side-copy" };
@@ -227,23 +249,37 @@ function streamReader(stream: IncomingMessage, bytesHint: number | undefined): B
   };
 }
 
-const MAX_REDIRECTS = 20; // as fetch
+/** Redirects followed from a URL source; each target is checked like the first URL. */
+export const MAX_REDIRECTS = 5;
 
 /**
  * GET through node:http(s) rather than fetch: fetch's web stream costs about three times the CPU
- * per byte of a plain IncomingMessage, and staging is CPU-bound. Follows redirects like fetch;
- * sends no Accept-Encoding, so the bytes staged are the resource's own.
+ * per byte of a plain IncomingMessage, and staging is CPU-bound. Every hop, redirects included,
+ * is checked (scheme, and every address its host resolves to: no loopback unless allowed, no
+ * private, link-local or metadata range) and connected to the address that was checked, so a
+ * DNS answer that changes in between cannot send it elsewhere. Sends no Accept-Encoding, so the
+ * bytes staged are the resource's own.
  */
-async function get(url: string, signal: AbortSignal, redirects = MAX_REDIRECTS): Promise<IncomingMessage> {
+async function get(url: string, signal: AbortSignal, policy: UrlPolicy, redirects = MAX_REDIRECTS): Promise<IncomingMessage> {
   const u = new URL(url);
-  const client = u.protocol === "https:" ? https : u.protocol === "http:" ? http : undefined;
-  if (!client) throw new DataSourceError(`Data source URL redirected to unsupported protocol ${u.protocol}`);
-  const res = await new Promise<IncomingMessage>((resolve, reject) => client.get(u, { signal }, resolve).once("error", reject));
+  const target = await checkedTarget(url, policy);
+  const client = u.protocol === "https:" ? https : http;
+  const lookup: LookupFunction = (_host, options, callback) => {
+    if (options.all) (callback as (e: null, a: LookupAddress[]) => void)(null, [target]);
+    else callback(null, target.address, target.family);
+  };
+  const res = await new Promise<IncomingMessage>((resolve, reject) => client.get(u, { signal, lookup }, resolve).once("error", reject));
   const location = res.headers.location;
   if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && location !== undefined) {
     res.resume();
-    if (redirects === 0) throw new DataSourceError(`Data source URL ${url.split("?")[0]!} redirected more than ${MAX_REDIRECTS} times.`);
-    return get(new URL(location, u).toString(), signal, redirects - 1);
+    if (redirects === 0) throw new DataSourceError(`Data source URL ${u.origin} redirected more than ${MAX_REDIRECTS} times.`);
+    let next: URL;
+    try {
+      next = new URL(location, u);
+    } catch {
+      throw refusedTarget(url);
+    }
+    return get(next.toString(), signal, policy, redirects - 1);
   }
   return res;
 }
@@ -271,6 +307,8 @@ async function uploadBlocks(target: BlockBlobClient, source: BlockReader, o: Sta
       const block = buffer.subarray(0, n);
       hash.update(block);
       bytes += n;
+      // A source that announced no size (or lied about it) is cut off at the limit.
+      if (bytes > o.maxBytes) throw new DataSourceError(`The data source is larger than the limit of ${o.maxBytes} bytes (RETRAIN_DATA_MAX_MEGABYTES).`);
       const id = blockId(ids.length);
       ids.push(id);
       const put: Promise<void> = target.stageBlock(id, block, n).then(
@@ -285,6 +323,7 @@ async function uploadBlocks(target: BlockBlobClient, source: BlockReader, o: Sta
   } finally {
     await Promise.allSettled(inFlight); // never leave a Put Block running behind an error
   }
+  if (bytes === 0) throw new DataSourceError("The data source is empty (0 bytes); there is nothing to train on.");
   await target.commitBlockList(ids, { blobHTTPHeaders: { blobContentType: "text/csv" } });
   return { bytes, sha256: hash.digest("hex") };
 }

@@ -67,7 +67,7 @@ describe("approval through the local host", () => {
   });
 
   const raise = (data: unknown) =>
-    p.call("POST", `/runtime/webhooks/durabletask/instances/${ID}/raiseEvent/ApprovalDecision?code=${encodeURIComponent(p.systemKey)}`, data, null);
+    p.call("POST", `/runtime/webhooks/durabletask/instances/${ID}/raiseEvent/ApprovalDecision?code=${encodeURIComponent(p.systemKey)}`, data, null, { "Content-Type": "application/json" });
 
   it("an approval event raised by hand with a payload that is not a decision is treated as not approved", async () => {
     const before = await getEndpoint(p.emulator, "retrain");

@@ -114,6 +114,12 @@ describe("POST /api/retrain refuses bad input by name and starts nothing", () =>
     ["an ftp URL", "ftp://example.com/census.csv", /must use https:\/\/ .*got "ftp:\/\/example\.com"/],
     ["a blob path that climbs out", "blob:data/../secrets/x.csv", /^Blob data source "blob:data\/\.\.\/secrets\/x\.csv" must be "blob:container\/path\/to\/file\.csv"/],
     ["an empty data source", "", /^dataSource must not be empty$/],
+    // The app's identity can read the whole account: the host's keys, the task hub, the endpoint records in run blobs.
+    ["the Functions host's secrets container", "blob:azure-webjobs-secrets/host.json", /^Blob data source "blob:azure-webjobs-secrets\/host\.json" is not in a container this app reads training data from; there are none \(RETRAIN_DATA_CONTAINERS\)\.$/],
+    ["the staging container", "blob:retrainer-runs/other-run/input.csv", /is not in a container this app reads training data from; there are none/],
+    // The Functions host listens on loopback, Durable's management API included; off in Azure (RETRAIN_ALLOW_LOOPBACK_SOURCES).
+    ["a loopback URL", "http://127.0.0.1:7071/runtime/webhooks/durabletask/instances", /^Data source URL http:\/\/127\.0\.0\.1:7071 was refused: it, or a redirect from it, leads to an address this app does not fetch data from\.$/],
+    ["the instance metadata service", "https://169.254.169.254/metadata/identity/oauth2/token", /^Data source URL https:\/\/169\.254\.169\.254 was refused: /],
   ])("the data source: %s → 400", async (_what, dataSource, message) => {
     await expectRefused(await retrain({ dataSource }), 400, message);
   });
@@ -153,5 +159,15 @@ describe("POST /api/retrain refuses bad input by name and starts nothing", () =>
     expect((await p.call("GET", "/api/retrain/retrain-retrain")).status).toBe(200);
     expect((await p.engine.waitUntilEnded("retrain-retrain")).status).toBe("Completed");
     expect(((await p.emulator.admin("GET", "calls")).body as Record<string, number>).submit).toBe(1);
+  });
+
+  it("an empty data file ends the run at staging with a reason that names it, and nothing is submitted", async () => {
+    writeFileSync(path.join(p.values.RETRAIN_DATA_ROOT!, "empty.csv"), "");
+    const submitsBefore = ((await p.emulator.admin("GET", "calls")).body as Record<string, number>).submit!;
+    expect((await retrain({ dataSource: "empty.csv" })).status).toBe(202);
+    const ended = await p.engine.waitUntilEnded("retrain-retrain");
+    expect(ended.status).toBe("Failed");
+    expect((ended.customStatus as { reason: string }).reason).toMatch(/^staging the training data failed: The data source is empty \(0 bytes\); there is nothing to train on\.$/);
+    expect(((await p.emulator.admin("GET", "calls")).body as Record<string, number>).submit).toBe(submitsBefore);
   });
 });

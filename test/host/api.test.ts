@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shape, KEY, startFixtureHost, uniqueHub, type FixtureHost } from "./fixture-host";
 
@@ -102,5 +103,35 @@ describe("instance management through the durable webhooks and the app's own dur
     expect(await res.json()).toMatchObject({ runtimeStatus: "Completed", output: { approved: { by: "client" } } });
     // And the HTTP trigger itself is keyed.
     expect((await f.call("POST", `/api/start/WaitForApproval/other`, "")).status).toBe(401);
+  });
+
+  it("raising an event needs application/json, as the extension's HttpApiHandler: 400 otherwise, and the event is not raised", async () => {
+    const id = await f.start("WaitForApproval", null, "hook-media");
+    await waiting(id);
+    const res = await fetch(`${f.host.url}${HOOKS}/instances/${id}/raiseEvent/Approval?code=${KEY}`, { method: "POST", headers: { "Content-Type": "text/plain" }, body: '{"by":"text"}' });
+    expect([res.status, await res.json()]).toEqual([400, { Message: "Only application/json request content is supported" }]);
+    expect(f.host.engine.get(id)!.status).toBe("Running");
+    await f.call("POST", `${HOOKS}/instances/${id}/raiseEvent/Approval?code=${KEY}`, { by: "json" });
+    expect((await f.ended(id)).output).toEqual({ approved: { by: "json" } });
+  });
+});
+
+describe("the durable client's loopback API: where Azure has it, and only there", () => {
+  it("is not on the port callers use", async () => {
+    const res = await fetch(`${f.host.url}/_durable/instances`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain("WaitForApproval");
+  });
+
+  it("on its own port, refuses a browser page (Origin) and a request naming another host (DNS rebinding)", async () => {
+    const rpc = new URL(f.host.rpcUrl);
+    const fromPage = await fetch(`${rpc.origin}/_durable/instances`, { headers: { Origin: "https://evil.example" } });
+    expect(fromPage.status).toBe(403);
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: rpc.hostname, port: rpc.port, path: "/_durable/instances", headers: { Host: `evil.example:${rpc.port}` } }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.once("error", reject).end();
+    });
+    expect(rebound).toBe(403);
+    expect((await fetch(`${rpc.origin}/_durable/instances`)).status).toBe(200);
   });
 });

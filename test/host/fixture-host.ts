@@ -42,10 +42,14 @@ export async function startFixtureHost(o: { hubName: string; speed: number; virt
   const clock = new ScaledClock(o.speed, o.virtualStart ?? Date.now());
   const host = await startLocalHost({
     values: { AzureWebJobsStorage: inject("azuriteConnectionString"), FUNCTIONS_WORKER_RUNTIME: "node" },
-    functionKey: KEY, appPath: APP_PATH, clock, hubName: o.hubName, schedules: false, log: (l) => logs.push(l),
+    functionKey: KEY, systemKey: KEY, appPath: APP_PATH, clock, hubName: o.hubName, schedules: false, log: (l) => logs.push(l),
   });
-  const call: FixtureHost["call"] = async (method, pathAndQuery, body, headers = {}) => {
-    const res = await fetch(`${host.url}${pathAndQuery}`, {
+  // The durable client's RPC API has a loopback port of its own; everything else is the front.
+  const rpcOrigin = new URL(host.rpcUrl).origin;
+  const call: FixtureHost["call"] = async (method, pathAndQuery, body, extra = {}) => {
+    // JSON bodies go as JSON, as the durable client sends them (the extension refuses raised events otherwise).
+    const headers = body === undefined ? extra : { "Content-Type": "application/json", ...extra };
+    const res = await fetch(`${pathAndQuery.startsWith("/_durable/") ? rpcOrigin : host.url}${pathAndQuery}`, {
       method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await res.text();

@@ -147,7 +147,7 @@ export class FakeWorld {
       signer: { sign: (_c, blob, perms, expiresOn) => Promise.resolve(`?sp=${perms}&se=${encodeURIComponent(expiresOn.toISOString())}&sr=b&sig=${blob.length}`) },
       telemetry: this.telemetry,
       runStorage: { blobEndpoint: "https://acct.blob.core.windows.net/", container: "retrainer-runs" },
-      options: { trainedModelResource: RESOURCE, archiveContainer: "retrainer-archive", jobSasLifetimeInMs: 5 * 3600_000, sasRefreshMarginInMs: 5 * 60_000, dataRoot: "/data", ...overrides },
+      options: { trainedModelResource: RESOURCE, archiveContainer: "retrainer-archive", jobSasLifetimeInMs: 5 * 3600_000, sasRefreshMarginInMs: 5 * 60_000, dataRoot: "/data", sources: { containers: ["training-data"], allowLoopback: false }, ...overrides },
       resultTransport: this.resultTransport,
       now: () => this.clock.now.getTime(),
     };

@@ -105,7 +105,7 @@ export async function startHostedPipeline(o: { speed?: number; settings?: Record
   }
   return {
     emulator, engineKind: ENGINE, host, engine, ...(local ? { local } : {}), ...(real ? { real } : {}), logs, values, clock, speed,
-    systemKey: real?.systemKey ?? FUNCTION_KEY,
+    systemKey: real?.systemKey ?? local!.systemKey,
     async call(method, pathAndQuery, body, key = FUNCTION_KEY, extra = {}) {
       const headers: Record<string, string> = { ...extra };
       if (key) headers["x-functions-key"] = key;

@@ -35,6 +35,16 @@ describe("activity outcomes", () => {
 });
 
 describe("activities over fake clients", () => {
+  it("stageTrainingData refuses a blob source outside the data containers, whoever started the run, and stages nothing", async () => {
+    const { w, a } = world();
+    // A run's input can be crafted through the Durable API, so the activity checks it too.
+    expect(await a.stageTrainingData({ ...ref, dataSource: "blob:azure-webjobs-secrets/host.json" })).toEqual({
+      kind: "failed", reason: 'Blob data source "blob:azure-webjobs-secrets/host.json" is not in a container this app reads training data from: training-data.',
+    });
+    expect(await a.stageTrainingData({ ...ref, dataSource: "blob:training-data/census.csv" })).toMatchObject({ kind: "ok" });
+    expect(w.telemetry.events.filter((e) => e.name === "DataStaged")).toHaveLength(1);
+  });
+
   it("startTrainingJob treats CannotStartJob on an already-running job as started (a retried start)", async () => {
     const { w, a } = world();
     const submitted = await a.submitTrainingJob({ ...ref, probe: true });

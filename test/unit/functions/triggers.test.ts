@@ -3,13 +3,13 @@ import type * as df from "durable-functions";
 import { parseRetrainRequest, BadRequest } from "../../../functions/triggers/retrain-request";
 import { buildRunInput, startIfIdle } from "../../../functions/triggers/start-run";
 import { instanceIdFor } from "../../../functions/app/instances";
-import { loadSettings } from "../../../shared/config/settings";
+import { sourcePolicyOf, loadSettings } from "../../../shared/config/settings";
 
 const settings = loadSettings({
   AML_SERVICES_URL: "http://127.0.0.1:1", AML_WORKSPACE_ID: "ws", AML_TRAINING_SERVICE_ID: "t", AML_TRAINING_API_KEY: "k1-secret-value",
   AML_PREDICTIVE_SERVICE_ID: "p", AML_MANAGEMENT_API_KEY: "k2-secret-value", RETRAIN_ENDPOINTS: "retrain, customer42",
   RETRAIN_SCHEDULE: "0 0 3 * * 0", RETRAIN_DATA_SOURCE: "census.csv", RETRAIN_DATA_ROOT: "/srv/data", RETRAIN_GATE: "AUC>=0.85",
-  STAGING_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true",
+  STAGING_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true", RETRAIN_DATA_CONTAINERS: "incoming",
 });
 
 const bad = (body: string) => {
@@ -39,6 +39,9 @@ describe("POST /api/retrain body", () => {
     ["path traversal in the data source", '{"dataSource":"../../etc/passwd"}', 400, /leaves the data folder/],
     ["a non-https URL", '{"dataSource":"http://example.com/x.csv"}', 400, /https/],
     ["a bad gate", '{"gate":"AUC>>1"}', 400, /Gate rule/],
+    ["a blob container that is not a data container", '{"dataSource":"blob:other/x.csv"}', 400, /^Blob data source "blob:other\/x\.csv" is not in a container this app reads training data from: incoming\.$/],
+    ["the staging container", '{"dataSource":"blob:retrainer-runs/retrain-x/input.csv"}', 400, /is not in a container this app reads training data from: incoming\.$/],
+    ["the Functions host's secrets", '{"dataSource":"blob:azure-webjobs-secrets/host.json"}', 400, /is not in a container this app reads training data from: incoming\.$/],
     ["a huge body", JSON.stringify({ dataSource: "x".repeat(20_000) }), 413, /larger than 16384 bytes/],
   ])("refuses %s with %i and a clear message", (_what, body, status, message) => {
     const r = bad(body);
@@ -119,6 +122,22 @@ describe("per-endpoint settings", () => {
     expect([c42.dataSource, c42.gate.length]).toEqual(["blob:c42/data.csv", 2]);
     const other = buildRunInput(s, { endpoint: "retrain", trigger: { kind: "schedule" } });
     expect(other.dataSource).toBe("census.csv");
+  });
+
+  it("allow blob data sources only from RETRAIN_DATA_CONTAINERS and the configured data sources' containers", () => {
+    const s = loadSettings({ ...base, RETRAIN_DATA_SOURCE: "blob:training/census.csv", RETRAIN_DATA_CONTAINERS: "incoming, extra", RETRAIN_ENDPOINT_SETTINGS: '{"customer42":{"dataSource":"blob:c42/data.csv"}}' });
+    expect(sourcePolicyOf(s)).toEqual({ containers: ["incoming", "extra", "training", "c42"], allowLoopback: false });
+    expect(sourcePolicyOf(loadSettings(base)).containers).toEqual([]);
+  });
+
+  it.each([
+    ["the staging container", { RETRAIN_DATA_CONTAINERS: "retrainer-runs" }, /container "retrainer-runs" is STAGING_CONTAINER/],
+    ["the archive, through a data source", { RETRAIN_DATA_SOURCE: "blob:retrainer-archive/x.csv" }, /container "retrainer-archive" is ARCHIVE_CONTAINER/],
+    ["the host's secrets", { RETRAIN_DATA_CONTAINERS: "azure-webjobs-secrets" }, /container "azure-webjobs-secrets" holds the Functions host's or the Durable task hub's own state/],
+    ["a task hub's leases", { RETRAIN_DATA_CONTAINERS: "myhub-leases" }, /container "myhub-leases" holds/],
+    ["an invalid name", { RETRAIN_DATA_CONTAINERS: "Bad_Name" }, /container "Bad_Name" is not a valid container name/],
+  ])("refuse %s as a data container, by name", (_what, extra, message) => {
+    expect(() => loadSettings({ ...base, ...extra })).toThrow(message);
   });
 
   it.each([
