@@ -14,7 +14,7 @@ for (const name of Object.values(ACTIVITY)) {
 
 // The tick's activities take the durable client the extension binds to each invocation.
 const client = df.input.durableClient();
-const tick = (context: InvocationContext) => tickActivities(df.getClient(context), appDependencies().telemetry);
+const tick = (context: InvocationContext) => tickActivities(df.getClient(context), appDependencies());
 for (const name of Object.values(TICK_ACTIVITY)) {
   df.app.activity(name, { extraInputs: [client], handler: (input: unknown, context) => (tick(context)[name] as (i: unknown) => Promise<unknown>)(input) });
 }

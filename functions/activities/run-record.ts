@@ -10,7 +10,7 @@ export function toRunRecord(i: C.RecordInput): RunRecord {
     instanceId: i.instanceId,
     trigger: i.trigger,
     // A rollback trains nothing: its "data source" is already a description.
-    dataSource: i.result === "rolled-back" ? i.dataSource : describe(i.dataSource),
+    dataSource: i.result === "rolled-back" ? i.dataSource : describeSource(i.dataSource),
     ...(i.staged ? { dataBytes: i.staged.bytes, ...(i.staged.sha256 ? { dataSha256: i.staged.sha256 } : {}) } : {}),
     ...(i.jobId ? { jobId: i.jobId } : {}),
     ...(i.metrics ? { metrics: i.metrics } : {}),
@@ -30,7 +30,7 @@ export function toRunRecord(i: C.RecordInput): RunRecord {
 }
 
 /** Never a URL's query (a SAS would end up in the audit trail). */
-function describe(source: string): string {
+export function describeSource(source: string): string {
   try {
     return describeDataSource(parseDataSource(source, "/"));
   } catch {

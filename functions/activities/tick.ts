@@ -5,7 +5,7 @@ import { toOutcome } from "./outcome";
 import { ACTIVE, startUnlessActive, statusOrUndefined } from "../app/instances";
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
 import type { RunStatus } from "../orchestrators/run-input";
-import type { Telemetry } from "../../shared/telemetry/telemetry";
+import { settleTerminated, type SettleDependencies } from "../app/terminated";
 
 const runIdOf = (s: df.DurableOrchestrationStatus) => (s.input as { runId?: unknown } | null | undefined)?.runId;
 
@@ -16,13 +16,13 @@ const runIdOf = (s: df.DurableOrchestrationStatus) => (s.input as { runId?: unkn
  * are doing. A sub-orchestration would not do: DTFx starts a new execution over a running
  * instance with the child's id (test/e2e/host-runs.test.ts shows it on the real engine).
  */
-export function tickActivities(client: df.DurableClient, telemetry: Telemetry) {
+export function tickActivities(client: df.DurableClient, d: SettleDependencies) {
   return {
     [TICK_ACTIVITY.startRun]: (i: C.StartRunInput) =>
       toOutcome<C.StartRunResult>(async () => {
-        const o = await startUnlessActive(client, i.instanceId, i.run.runId, RETRAIN_ORCHESTRATOR, i.run);
+        const o = await startUnlessActive(client, i.instanceId, i.run.runId, RETRAIN_ORCHESTRATOR, i.run, (previous) => settleTerminated(client, d, previous));
         if (o.started) {
-          telemetry.event("RetrainStarted", { runId: i.run.runId, endpoint: i.run.endpoint, trigger: "schedule" });
+          d.telemetry.event("RetrainStarted", { runId: i.run.runId, endpoint: i.run.endpoint, trigger: "schedule" });
           return { started: true };
         }
         // A retried start whose first attempt got through finds its own run there.

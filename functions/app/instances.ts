@@ -29,16 +29,23 @@ export type StartOutcome =
   | { readonly started: true; readonly instanceId: string; readonly runId: string }
   | { readonly started: false; readonly instanceId: string; readonly runtimeStatus: string };
 
-/** Starts `orchestrator` under `instanceId` unless that instance is still active. */
+/**
+ * Starts `orchestrator` under `instanceId` unless that instance is still active. `beforeStart`
+ * sees the ended instance about to be replaced (its status goes with it): a terminated run is
+ * settled there (functions/app/terminated.ts).
+ */
 export async function startUnlessActive(
   client: df.DurableClient,
   instanceId: string,
   runId: string,
   orchestrator: string,
   payload: unknown,
+  beforeStart?: (previous: df.DurableOrchestrationStatus) => Promise<unknown>,
 ): Promise<StartOutcome> {
-  const runtimeStatus = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
+  const previous = await statusOrUndefined(client, instanceId);
+  const runtimeStatus = previous?.runtimeStatus;
   if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
+  if (previous && beforeStart) await beforeStart(previous);
   try {
     await client.startNew(orchestrator, { instanceId, input: payload });
   } catch (e) {

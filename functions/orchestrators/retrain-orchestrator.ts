@@ -62,8 +62,13 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   if (submitted.kind === "failed") return yield* finish("failed", { reason: `submitting the training job failed: ${submitted.reason}` });
   const job: C.JobRef = { ...ref, jobId: submitted.value.jobId };
   setStatus({ stage: "starting", jobId: job.jobId });
+  // A job the run gives up on is cancelled, so it neither trains later nor bills; the reason says whether that worked.
+  function* withJobCancelled(reason: string): Generator<df.Task, string, unknown> {
+    const cancelled = yield* callActivity<void>(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
+    return cancelled.kind === "failed" ? `${reason}; cancelling the job failed too: ${cancelled.reason}` : `${reason}; the job was cancelled`;
+  }
   const started = yield* callActivity<C.StartResult>(context, ACTIVITY.startJob, RETRY.amlCall, job);
-  if (started.kind === "failed") return yield* finish("failed", { reason: `starting training job ${job.jobId} failed: ${started.reason}` });
+  if (started.kind === "failed") return yield* finish("failed", { reason: yield* withJobCancelled(`starting training job ${job.jobId} failed: ${started.reason}`) });
   endStage("submit");
 
   // Poll with durable timers in a sub-orchestration that continues as new every window, so
@@ -79,7 +84,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     polled = { kind: "failed", reason: taskFailureMessage(e), polls: 0 };
   }
   setStatus({ polls: polled.polls, ...(polled.kind !== "failed" ? { jobState: polled.state } : {}) });
-  if (polled.kind === "failed") return yield* finish("failed", { reason: `checking training job ${job.jobId} failed: ${polled.reason}` });
+  if (polled.kind === "failed") return yield* finish("failed", { reason: yield* withJobCancelled(`checking training job ${job.jobId} failed: ${polled.reason}`) });
   if (polled.kind === "deadline") {
     yield* callActivity<void>(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
     return yield* finish("failed", { reason: `training job ${job.jobId} did not finish within ${p.deadlineInMinutes} minutes (still ${polled.state}); it was cancelled` });

@@ -5,6 +5,7 @@ import { runInputFromHistory, startIfIdle } from "./start-run";
 import { TICK_INSTANCE_ID, badInstanceId, startUnlessActive, statusOrUndefined } from "../app/instances";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseApprovalRequest } from "./retrain-request";
 import { callerOf } from "./caller";
+import { cancelRun } from "./cancel";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
 import { pollInstanceId, type PollStatus } from "../orchestrators/poll-orchestrator";
@@ -21,7 +22,7 @@ df.app.client.http("retrainHttpStart", {
       const body = await checkRetrainRequest(await request.text(), settings);
       const caller = callerOf(request, settings.WEBSITE_AUTH_ENABLED);
       const input = await runInputFromHistory(settings, appDependencies().history, { ...body, trigger: { kind: "http", caller } });
-      const outcome = await startIfIdle(client, input);
+      const outcome = await startIfIdle(client, appDependencies(), input);
       if (!outcome.started) {
         context.log(`Not starting a run for ${body.endpoint}: instance ${outcome.instanceId} is ${outcome.runtimeStatus}.`);
         return { status: 409, jsonBody: { error: `A run for endpoint ${body.endpoint} is already ${outcome.runtimeStatus}.`, instanceId: outcome.instanceId } };
@@ -67,7 +68,7 @@ df.app.client.http("retrainStatus", {
   },
 });
 
-/** `POST /api/retrain/{instanceId}/approve|reject`: a person's decision on a run awaiting approval. */
+/** `POST /api/retrain/{instanceId}/approve|reject`: a person's decision on a run awaiting approval; `/cancel` ends a run (cancel.ts). */
 df.app.client.http("retrainDecision", {
   route: "retrain/{instanceId}/{decision}",
   methods: ["POST"],
@@ -75,7 +76,7 @@ df.app.client.http("retrainDecision", {
   handler: async (request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> => {
     const instanceId = request.params.instanceId ?? "";
     const decision = request.params.decision ?? "";
-    if (decision !== "approve" && decision !== "reject") return { status: 404, jsonBody: { error: `Unknown action "${decision.slice(0, 40)}"; use approve or reject.` } };
+    if (decision !== "approve" && decision !== "reject" && decision !== "cancel") return { status: 404, jsonBody: { error: `Unknown action "${decision.slice(0, 40)}"; use approve, reject or cancel.` } };
     const bad = badInstanceId(instanceId);
     if (bad) return { status: 400, jsonBody: { error: bad } };
     let body: { comment?: string };
@@ -85,6 +86,7 @@ df.app.client.http("retrainDecision", {
       if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
       throw e;
     }
+    if (decision === "cancel") return cancelRun(request, client, context, instanceId, body.comment);
     const status = await statusOrUndefined(client, instanceId);
     if (!status) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
     const stage = (status.customStatus as Partial<RunStatus> | null)?.stage;

@@ -56,7 +56,7 @@ df.app.client.http("rollbackEndpoint", {
       trigger: { kind: "http", caller: callerOf(request, settings.WEBSITE_AUTH_ENABLED) },
       verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
     };
-    const outcome = await startIfIdle(client, input, ROLLBACK_ORCHESTRATOR);
+    const outcome = await startIfIdle(client, appDependencies(), input, ROLLBACK_ORCHESTRATOR);
     if (!outcome.started) return { status: 409, jsonBody: { error: `A run for endpoint ${endpoint} is ${outcome.runtimeStatus}; try again when it ends.`, instanceId: outcome.instanceId } };
     context.log(`Rolling back ${endpoint} to the model run ${from.runId} replaced (run ${input.runId}).`);
     return client.createCheckStatusResponse(request, outcome.instanceId);

@@ -6,6 +6,7 @@ import { expectedTrainingSeconds } from "../../shared/history/expected-duration"
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
 import type { RetrainInput } from "../orchestrators/run-input";
 import { instanceIdFor, startUnlessActive, type StartOutcome } from "../app/instances";
+import { settleTerminated, type SettleDependencies } from "../app/terminated";
 
 export interface RunOptions {
   readonly endpoint: string;
@@ -51,14 +52,18 @@ export async function runInputFromHistory(settings: Settings, history: Parameter
   return buildRunInput(settings, { ...o, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}) });
 }
 
-/** Starts a run (or, with `orchestrator`, a rollback) for the endpoint unless its instance is still active. */
+/**
+ * Starts a run (or, with `orchestrator`, a rollback) for the endpoint unless its instance is
+ * still active; a terminated run there is settled first (its job, its poller, its record).
+ */
 export function startIfIdle(
   client: df.DurableClient,
+  settle: SettleDependencies,
   input: { readonly endpoint: string; readonly runId: string },
   orchestrator: string = RETRAIN_ORCHESTRATOR,
   payload: unknown = input,
 ): Promise<StartOutcome> {
-  return startUnlessActive(client, instanceIdFor(input.endpoint), input.runId, orchestrator, payload);
+  return startUnlessActive(client, instanceIdFor(input.endpoint), input.runId, orchestrator, payload, (previous) => settleTerminated(client, settle, previous));
 }
 
 function perEndpoint(settings: Settings, endpoint: string): { dataSource?: string; gate?: string } | undefined {

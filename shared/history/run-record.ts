@@ -1,8 +1,11 @@
 import type { GateDecision } from "../evaluation/gate";
 import type { Metrics } from "../evaluation/evaluation";
 
-/** Every state a run can be recorded in; "running" and "awaiting-approval" are later overwritten. */
-export type RunRecordResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back" | "running" | "awaiting-approval";
+/**
+ * Every state a run can be recorded in; "running" and "awaiting-approval" are later overwritten.
+ * "terminated": ended from outside (Durable's terminate, or cancel), recorded when it was settled.
+ */
+export type RunRecordResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back" | "running" | "awaiting-approval" | "terminated";
 
 /** Where the endpoint's trained model lives, as the management API reports it. */
 export interface RecordedModelLocation {

@@ -63,7 +63,8 @@ export function parseDataSource(text: string, dataRoot: string | undefined, blob
   if (!dataRoot) throw new DataSourceError("Local file data sources are disabled: RETRAIN_DATA_ROOT is not set.");
   const root = path.resolve(dataRoot);
   const resolved = path.resolve(root, value);
-  if (!isInside(resolved, root)) throw new DataSourceError(`Data source path "${value}" leaves the data folder ${root}.`);
+  // The folder's own path stays out of messages: callers see them, and it is none of their business.
+  if (!isInside(resolved, root)) throw new DataSourceError(`Data source path "${value}" leaves the data folder.`);
   return { kind: "file", path: resolved, root };
 }
 
@@ -74,7 +75,7 @@ export function isInside(child: string, root: string): boolean {
 }
 
 export function describeDataSource(s: DataSource): string {
-  if (s.kind === "file") return `file ${s.path}`;
+  if (s.kind === "file") return `file ${path.relative(s.root, s.path) || "."}`;
   if (s.kind === "url") return `url ${s.url.split("?")[0]!}`;
   return `blob ${s.container}/${s.blob}`;
 }

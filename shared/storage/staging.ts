@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import path from "node:path";
 import { open as openFile, realpath, type FileHandle } from "node:fs/promises";
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
@@ -42,6 +43,9 @@ export interface StagingOptions {
  * short-lived 64 KiB chunks (~35 MiB until the next GC) peak RSS stays below 128 MiB.
  */
 export const DEFAULT_STAGING_OPTIONS: StagingOptions = { blockSizeInBytes: 6 * 1024 * 1024, concurrency: 3, sourceTimeoutInMs: 30 * 60_000, maxBytes: 10 * 1024 ** 3, allowLoopback: false };
+
+/** A file source as messages name it: relative to the data folder, whose own path callers need not see. */
+const shown = (s: { readonly path: string; readonly root: string }) => path.relative(s.root, s.path) || ".";
 
 /** The size checks every source gets, with one wording. */
 function checkSize(bytes: number, max: number, what: string): void {
@@ -140,7 +144,7 @@ export class StagingClient {
       try {
         // A symlink inside the data folder must not lead out of it.
         if (!isInside(await realpath(source.path), await realpath(source.root))) {
-          throw new DataSourceError(`Data source ${source.path} resolves to a file outside the data folder ${source.root}.`);
+          throw new DataSourceError(`Data source ${shown(source)} resolves to a file outside the data folder.`);
         }
         const fh = await openFile(source.path, "r");
         const s = await fh.stat().catch(async (e: unknown) => {
@@ -149,12 +153,12 @@ export class StagingClient {
         });
         if (!s.isFile()) {
           await fh.close();
-          throw new DataSourceError(`Data source ${source.path} is not a file.`);
+          throw new DataSourceError(`Data source ${shown(source)} is not a file.`);
         }
         return fileReader(fh, s.size);
       } catch (e) {
         if (e instanceof DataSourceError) throw e;
-        throw new DataSourceError(`Data source file ${source.path} cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+        throw new DataSourceError(`Data source file ${shown(source)} cannot be read: ${(e as NodeJS.ErrnoException).code ?? "error"}.`);
       }
     }
     const res = await get(source.url, AbortSignal.timeout(this.o.sourceTimeoutInMs), { allowLoopback: this.o.allowLoopback });

@@ -6,8 +6,9 @@ let p: HostedPipeline;
 const ID = "retrain-retrain";
 
 beforeAll(async () => {
-  // 2,000× time: a one-hour approval window passes in under two seconds.
-  p = await startHostedPipeline({ speed: 2_000, settings: { APPROVAL_TIMEOUT_HOURS: "1" } });
+  // 2,000× time: a five-hour approval window passes in 9 s, long enough for two decisions sent at
+  // once to arrive on a loaded machine (1 h, 1.8 s, was not on the real engine in CI).
+  p = await startHostedPipeline({ speed: 2_000, settings: { APPROVAL_TIMEOUT_HOURS: "5" } });
 });
 afterAll(() => p.stop());
 

@@ -103,6 +103,6 @@ describe("activities over fake clients", () => {
     ]);
     expect(w.telemetry.metrics).toEqual([{ name: "Job duration seconds", value: 8, properties: ref }]);
     // the audit record is written too, with the caller and both times
-    expect(w.records.get("r1")).toMatchObject({ result: "failed", reason: "boom", trigger: { kind: "http", caller: "ana" }, dataSource: "file /x.csv", startedAt: "2026-01-04T03:00:00.000Z", endedAt: "2026-01-04T03:00:12.000Z" });
+    expect(w.records.get("r1")).toMatchObject({ result: "failed", reason: "boom", trigger: { kind: "http", caller: "ana" }, dataSource: "file x.csv", startedAt: "2026-01-04T03:00:00.000Z", endedAt: "2026-01-04T03:00:12.000Z" });
   });
 });

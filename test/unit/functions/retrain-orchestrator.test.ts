@@ -58,7 +58,7 @@ describe("retrainOrchestrator", () => {
     expect(world.submitted[0]!.Inputs.input2!.RelativeLocation).toBe("retrainer-runs/retrain-20260104T030000Z-abc123/probe.csv");
     // the audit record
     expect(world.records.get("retrain-20260104T030000Z-abc123")).toMatchObject({
-      endpoint: "retrain", trigger: { kind: "schedule" }, dataSource: "file /census.csv", dataBytes: 1234, dataSha256: "ab", jobId: "job1",
+      endpoint: "retrain", trigger: { kind: "schedule" }, dataSource: "file census.csv", dataBytes: 1234, dataSha256: "ab", jobId: "job1",
       gateRules: "AUC>=0.85; Accuracy>=0.8", result: "promoted", decision: { passed: true },
       modelBefore: { RelativeLocation: "models/seed.ilearner" },
       modelAfter: { RelativeLocation: "retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner" },
@@ -206,12 +206,13 @@ describe("retrainOrchestrator", () => {
     expect(names).toEqual([ACTIVITY.stageData, ACTIVITY.record]);
   });
 
-  it("an activity that keeps failing after its retries fails the run with the reason", async () => {
-    const { result } = await run((w) => {
+  it("an activity that keeps failing after its retries fails the run with the reason, and the job it gave up on is cancelled", async () => {
+    const { result, world } = await run((w) => {
       // every attempt the policy allows (RETRY.amlCall: 6) fails
       w.failures.start = Array.from({ length: 6 }, () => new AmlServiceError("BES start could not connect (ECONNRESET)", "BES start", "NetworkError", true));
     });
-    expect(result.error?.message).toMatch(/starting training job job1 failed: startTrainingJob failed after 6 attempts in [\d.]+ s \(retry window 600 s\): BES start could not connect/);
+    expect(result.error?.message).toMatch(/starting training job job1 failed: startTrainingJob failed after 6 attempts in [\d.]+ s \(retry window 600 s\): BES start could not connect \(ECONNRESET\); the job was cancelled$/);
+    expect(world.cancelled).toEqual(["job1"]);
   });
 });
 

@@ -25,7 +25,7 @@ function fakeClient(instances: Record<string, Partial<df.DurableOrchestrationSta
   } as unknown as df.DurableClient;
   const events: string[] = [];
   const telemetry = { event: (name: string, p: Record<string, unknown>) => events.push(`${name} ${String(p.runId)}`), exception: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
-  return { activities: tickActivities(client, telemetry as never), events };
+  return { activities: tickActivities(client, { telemetry } as never), events };
 }
 
 describe("the tick's activities", () => {

@@ -3,6 +3,7 @@ import type * as df from "durable-functions";
 import { parseRetrainRequest, BadRequest } from "../../../functions/triggers/retrain-request";
 import { buildRunInput, startIfIdle } from "../../../functions/triggers/start-run";
 import { instanceIdFor } from "../../../functions/app/instances";
+import { FakeWorld } from "../../support/fake-world";
 import { sourcePolicyOf, loadSettings } from "../../../shared/config/settings";
 
 const settings = loadSettings({
@@ -59,6 +60,8 @@ describe("starting runs", () => {
     expect(input.polling).toEqual({ firstIntervalInSeconds: 15, backoffFactor: 1.5, maxIntervalInSeconds: 300, deadlineInMinutes: 240 });
   });
 
+  const settleDeps = new FakeWorld({ now: new Date("2026-01-04T03:00:00Z") }).deps();
+
   function fakeClient(runtimeStatus?: string) {
     const started: { name: string; instanceId?: string }[] = [];
     const client = {
@@ -74,13 +77,13 @@ describe("starting runs", () => {
 
   it.each([[undefined], ["Completed"], ["Failed"], ["Terminated"]])("starts when the endpoint's instance is %s", async (status) => {
     const { client, started } = fakeClient(status);
-    expect(await startIfIdle(client, input)).toEqual({ started: true, instanceId: "retrain-retrain", runId: input.runId });
+    expect(await startIfIdle(client, settleDeps, input)).toEqual({ started: true, instanceId: "retrain-retrain", runId: input.runId });
     expect(started).toEqual([{ name: "retrainOrchestrator", instanceId: instanceIdFor("retrain") }]);
   });
 
   it.each([["Running"], ["Pending"], ["ContinuedAsNew"]])("does not start a second run while the instance is %s", async (status) => {
     const { client, started } = fakeClient(status);
-    expect(await startIfIdle(client, input)).toEqual({ started: false, instanceId: "retrain-retrain", runtimeStatus: status });
+    expect(await startIfIdle(client, settleDeps, input)).toEqual({ started: false, instanceId: "retrain-retrain", runtimeStatus: status });
     expect(started).toEqual([]);
   });
 
@@ -91,7 +94,7 @@ describe("starting runs", () => {
       // the other caller's start lands between our status check and our start
       startNew: () => ((winner = "other"), Promise.reject(new Error("DurableClient error: HTTP 409: Instance retrain-retrain is Running"))),
     } as unknown as df.DurableClient;
-    expect(await startIfIdle(client, input)).toEqual({ started: false, instanceId: "retrain-retrain", runtimeStatus: "Running" });
+    expect(await startIfIdle(client, settleDeps, input)).toEqual({ started: false, instanceId: "retrain-retrain", runtimeStatus: "Running" });
   });
 
   it("a refused start with no active instance behind it is an error, not a silent skip", async () => {
@@ -99,12 +102,12 @@ describe("starting runs", () => {
       getStatus: () => Promise.reject(new Error("DurableClient error: Durable Functions extension replied with HTTP 404 response.")),
       startNew: () => Promise.reject(new Error("HTTP 500 storage unavailable")),
     } as unknown as df.DurableClient;
-    await expect(startIfIdle(client, input)).rejects.toThrow("HTTP 500 storage unavailable");
+    await expect(startIfIdle(client, settleDeps, input)).rejects.toThrow("HTTP 500 storage unavailable");
   });
 
   it("surfaces other errors of the durable client instead of starting blindly", async () => {
     const client = { getStatus: () => Promise.reject(new Error("HTTP 500 from extension")), startNew: () => Promise.resolve("") } as unknown as df.DurableClient;
-    await expect(startIfIdle(client, input)).rejects.toThrow("HTTP 500");
+    await expect(startIfIdle(client, settleDeps, input)).rejects.toThrow("HTTP 500");
   });
 });
 
