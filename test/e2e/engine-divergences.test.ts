@@ -1,6 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { ENGINE } from "../support/engine";
+import { ENGINE, onRealEngine } from "../support/engine";
 import { startEngineHost, type RunningEngineHost } from "../../engine-host/host";
 import { startLocalHost, type RunningHost } from "../../local-host/host";
 import { localEngineView, realEngineView, type EngineView } from "../support/engine";
@@ -147,8 +147,8 @@ describe(`the engine's own retries and child ids, which the local engine imitate
     const id = `engine-window-${Date.now()}`;
     await start("EngineRetryWindow", id, { key: id });
     const attempts = async () => count((await fullHistory(id)).events, "TaskScheduled");
-    // attempt 1 fails inside the 2.5 s window (one 3 s timer), attempt 2 fails after it
-    await expect.poll(async () => count((await fullHistory(id)).events, "TaskFailed"), { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(2);
+    // Normally attempt 1 fails inside the 2.5 s window (one 3 s timer) and attempt 2 after it.
+    await expect.poll(async () => count((await fullHistory(id)).events, "TaskFailed"), { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(1);
     // Absence of an answer can only be watched for a while: twice, each longer than the 3 s retry interval.
     await new Promise((r) => setTimeout(r, 4_000));
     const settled = await attempts();
@@ -159,9 +159,10 @@ describe(`the engine's own retries and child ids, which the local engine imitate
     expect([s?.status, s?.output]).toEqual(["Running", null]);
     expect(await attempts()).toBe(settled);
     expect(count(events, "TaskFailed")).toBe(settled);
-    // Locally always 2. On the real engine DTFx takes the window's start from its replay clock
-    // when the shim reaches the call, which under load can be a later episode: 3 was seen once.
-    expect(settled).toBeGreaterThanOrEqual(2);
+    // Locally always 2. On the real engine the count follows load: DTFx compares its replay clock
+    // with the window, so a first failure seen late gets no retry (1 seen in CI), and a window
+    // start taken from a later episode gets one more (3 seen). Whatever the count: no settling.
+    expect(settled).toBeGreaterThanOrEqual(onRealEngine ? 1 : 2);
     expect(settled).toBeLessThan(10);
     expect(timerDelays(events)).toEqual(Array.from({ length: settled - 1 }, () => 3_000));
   });
