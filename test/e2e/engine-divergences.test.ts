@@ -156,15 +156,17 @@ describe(`the engine's own retries and child ids, which the local engine imitate
     const s = await engine.instance(id);
     const { events } = await fullHistory(id);
     console.log(`EngineRetryWindow (${ENGINE}): ${s?.status}; ${settled} attempts, timers ${JSON.stringify(timerDelays(events))} ms`);
+    // The call never settles: no output, and (DTFx) no failure reported to the orchestrator.
     expect([s?.status, s?.output]).toEqual(["Running", null]);
-    expect(await attempts()).toBe(settled);
-    expect(count(events, "TaskFailed")).toBe(settled);
-    // Locally always 2. On the real engine the count follows load: DTFx compares its replay clock
-    // with the window, so a first failure seen late gets no retry (1 seen in CI), and a window
-    // start taken from a later episode gets one more (3 seen). Whatever the count: no settling.
-    expect(settled).toBeGreaterThanOrEqual(onRealEngine ? 1 : 2);
-    expect(settled).toBeLessThan(10);
-    expect(timerDelays(events)).toEqual(Array.from({ length: settled - 1 }, () => 3_000));
+    const now = count(events, "TaskScheduled");
+    expect(count(events, "TaskFailed")).toBe(now);
+    expect(now).toBeLessThan(10);
+    expect(timerDelays(events)).toEqual(Array.from({ length: now - 1 }, () => 3_000));
+    // Locally exactly 2, and no attempt after the window. On the real engine the count follows
+    // load: DTFx compares its replay clock with the window, so a first failure seen late gets no
+    // retry (1 seen in CI), and a window start taken from a later episode gets more (3 seen, one
+    // of them after the first observation). So only the local engine's count is pinned.
+    if (!onRealEngine) expect([settled, now]).toEqual([2, 2]);
   });
 
   it("a sub-orchestration called without an id runs as {executionId}:{sequence number}", async () => {
