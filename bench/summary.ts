@@ -4,7 +4,7 @@ import path from "node:path";
 import { formatRows, type BenchReport } from "./report";
 
 const dir = path.resolve(__dirname, "..", "..", "bench", "results");
-const order = ["stage", "copy", "waiting", "fan-out", "training"];
+const order = ["stage", "copy", "waiting", "fan-out", "training", "azurite"];
 const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
 const reports = readdirSync(dir)
   .filter((f) => f.endsWith(".json"))

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import path from "node:path";
+import { AUTOSAVE_ONLY } from "./durable-commits";
 
 /** Azurite's published development account; its key is public and only works against Azurite. */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -14,6 +16,12 @@ export interface AzuriteOptions {
   readonly queuePort?: number;
   readonly tablePort?: number;
   readonly startTimeoutInMs?: number;
+  /**
+   * With a location: every write is on disk before it is answered (default true). false leaves
+   * Azurite's own 5-second autosave, which loses acknowledged writes on SIGKILL: only the
+   * benchmark's baseline uses it.
+   */
+  readonly durableCommits?: boolean;
 }
 
 export interface RunningAzurite {
@@ -21,10 +29,17 @@ export interface RunningAzurite {
   readonly blobEndpoint: string;
   readonly queueEndpoint: string;
   readonly tableEndpoint: string;
+  /** Azurite's process, for tests that kill it. */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
-const WATCHDOG = 'process.channel?.unref(); process.on("disconnect", () => process.exit(0)); require(process.argv[1]);';
+/** The compiled child entry point (azurite-child.ts); from the sources (tests), the built one. */
+function childEntry(): string {
+  const found = [path.join(__dirname, "azurite-child.js"), path.join(__dirname, "..", "dist", "emulator", "azurite-child.js")].find((f) => existsSync(f));
+  if (!found) throw new Error("dist/emulator/azurite-child.js is missing: run `npm run build` first.");
+  return found;
+}
 
 const LISTENING = /Azurite (Blob|Queue|Table) service is successfully listening at (http:\/\/\S+)/;
 
@@ -44,9 +59,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     "--tableHost", "127.0.0.1", "--tablePort", String(options.tablePort ?? 0),
     ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
   ];
-  // Azurite runs behind a one-line watchdog on an IPC channel: if this process dies, even by
-  // SIGKILL, the channel closes and Azurite exits instead of holding its ports and data folder.
-  const child = spawn(process.execPath, ["-e", WATCHDOG, ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  // Azurite runs behind a watchdog on an IPC channel, and with durable commits when it persists
+  // (azurite-child.ts).
+  const env = { ...process.env, [AUTOSAVE_ONLY]: options.durableCommits === false ? "1" : "" };
+  const child = spawn(process.execPath, [childEntry(), ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"], env });
   child.channel?.unref();
   const endpoints: Partial<Record<"Blob" | "Queue" | "Table", string>> = {};
   let output = "";
@@ -61,7 +77,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`Azurite exited with code ${code} before it was ready:\n${output}`)));
+    child.once("exit", (code) => {
+      const busy = /EADDRINUSE\D*(\d+)/.exec(output);
+      reject(new Error(busy
+        ? `Azurite could not listen on port ${busy[1]}: it is in use (another Azurite or \`npm run serve\`?). Stop what holds it or choose other ports.`
+        : `Azurite exited with code ${code} before it was ready:\n${output}`));
+    });
   });
   const timeoutInMs = options.startTimeoutInMs ?? 30_000;
   let timer: NodeJS.Timeout | undefined;
@@ -89,6 +110,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     blobEndpoint: blob,
     queueEndpoint: queue,
     tableEndpoint: table,
+    pid: child.pid!,
     stop: () => stopChild(child),
   };
 }

@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG } from "../emulator/config";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { startLocalHost, type RunningHost } from "./host";
 import type { LocalSettings } from "./settings";
+import { checkStatePorts, portOf, type AzuritePorts } from "./stable-ports";
 
 export interface LocalStack {
   readonly host: RunningHost;
@@ -25,6 +26,12 @@ export interface LocalStackOptions {
   readonly hostPort?: number;
   readonly schedules: boolean;
   readonly propagationDelayInMs: number;
+  /**
+   * Ports that stay the same from one start to the next (`npm run serve`): Azurite on these, the
+   * ML service on the ports its settings name, both checked against the state folder's record.
+   * Free ports when omitted (`npm start`, whose state lasts one run).
+   */
+  readonly stablePorts?: { readonly azurite: AzuritePorts };
   /** false: use the ML service at the configured URLs even on loopback (one started with `npm run emulator`). */
   readonly startMlService?: boolean;
   readonly log: (line: string) => void;
@@ -45,23 +52,35 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   const stops: (() => Promise<void>)[] = [];
   try {
     const needsAzurite = [values.AzureWebJobsStorage, values.STAGING_STORAGE_CONNECTION_STRING].some((v) => v === "UseDevelopmentStorage=true");
+    const startsMlService = o.startMlService !== false && isLoopback(values.AML_SERVICES_URL);
+    const azuritePorts = needsAzurite ? o.stablePorts?.azurite : undefined;
+    const mlPorts = startsMlService && o.stablePorts
+      ? { services: portOf("AML_SERVICES_URL", values.AML_SERVICES_URL!), management: portOf("AML_MANAGEMENT_URL", values.AML_MANAGEMENT_URL!) }
+      : undefined;
+    const recordPorts = o.stateDir && o.stablePorts
+      ? checkStatePorts(o.stateDir, {
+        ...(azuritePorts ? { azuriteBlob: azuritePorts.blob, azuriteQueue: azuritePorts.queue, azuriteTable: azuritePorts.table } : {}),
+        ...(mlPorts ? { mlServices: mlPorts.services, mlManagement: mlPorts.management } : {}),
+      })
+      : undefined;
     if (needsAzurite) {
       const location = o.stateDir ? path.join(o.stateDir, "azurite") : undefined;
       if (location) mkdirSync(location, { recursive: true });
-      azurite = await startAzurite(location ? { location } : {});
+      const ports = azuritePorts ? { blobPort: azuritePorts.blob, queuePort: azuritePorts.queue, tablePort: azuritePorts.table } : {};
+      azurite = await startAzurite({ ...(location ? { location } : {}), ...ports });
       stops.unshift(() => azurite!.stop());
       for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === "UseDevelopmentStorage=true") values[k] = azurite.connectionString;
       o.log(`Azurite: ${azurite.blobEndpoint}`);
     }
-    if (o.startMlService !== false && isLoopback(values.AML_SERVICES_URL)) {
+    if (startsMlService) {
       // The ML service keeps its workspace in the same storage account (it never starts its own here).
       const storage = azurite?.connectionString ?? values.STAGING_STORAGE_CONNECTION_STRING;
       if (!storage) throw new Error("The local ML service needs STAGING_STORAGE_CONNECTION_STRING (or UseDevelopmentStorage=true).");
       emulator = await startEmulator(
         {
           ...DEFAULT_CONFIG,
-          servicesPort: 0,
-          managementPort: 0,
+          servicesPort: mlPorts?.services ?? 0,
+          managementPort: mlPorts?.management ?? 0,
           storageConnectionString: storage,
           workspaceId: values.AML_WORKSPACE_ID ?? DEFAULT_CONFIG.workspaceId,
           trainingServiceId: values.AML_TRAINING_SERVICE_ID ?? DEFAULT_CONFIG.trainingServiceId,
@@ -84,6 +103,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     values.RETRAIN_DATA_ROOT = o.dataDir;
     const host = await startLocalHost({ values, functionKey, schedules: o.schedules, log: o.log, ...(o.hostPort !== undefined ? { port: o.hostPort } : {}) });
     stops.unshift(() => host.stop());
+    recordPorts?.();
     return {
       host, values, functionKey, ...(emulator ? { emulator } : {}),
       stop: async () => {

@@ -3,16 +3,18 @@ import path from "node:path";
 import { readLocalSettings } from "./settings";
 import { startLocalStack } from "./local-stack";
 import { redact } from "../shared/redact";
+import { DEVELOPMENT_STORAGE_PORTS, parseAzuritePorts } from "./stable-ports";
 
 /**
  * `npm run serve`: the app in the local host, like `func start`: schedule active, HTTP API on a
- * printed URL, over Azurite and the local ML service. State persists in .local/ across restarts.
+ * printed URL, over Azurite and the local ML service. State persists in .local/ across restarts,
+ * on ports that stay the same: Azurite's standard ones, the ML service's from its settings.
  */
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
   const flags = Object.fromEntries(process.argv.slice(2).map((a) => {
-    const m = /^--(settings|state-dir|port)=(.+)$|^--(no-ml-service)$/.exec(a);
-    if (!m) throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N --no-ml-service`);
+    const m = /^--(settings|state-dir|port|azurite-ports)=(.+)$|^--(no-ml-service)$/.exec(a);
+    if (!m) throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N --azurite-ports=BLOB,QUEUE,TABLE --no-ml-service`);
     return m[3] ? [m[3], "true"] : [m[1]!, m[2]!];
   }));
   const file = flags.settings ? path.resolve(flags.settings) : ["local.settings.json", "local.settings.sample.json"].map((f) => path.join(root, f)).find((f) => existsSync(f))!;
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
     settings, stateDir, dataDir: path.join(stateDir, "data"), demoRows: 20_000,
     hostPort: flags.port !== undefined ? Number(flags.port) : settings.Host?.LocalHttpPort ?? 7071, schedules: true, propagationDelayInMs: 5_000, log,
     startMlService: flags["no-ml-service"] !== "true",
+    stablePorts: { azurite: flags["azurite-ports"] ? parseAzuritePorts(flags["azurite-ports"]) : DEVELOPMENT_STORAGE_PORTS },
   });
   const url = stack.host.url;
   console.log(

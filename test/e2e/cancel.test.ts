@@ -26,6 +26,8 @@ async function startTraining(): Promise<{ runId: string; jobId: string }> {
   await expect.poll(async () => (await status()).stage, { timeout: 30_000, interval: 50 }).toBe("training");
   const s = await status();
   await expect.poll(() => jobState(s.jobId!), { timeout: 30_000, interval: 50 }).toBe("Running");
+  // The stage shows "training" once the episode that starts the poller is stored, a moment before the poller exists.
+  await expect.poll(async () => (await p.engine.instance(pollerOf(s.jobId!)))?.status, { timeout: 30_000, interval: 50 }).toBe("Running");
   await p.emulator.admin("DELETE", "faults");
   return { runId: s.runId!, jobId: s.jobId! };
 }

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,42 +11,22 @@ import type { FaultSettings } from "../../emulator/faults";
 import { HUB_NAME_SETTING } from "../../local-host/host";
 import { FUNCTION_KEY, startHostedPipeline, type HostedPipeline } from "../support/host";
 import { onRealEngine } from "../support/engine";
+import { serve, type Served } from "../support/serve";
 
 const root = path.resolve(__dirname, "../..");
-const main = path.join(root, "dist/local-host/main.js");
 const sample = JSON.parse(readFileSync(path.join(root, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string>; Host: { FunctionKey: string } };
 const key = sample.Host.FunctionKey;
-
-interface Served {
-  readonly child: ChildProcess;
-  readonly url: string;
-  output(): string;
-}
 
 /**
  * `npm run serve --no-ml-service` as a child process that can be SIGKILLed: the host alone,
  * while the ML service (in this test process) and Azurite carry on, as they would in Azure.
  */
-async function serve(settingsFile: string, stateDir: string): Promise<Served> {
-  const child = spawn(process.execPath, [main, `--settings=${settingsFile}`, `--state-dir=${stateDir}`, "--port=0", "--no-ml-service"], { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-  await expect.poll(() => out, { timeout: 30_000 }).toMatch(/Functions host listening on http:\/\/127\.0\.0\.1:\d+/);
-  return { child, url: /Functions host listening on (\S+)/.exec(out)![1]!, output: () => out };
-}
-
-async function kill(s: Served): Promise<void> {
-  if (s.child.exitCode !== null || s.child.signalCode !== null) return;
-  const exited = new Promise((r) => s.child.once("exit", r));
-  s.child.kill("SIGKILL");
-  await exited;
-}
+const serveHost = (settingsFile: string, stateDir: string) => serve([`--settings=${settingsFile}`, `--state-dir=${stateDir}`, "--port=0", "--no-ml-service"]);
 
 const children: Served[] = [];
 let emulator: TestEmulator | undefined;
 afterEach(async () => {
-  for (const c of children.splice(0)) await kill(c);
+  for (const c of children.splice(0)) await c.killAll();
   await emulator?.stop();
   emulator = undefined;
 });
@@ -141,9 +120,9 @@ async function localHarness(): Promise<Harness> {
   return {
     e, key,
     start: async () => {
-      const s = await serve(settingsFile, dir);
+      const s = await serveHost(settingsFile, dir);
       children.push(s);
-      return { url: s.url, output: () => s.output(), kill: () => kill(s) };
+      return { url: s.url, output: () => s.output(), kill: () => s.kill() };
     },
     close: () => Promise.resolve(),
   };
