@@ -48,7 +48,28 @@ const READY = /^ENGINE-READY (.+)$/;
 const STRUCTURED_EVENTS = "MS_DURABLE_FUNCTION_EVENTS_LOGS";
 
 /** Starts the .NET host and resolves with its ENGINE-READY line. */
+/**
+ * The extension's local RPC listener takes 127.0.0.1:17071 when it looks free, else a random port;
+ * two hosts starting at the same moment can both see it free, and the loser dies with "address
+ * already in use" (one host per machine in Azure, several at once in the test suite). Such a
+ * start is tried again, a few times.
+ */
+const RPC_PORT_RACE = /Failed to bind to address http:\/\/127\.0\.0\.1:17071|Address already in use/;
+const START_ATTEMPTS = 3;
+
 export async function startDotnetHost(o: DotnetHostOptions): Promise<DotnetHost> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(o);
+    } catch (e) {
+      if (attempt >= START_ATTEMPTS || !RPC_PORT_RACE.test((e as Error).message)) throw e;
+      o.log(`[engine] lost the race for the RPC port with another host starting; starting again (attempt ${attempt + 1} of ${START_ATTEMPTS})`);
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 800));
+    }
+  }
+}
+
+async function startOnce(o: DotnetHostOptions): Promise<DotnetHost> {
   const child = spawn("dotnet", [ENGINE_DLL], {
     env: { ...process.env, ...o.env, ENGINE_PARENT_PID: String(process.pid), DOTNET_NOLOGO: "1", DOTNET_CLI_TELEMETRY_OPTOUT: "1" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -6,10 +6,10 @@ import { dotnetMissing, engineUnavailable } from "./dotnet-host";
  * Task extension (engine-host/). Without the .NET SDK it says so plainly and skips, except under
  * CI=true, where a missing engine is a failure: CI must not pass without the judge.
  */
-export const REAL_ENGINE_SUITES = ["test/e2e", "test/faults"];
+export const REAL_ENGINE_SUITES = ["test/e2e", "test/faults", "test/security"];
 const LOCAL_ONLY = [
   // `npm start` / `npm run serve` are Node alone, on the local engine by design.
-  "test/e2e/npm-start.test.ts", "test/e2e/kill-restart.test.ts", "test/faults/serve-restart.test.ts",
+  "test/e2e/npm-start.test.ts", "test/e2e/kill-restart.test.ts", "test/security/kills.test.ts",
   // The local engine's own storage-outage handling (its persister), through a store that fails on cue;
   // the real engine's state lives in its own Azure Storage layout.
   "test/faults/storage-outage.test.ts",

@@ -7,6 +7,7 @@ import type { SasSigner } from "../../shared/storage/sas";
 import type { SourcePolicy } from "../../shared/storage/data-source";
 import type { Telemetry } from "../../shared/telemetry/telemetry";
 import type { HttpTransport } from "../../shared/http/transport";
+import type { StartLock } from "../../shared/storage/start-lock";
 
 /** What activities need, as interfaces, so tests hand in fakes instead of mocking modules. */
 export interface ActivityDependencies {
@@ -17,6 +18,8 @@ export interface ActivityDependencies {
   /** The audit trail (Table storage); its table exists once `init` has run. */
   readonly history: Pick<RunHistoryClient, "upsert" | "get" | "list">;
   readonly signer: SasSigner;
+  /** Serialises starts of an instance id (see functions/app/instances.ts). */
+  readonly startLock: StartLock;
   readonly telemetry: Telemetry;
   /** Storage the run blobs live in: blob endpoint (with trailing slash) and container. */
   readonly runStorage: { readonly blobEndpoint: string; readonly container: string };

@@ -20,7 +20,7 @@ export function tickActivities(client: df.DurableClient, d: SettleDependencies) 
   return {
     [TICK_ACTIVITY.startRun]: (i: C.StartRunInput) =>
       toOutcome<C.StartRunResult>(async () => {
-        const o = await startUnlessActive(client, i.instanceId, i.run.runId, RETRAIN_ORCHESTRATOR, i.run, (previous) => settleTerminated(client, d, previous));
+        const o = await startUnlessActive(client, d.startLock, i.instanceId, i.run.runId, RETRAIN_ORCHESTRATOR, i.run, (previous) => settleTerminated(client, d, previous));
         if (o.started) {
           d.telemetry.event("RetrainStarted", { runId: i.run.runId, endpoint: i.run.endpoint, trigger: "schedule" });
           return { started: true };

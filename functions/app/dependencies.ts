@@ -7,6 +7,7 @@ import { RrsClient } from "../../shared/aml/rrs-client";
 import { TableClient } from "@azure/data-tables";
 import { RunHistoryClient } from "../../shared/history/run-history";
 import { DEFAULT_STAGING_OPTIONS, StagingClient } from "../../shared/storage/staging";
+import { BlobLeaseStartLock } from "../../shared/storage/start-lock";
 import { SharedKeySasSigner, UserDelegationSasSigner, type SasSigner } from "../../shared/storage/sas";
 import { fetchTransport, withTimeout } from "../../shared/http/transport";
 import { instrumentedTransport } from "../../shared/http/instrumented";
@@ -49,6 +50,7 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
     rrs: new RrsClient({ transport: instrumentedTransport(aml, telemetry, "AzureML RRS") }),
     staging: new StagingClient(service, container, { ...DEFAULT_STAGING_OPTIONS, maxBytes: settings.RETRAIN_DATA_MAX_MEGABYTES * 1024 * 1024, allowLoopback: settings.RETRAIN_ALLOW_LOOPBACK_SOURCES }),
     signer,
+    startLock: new BlobLeaseStartLock(container),
     telemetry,
     runStorage: { blobEndpoint: service.url.endsWith("/") ? service.url : `${service.url}/`, container: settings.STAGING_CONTAINER },
     options: {

@@ -1,4 +1,5 @@
 import type * as df from "durable-functions";
+import type { StartLock } from "../../shared/storage/start-lock";
 
 /** Runtime states in which an instance is still working: a second run must not start. */
 export const ACTIVE: ReadonlySet<string> = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
@@ -32,30 +33,36 @@ export type StartOutcome =
 /**
  * Starts `orchestrator` under `instanceId` unless that instance is still active. `beforeStart`
  * sees the ended instance about to be replaced (its status goes with it): a terminated run is
- * settled there (functions/app/terminated.ts).
+ * settled there (functions/app/terminated.ts). The check and the start happen under `lock`: the
+ * extension accepts two racing starts of one id, and runs only one of them.
  */
 export async function startUnlessActive(
   client: df.DurableClient,
+  lock: StartLock,
   instanceId: string,
   runId: string,
   orchestrator: string,
   payload: unknown,
   beforeStart?: (previous: df.DurableOrchestrationStatus) => Promise<unknown>,
 ): Promise<StartOutcome> {
-  const previous = await statusOrUndefined(client, instanceId);
-  const runtimeStatus = previous?.runtimeStatus;
-  if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
-  if (previous && beforeStart) await beforeStart(previous);
-  try {
-    await client.startNew(orchestrator, { instanceId, input: payload });
-  } catch (e) {
-    // Two starts raced past the check above: the extension refuses the second with 409 (an
-    // active instance cannot be overwritten), so the loser reports the winner's run.
-    const now = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
-    if (now && ACTIVE.has(now)) return { started: false, instanceId, runtimeStatus: now };
-    throw e;
-  }
-  return { started: true, instanceId, runId };
+  const held = await lock.exclusive(instanceId, async (): Promise<StartOutcome> => {
+    const previous = await statusOrUndefined(client, instanceId);
+    const runtimeStatus = previous?.runtimeStatus;
+    if (runtimeStatus && ACTIVE.has(runtimeStatus)) return { started: false, instanceId, runtimeStatus };
+    if (previous && beforeStart) await beforeStart(previous);
+    try {
+      await client.startNew(orchestrator, { instanceId, input: payload });
+    } catch (e) {
+      // A start from outside this app's lock (Durable's own API) raced past the check above and
+      // the extension refused this one with 409: report the winner's run.
+      const now = (await statusOrUndefined(client, instanceId))?.runtimeStatus;
+      if (now && ACTIVE.has(now)) return { started: false, instanceId, runtimeStatus: now };
+      throw e;
+    }
+    return { started: true, instanceId, runId };
+  });
+  // Another start of this id is under way: its instance is as good as Pending.
+  return held.held ? held.value : { started: false, instanceId, runtimeStatus: "Pending" };
 }
 
 /** An instance's status, or undefined when there is none (the client throws on 404). */

@@ -3,13 +3,16 @@ import type { BesClient } from "../../shared/aml/bes-client";
 import type { RunHistoryClient } from "../../shared/history/run-history";
 import type { RunRecord } from "../../shared/history/run-record";
 import type { Telemetry } from "../../shared/telemetry/telemetry";
+import type { StartLock } from "../../shared/storage/start-lock";
 import { formatGateRules, type GateRule } from "../../shared/evaluation/gate";
 import { describeSource } from "../activities/run-record";
 import { pollInstanceId } from "../orchestrators/poll-orchestrator";
 import type { RunStatus } from "../orchestrators/run-input";
 import { ACTIVE, statusOrUndefined } from "./instances";
 
+/** What starting a run over an endpoint's instance needs: the lock, and what settling the ended one takes. */
 export interface SettleDependencies {
+  readonly startLock: StartLock;
   readonly bes: Pick<BesClient, "cancelJob">;
   readonly history: Pick<RunHistoryClient, "get" | "upsert">;
   readonly telemetry: Telemetry;

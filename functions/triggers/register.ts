@@ -111,7 +111,7 @@ df.app.client.timer("retrainSchedule", {
     const runs = await Promise.all(settings.RETRAIN_ENDPOINTS.map((endpoint) => runInputFromHistory(settings, history, { endpoint, trigger: { kind: "schedule" } })));
     // The tick looks at its runs as often as a run first looks at its job.
     const input: FanOutInput = { runs, maxParallel: settings.RETRAIN_MAX_PARALLEL, checkIntervalInSeconds: settings.POLL_FIRST_INTERVAL_SECONDS };
-    const outcome = await startUnlessActive(client, TICK_INSTANCE_ID, `schedule-${runs[0]!.runId}`, FAN_OUT_ORCHESTRATOR, input);
+    const outcome = await startUnlessActive(client, appDependencies().startLock, TICK_INSTANCE_ID, `schedule-${runs[0]!.runId}`, FAN_OUT_ORCHESTRATOR, input);
     if (!outcome.started) {
       context.log(`Skipped this tick: the previous scheduled tick (instance ${outcome.instanceId}) is still ${outcome.runtimeStatus}.`);
       return;

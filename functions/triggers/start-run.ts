@@ -63,7 +63,7 @@ export function startIfIdle(
   orchestrator: string = RETRAIN_ORCHESTRATOR,
   payload: unknown = input,
 ): Promise<StartOutcome> {
-  return startUnlessActive(client, instanceIdFor(input.endpoint), input.runId, orchestrator, payload, (previous) => settleTerminated(client, settle, previous));
+  return startUnlessActive(client, settle.startLock, instanceIdFor(input.endpoint), input.runId, orchestrator, payload, (previous) => settleTerminated(client, settle, previous));
 }
 
 function perEndpoint(settings: Settings, endpoint: string): { dataSource?: string; gate?: string } | undefined {

@@ -264,9 +264,13 @@ export const MAX_REDIRECTS = 5;
  * DNS answer that changes in between cannot send it elsewhere. Sends no Accept-Encoding, so the
  * bytes staged are the resource's own.
  */
-async function get(url: string, signal: AbortSignal, policy: UrlPolicy, redirects = MAX_REDIRECTS): Promise<IncomingMessage> {
+async function get(url: string, signal: AbortSignal, policy: UrlPolicy, redirects = MAX_REDIRECTS, first = url): Promise<IncomingMessage> {
   const u = new URL(url);
-  const target = await checkedTarget(url, policy);
+  // A redirect's target is the redirecting server's choice: whatever is wrong with it (refused, a
+  // name that does not resolve), the caller hears the one refusal, about the URL they gave.
+  const target = await checkedTarget(url, policy).catch((e: unknown) => {
+    throw url === first ? e : refusedTarget(first);
+  });
   const client = u.protocol === "https:" ? https : http;
   const lookup: LookupFunction = (_host, options, callback) => {
     if (options.all) (callback as (e: null, a: LookupAddress[]) => void)(null, [target]);
@@ -276,14 +280,14 @@ async function get(url: string, signal: AbortSignal, policy: UrlPolicy, redirect
   const location = res.headers.location;
   if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && location !== undefined) {
     res.resume();
-    if (redirects === 0) throw new DataSourceError(`Data source URL ${u.origin} redirected more than ${MAX_REDIRECTS} times.`);
+    if (redirects === 0) throw new DataSourceError(`Data source URL ${new URL(first).origin} redirected more than ${MAX_REDIRECTS} times.`);
     let next: URL;
     try {
       next = new URL(location, u);
     } catch {
-      throw refusedTarget(url);
+      throw refusedTarget(first);
     }
-    return get(next.toString(), signal, policy, redirects - 1);
+    return get(next.toString(), signal, policy, redirects - 1, first);
   }
   return res;
 }

@@ -5,6 +5,7 @@ import { MemoryTelemetry } from "../../shared/telemetry/telemetry";
 import type { ActivityDependencies } from "../../functions/activities/dependencies";
 import { runBlobs } from "../../shared/storage/staging";
 import type { RunRecord } from "../../shared/history/run-record";
+import { InProcessStartLock } from "../../shared/storage/start-lock";
 
 export const RESOURCE = "Census Model [trained model]";
 export const PASSING_CSV = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss\r\n0.85,0.73,0.58,0.65,0.907,0.318,0.42\r\n";
@@ -18,6 +19,7 @@ export const FAILING_CSV = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Lo
  */
 export class FakeWorld {
   readonly telemetry = new MemoryTelemetry();
+  readonly startLock = new InProcessStartLock();
   readonly submitted: BatchExecutionRequest[] = [];
   readonly patches: BlobLocation[] = [];
   readonly cancelled: string[] = [];
@@ -144,6 +146,7 @@ export class FakeWorld {
         get: (id) => Promise.resolve(this.records.get(id)),
         list: () => Promise.resolve({ runs: [...this.records.values()].reverse() }),
       },
+      startLock: this.startLock,
       signer: { sign: (_c, blob, perms, expiresOn) => Promise.resolve(`?sp=${perms}&se=${encodeURIComponent(expiresOn.toISOString())}&sr=b&sig=${blob.length}`) },
       telemetry: this.telemetry,
       runStorage: { blobEndpoint: "https://acct.blob.core.windows.net/", container: "retrainer-runs" },

@@ -3,6 +3,7 @@ import type * as df from "durable-functions";
 import { tickActivities } from "../../../functions/activities/tick";
 import { TICK_ACTIVITY } from "../../../functions/activities/names";
 import type { RetrainInput } from "../../../functions/orchestrators/run-input";
+import { InProcessStartLock } from "../../../shared/storage/start-lock";
 
 const run = (runId: string): RetrainInput => ({
   runId, endpoint: "retrain", dataSource: "census.csv", gate: [], dryRun: false, trigger: { kind: "schedule" },
@@ -25,7 +26,7 @@ function fakeClient(instances: Record<string, Partial<df.DurableOrchestrationSta
   } as unknown as df.DurableClient;
   const events: string[] = [];
   const telemetry = { event: (name: string, p: Record<string, unknown>) => events.push(`${name} ${String(p.runId)}`), exception: () => undefined, metric: () => undefined, flush: () => Promise.resolve() };
-  return { activities: tickActivities(client, { telemetry } as never), events };
+  return { activities: tickActivities(client, { telemetry, startLock: new InProcessStartLock() } as never), events };
 }
 
 describe("the tick's activities", () => {
