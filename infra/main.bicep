@@ -13,6 +13,9 @@ param location string
 
 @description('Object id of the user running azd (AZURE_PRINCIPAL_ID): granted Key Vault Secrets Officer to set the API keys.')
 param principalId string = ''
+@description('What principalId is (AZURE_PRINCIPAL_TYPE, set by azd): User, or ServicePrincipal when azd runs in CI.')
+@allowed([ 'User', 'ServicePrincipal' ])
+param principalType string = 'User'
 
 @description('Azure ML Studio (classic) regional services URL, e.g. https://ussouthcentral.services.azureml.net')
 param amlServicesUrl string = 'https://ussouthcentral.services.azureml.net'
@@ -52,7 +55,7 @@ var stagingContainerName = 'retrainer-runs'
 var archiveContainerName = 'retrainer-archive'
 var historyTableName = 'RetrainerRuns'
 
-resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: 'rg-${environmentName}'
   location: location
   tags: tags
@@ -107,11 +110,18 @@ module rbac 'app/rbac.bicep' = {
   name: 'rbac'
   scope: rg
   params: {
+    // What-If cannot see these names (module outputs) and predicts the role assignments less
+    // precisely; the deployment itself is unaffected, and outputs keep the modules in order.
+    #disable-next-line what-if-short-circuiting
     storageAccountName: storage.outputs.name
+    #disable-next-line what-if-short-circuiting
     keyVaultName: keyVault.outputs.name
+    #disable-next-line what-if-short-circuiting
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    #disable-next-line what-if-short-circuiting
     appPrincipalId: identity.outputs.principalId
     userPrincipalId: principalId
+    userPrincipalType: principalType
   }
 }
 
@@ -161,6 +171,8 @@ module workbook 'app/workbook.bicep' = {
     displayName: 'Retrainer runs (${environmentName})'
     location: location
     tags: tags
+    // As for rbac above: What-If cannot see a module output; deploying is unaffected.
+    #disable-next-line what-if-short-circuiting
     applicationInsightsId: monitoring.outputs.applicationInsightsId
   }
 }

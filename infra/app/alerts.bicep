@@ -3,7 +3,8 @@
 // replace the `let` line at the top of the file, which test/infra/drift.test.ts checks exists.
 param namePrefix string
 param location string
-param tags object = {}
+@description('Resource tags: names and string values, as azd passes them.')
+param tags { *: string } = {}
 param applicationInsightsId string
 @description('Email for alert notifications; empty to create the rules without an action group.')
 param alertEmail string = ''
@@ -37,7 +38,7 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(a
 
 var actionGroupIds = empty(alertEmail) ? [] : [actionGroup.id]
 
-resource scheduledRunFailed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+resource scheduledRunFailed 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: '${namePrefix}-scheduled-run-failed'
   location: location
   tags: tags
@@ -73,7 +74,7 @@ resource scheduledRunFailed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' 
   }
 }
 
-resource noSuccessfulRun 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+resource noSuccessfulRun 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: '${namePrefix}-no-successful-run'
   location: location
   tags: tags
@@ -110,7 +111,7 @@ resource noSuccessfulRun 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
-resource rejectedRepeatedly 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+resource rejectedRepeatedly 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: '${namePrefix}-rejected-in-a-row'
   location: location
   tags: tags

@@ -4,7 +4,8 @@
 param name string
 param planName string
 param location string
-param tags object = {}
+@description('Resource tags: names and string values, as azd passes them.')
+param tags { *: string } = {}
 param identityId string
 param identityClientId string
 param storageAccountName string
@@ -38,7 +39,7 @@ param instanceMemoryMB int = 2048
 var trainingKeyReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/aml-training-api-key/)'
 var managementKeyReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/aml-management-api-key/)'
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -52,7 +53,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource app 'Microsoft.Web/sites@2024-04-01' = {
+resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': 'api' })
@@ -67,9 +68,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     keyVaultReferenceIdentity: identityId
+    // No ftpsState: Flex Consumption rejects it (error 51021); FTP is not offered on Flex at all.
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
     }
     functionAppConfig: {
       deployment: {
@@ -134,7 +135,7 @@ var appSettings = {
   APPROVAL_TIMEOUT_HOURS: '72'
 }
 
-resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+resource settings 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: app
   name: 'appsettings'
   properties: appSettings
@@ -143,7 +144,7 @@ resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
 // App Service authentication: a signed-in caller's identity reaches the code in headers the
 // platform sets (and strips from callers), and WEBSITE_AUTH_ENABLED tells the code to trust them.
 // Anonymous requests still pass to the functions, which keep requiring their keys.
-resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(authClientId)) {
+resource auth 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(authClientId)) {
   parent: app
   name: 'authsettingsV2'
   properties: {

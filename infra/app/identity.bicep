@@ -1,9 +1,10 @@
 // The one identity the Function App runs as: storage, Key Vault and Application Insights trust it.
 param name string
 param location string
-param tags object = {}
+@description('Resource tags: names and string values, as azd passes them.')
+param tags { *: string } = {}
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: name
   location: location
   tags: tags

@@ -2,9 +2,10 @@
 // (`az keyvault secret set`), never by this template, so no key passes through a deployment.
 param name string
 param location string
-param tags object = {}
+@description('Resource tags: names and string values, as azd passes them.')
+param tags { *: string } = {}
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   tags: tags

@@ -6,6 +6,9 @@ param applicationInsightsName string
 param appPrincipalId string
 @description('Object id of the user running azd; empty to skip the user assignments.')
 param userPrincipalId string = ''
+@description('What userPrincipalId is: a person, or the service principal azd runs as in CI (AZURE_PRINCIPAL_TYPE).')
+@allowed([ 'User', 'ServicePrincipal' ])
+param userPrincipalType string = 'User'
 
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
@@ -15,11 +18,11 @@ var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' existing = {
   name: storageAccountName
 }
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' existing = {
   name: keyVaultName
 }
 
@@ -85,7 +88,7 @@ resource userSecretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01'
   scope: vault
   properties: {
     principalId: userPrincipalId
-    principalType: 'User'
+    principalType: userPrincipalType
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
   }
 }
@@ -97,7 +100,7 @@ resource userBlobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01
   scope: storage
   properties: {
     principalId: userPrincipalId
-    principalType: 'User'
+    principalType: userPrincipalType
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
   }
 }

@@ -2,7 +2,8 @@
 // Application Insights resource whose customEvents/customMetrics it queries.
 param displayName string
 param location string
-param tags object = {}
+@description('Resource tags: names and string values, as azd passes them.')
+param tags { *: string } = {}
 param applicationInsightsId string
 
 resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
