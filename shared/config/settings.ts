@@ -152,12 +152,28 @@ export class SettingsError extends Error {
 export function loadSettings(env: Readonly<Record<string, string | undefined>>): Settings {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const r = settingsSchema.safeParse(present);
-  if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => {
-    const name = String(i.path[0] ?? "settings");
-    return i.message.includes(name) ? i.message : `${name}: ${i.message === "Required" ? "is required" : i.message}`;
-  });
+  const lines = [
+    ...unresolvedKeyVaultReferences(present),
+    ...(r.success ? [] : r.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "settings");
+      return i.message.includes(name) ? i.message : `${name}: ${i.message === "Required" ? "is required" : i.message}`;
+    })),
+  ];
+  if (r.success && lines.length === 0) return r.data;
   throw new SettingsError(`Invalid app settings:\n- ${lines.join("\n- ")}`);
+}
+
+/**
+ * A Key Vault reference the platform could not resolve stays in the setting as its own text;
+ * taken as a value, it would be sent to Azure ML as an API key. Named, with the fix; the
+ * reference itself is not repeated (it names the vault and the secret).
+ */
+function unresolvedKeyVaultReferences(values: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(values)
+    .filter(([name, v]) => SETTING_NAMES.includes(name) && /^\s*@Microsoft\.KeyVault\(/i.test(v ?? ""))
+    .map(([name]) =>
+      `${name} is a Key Vault reference the platform could not resolve: give the app's identity the "Key Vault Secrets User" role on the vault, ` +
+      "and check that the secret the reference names exists and is enabled; the setting's Key Vault reference status (portal: Environment variables) says which.");
 }
 
 /** The values to redact wherever text leaves the process. */

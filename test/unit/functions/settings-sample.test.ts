@@ -20,3 +20,23 @@ describe("local.settings.sample.json", () => {
     for (const name of SETTING_NAMES) expect(readme, name).toContain(`\`${name}\``);
   });
 });
+
+describe("an unresolved Key Vault reference", () => {
+  const reference = "@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/aml-training-key/)";
+
+  it("is refused by name, with the fix, without repeating the reference", () => {
+    let message = "";
+    try {
+      loadSettings({ ...sample.Values, AML_TRAINING_API_KEY: reference, AML_MANAGEMENT_API_KEY: ` ${reference.toLowerCase()}` });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^Invalid app settings:\n- AML_TRAINING_API_KEY is a Key Vault reference the platform could not resolve: give the app's identity the "Key Vault Secrets User" role on the vault, and check that the secret the reference names exists and is enabled/);
+    expect(message).toMatch(/- AML_MANAGEMENT_API_KEY is a Key Vault reference the platform could not resolve/);
+    expect(message).not.toContain("aml-training-key");
+  });
+
+  it("in a setting the app does not read is none of its business", () => {
+    expect(() => loadSettings({ ...sample.Values, SOME_OTHER_APP_SETTING: reference })).not.toThrow();
+  });
+});
