@@ -86,6 +86,15 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // Microsoft's guidance for Durable Functions on Flex: one always-ready instance for the
+        // durable group, so orchestrations, timers and activities start without a cold start after
+        // idle (with host.json's 10 s maximum queue polling interval).
+        alwaysReady: [
+          {
+            name: 'durable'
+            instanceCount: 1
+          }
+        ]
       }
       runtime: {
         name: 'node'

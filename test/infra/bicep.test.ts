@@ -55,6 +55,14 @@ describe("infra/ with the real Bicep compiler", () => {
     expect(site.functionAppConfig).toBeDefined();
     expect(Object.keys((site.siteConfig as object | undefined) ?? {})).not.toContain("ftpsState");
 
+    // Durable on Flex as Microsoft recommends: an always-ready instance for the durable group, and
+    // queues polled at least every 10 s (host.json), so a run starts promptly after idle.
+    const scale = (site.functionAppConfig as { scaleAndConcurrency?: { alwaysReady?: { name: string; instanceCount: number }[] } }).scaleAndConcurrency;
+    expect(scale?.alwaysReady).toContainEqual({ name: "durable", instanceCount: 1 });
+    const hostJson = JSON.parse(read("host.json")) as { extensions: { durableTask: { storageProvider?: { maxQueuePollingInterval?: string } } } };
+    const [h, m, sec] = (hostJson.extensions.durableTask.storageProvider?.maxQueuePollingInterval ?? "00:00:30").split(":").map(Number) as [number, number, number];
+    expect(h * 3600 + m * 60 + sec).toBeLessThanOrEqual(10);
+
     // The deploying principal's roles follow AZURE_PRINCIPAL_TYPE: a hard-coded 'User' fails when azd runs as a service principal.
     const types = ofType("Microsoft.Authorization/roleAssignments").map((x) => (x.r.properties as { principalType?: unknown }).principalType);
     expect(types.length).toBeGreaterThan(0);
