@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node" with { "resolution-mode": "import" };
 import { startAzurite, type RunningAzurite } from "../emulator/azurite";
+import { trustTestCertificate } from "./support/test-tls";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,8 +10,12 @@ declare module "vitest" {
 
 let azurite: RunningAzurite | undefined;
 
-/** One in-memory Azurite on free loopback ports for the whole run; each test file uses its own containers. */
+/**
+ * One in-memory Azurite on free loopback ports for the whole run; each test file uses its own
+ * containers. And a loopback TLS certificate the test processes trust (./support/test-tls).
+ */
 export async function setup(project: TestProject): Promise<void> {
+  await trustTestCertificate();
   azurite = await startAzurite();
   project.provide("azuriteConnectionString", azurite.connectionString);
 }

@@ -16,7 +16,7 @@ export interface ActivityDependencies {
   readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "copyWithin" | "metadataOf">;
   readonly rrs: Pick<RrsClient, "score">;
   /** The audit trail (Table storage); its table exists once `init` has run. */
-  readonly history: Pick<RunHistoryClient, "upsert" | "get" | "list">;
+  readonly history: Pick<RunHistoryClient, "upsert" | "get" | "list" | "watchingSince">;
   readonly signer: SasSigner;
   /** Serialises starts of an instance id (see functions/app/instances.ts). */
   readonly startLock: StartLock;

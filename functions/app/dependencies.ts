@@ -112,5 +112,6 @@ function lazilyInitialised(client: RunHistoryClient): ActivityDependencies["hist
     upsert: async (r) => (await init(), client.upsert(r)),
     get: async (id) => (await init(), client.get(id)),
     list: async (o) => (await init(), client.list(o)),
+    watchingSince: async (e, now) => (await init(), client.watchingSince(e, now)),
   };
 }

@@ -1,11 +1,12 @@
 import * as df from "durable-functions";
-import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, type Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { runInputFromHistory, startIfIdle } from "./start-run";
 import { TICK_INSTANCE_ID, badInstanceId, startUnlessActive, statusOrUndefined } from "../app/instances";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseApprovalRequest } from "./retrain-request";
 import { callerOf } from "./caller";
 import { cancelRun } from "./cancel";
+import { reportEndpointHealth } from "./health";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
 import { pollInstanceId, type PollStatus } from "../orchestrators/poll-orchestrator";
@@ -118,5 +119,18 @@ df.app.client.timer("retrainSchedule", {
     }
     // Each run's RetrainStarted is emitted when the tick really starts it (an endpoint may be busy).
     context.log(`Scheduled tick started for ${runs.length} endpoint(s): ${runs.map((r) => r.endpoint).join(", ")} (at most ${input.maxParallel} at once).`);
+  },
+});
+
+/**
+ * Every hour, each endpoint's health from its run history, for the alert rules: they may look
+ * back two days at most, so the app states "days since the last successful run" itself.
+ */
+app.timer("retrainHealth", {
+  schedule: "0 5 * * * *",
+  handler: async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    const { reported, failed } = await reportEndpointHealth(appDependencies(), appSettings().RETRAIN_ENDPOINTS, Date.now());
+    context.log(`Health reported for ${reported.length} endpoint(s)${reported.length ? `: ${reported.join(", ")}` : ""}.`);
+    for (const f of failed) context.error(`Health of ${f.endpoint} not reported: ${f.error}`);
   },
 });

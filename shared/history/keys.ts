@@ -10,10 +10,13 @@ import { invalidArgument } from "./history-error";
  *     (merging per-endpoint partitions would need the set of endpoints, which Table storage cannot list);
  *   - PartitionKey = "~run",               RowKey = runId     → a small index {partition, row}
  *     so `get(runId)` is two point reads without knowing the endpoint or the start time.
+ * And one entity per endpoint outside the runs: PartitionKey = "~watch", RowKey = endpoint
+ * (lower-case) → when the app first reported on the endpoint's health (./endpoint-health).
  * Endpoints may not start with "~", so they can never collide with the store's own partitions.
  */
 export const ALL_PARTITION = "~all";
 export const INDEX_PARTITION = "~run";
+export const WATCH_PARTITION = "~watch";
 
 /** The latest instant a JS Date can hold; `MAX - startedAt` is never negative for a valid date. */
 const MAX_TIME_IN_MS = 8_640_000_000_000_000;

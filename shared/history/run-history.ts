@@ -1,7 +1,7 @@
 import { odata, TableClient } from "@azure/data-tables";
 import type { RunRecord } from "./run-record";
 import { classifyTableError, invalidArgument, tableErrorCode } from "./history-error";
-import { ALL_PARTITION, INDEX_PARTITION, checkKey, endpointPartition, timeKey } from "./keys";
+import { ALL_PARTITION, INDEX_PARTITION, WATCH_PARTITION, checkKey, endpointPartition, timeKey } from "./keys";
 import { fitRecord, fromProperties, toProperties } from "./record-entity";
 
 export interface ListRunsOptions {
@@ -99,6 +99,25 @@ export class RunHistoryClient {
     const last = page.at(-1);
     const more = rows.length > take && last !== undefined;
     return { runs: page.map(fromProperties), ...(more ? { continuationToken: encodeToken(partition, String(last.rowKey)) } : {}) };
+  }
+
+  /**
+   * When the app first reported on this endpoint: recorded by the first call (`nowIso`), read
+   * back by every later one, so a new endpoint is not "stale" the hour it is deployed.
+   */
+  async watchingSince(endpoint: string, nowIso: string): Promise<string> {
+    const row = endpointPartition("watchingSince", endpoint);
+    const found = await this.read("watchingSince", WATCH_PARTITION, row);
+    if (typeof found?.since === "string") return found.since;
+    try {
+      await this.table.createEntity({ partitionKey: WATCH_PARTITION, rowKey: row, since: nowIso });
+      return nowIso;
+    } catch (e) {
+      // Two reporters at once: the first one's time stands.
+      if (tableErrorCode(e).code !== "EntityAlreadyExists") throw classifyTableError("watchingSince", e);
+      const first = await this.read("watchingSince", WATCH_PARTITION, row);
+      return typeof first?.since === "string" ? first.since : nowIso;
+    }
   }
 
   private async index(operation: string, runId: string): Promise<IndexEntry | undefined> {

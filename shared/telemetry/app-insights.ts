@@ -1,6 +1,6 @@
 import * as appInsights from "applicationinsights";
 import type { TokenCredential } from "@azure/identity";
-import type { DependencyCall, Properties, RunEvent, Telemetry } from "./telemetry";
+import type { DependencyCall, Properties, Telemetry, TelemetryEvent } from "./telemetry";
 
 const strings = (p?: Properties): Record<string, string> =>
   Object.fromEntries(Object.entries(p ?? {}).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
@@ -23,7 +23,7 @@ export class AppInsightsTelemetry implements Telemetry {
     this.client = appInsights.defaultClient;
   }
 
-  event(name: RunEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void {
+  event(name: TelemetryEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void {
     this.client.trackEvent({ name, properties: strings(properties), measurements: { ...measurements } });
   }
   metric(name: string, value: number, properties?: Properties): void {
@@ -43,7 +43,7 @@ export class AppInsightsTelemetry implements Telemetry {
 /** Without a connection string telemetry goes to the log only (local runs, tests). */
 export class LogTelemetry implements Telemetry {
   constructor(private readonly log: (line: string) => void) {}
-  event(name: RunEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void {
+  event(name: TelemetryEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void {
     this.log(`[event] ${name} ${JSON.stringify({ ...properties, ...measurements })}`);
   }
   metric(name: string, value: number, properties?: Properties): void {

@@ -6,6 +6,11 @@ export type RunEvent =
   | "GatePassed" | "GateRejected" | "ModelPromoted" | "PromotionVerified" | "VerificationFailed" | "ModelRolledBack"
   | "RetrainCompleted" | "RetrainFailed";
 
+/** Not a run's: the hourly statement of each endpoint's health that the alert rules read. */
+export type HealthEvent = "EndpointHealth";
+
+export type TelemetryEvent = RunEvent | HealthEvent;
+
 export type Properties = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface DependencyCall {
@@ -20,7 +25,7 @@ export interface DependencyCall {
 
 /** What the product emits; tests hand in a recording fake, Azure gets Application Insights. */
 export interface Telemetry {
-  event(name: RunEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void;
+  event(name: TelemetryEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void;
   metric(name: string, value: number, properties?: Properties): void;
   dependency(call: DependencyCall): void;
   trace(message: string, properties?: Properties): void;
@@ -40,11 +45,11 @@ export function redactingTelemetry(inner: Telemetry, secrets: readonly string[])
 
 /** Keeps everything in memory: for tests, and for the local host's run summary. */
 export class MemoryTelemetry implements Telemetry {
-  readonly events: { name: RunEvent; properties: Properties; measurements?: Readonly<Record<string, number>> }[] = [];
+  readonly events: { name: TelemetryEvent; properties: Properties; measurements?: Readonly<Record<string, number>> }[] = [];
   readonly metrics: { name: string; value: number; properties?: Properties }[] = [];
   readonly dependencies: DependencyCall[] = [];
   readonly traces: { message: string; properties?: Properties }[] = [];
-  event(name: RunEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void {
+  event(name: TelemetryEvent, properties: Properties, measurements?: Readonly<Record<string, number>>): void {
     this.events.push({ name, properties, measurements });
   }
   metric(name: string, value: number, properties?: Properties): void {

@@ -78,5 +78,19 @@ describe("infra/ with the real Bicep compiler", () => {
     const settings = (ref ? config.in.variables?.[ref] : config.r.properties) as Record<string, unknown>;
     expect(Object.keys(settings).sort()).toEqual([...appSettingNames(readFileSync(join(ROOT, "infra/app/api.bicep"), "utf8"))].sort());
     expect(settings.AzureWebJobsStorage__credential).toBe("managedidentity");
+
+    // A log search alert's query time range (window, or its override) is at most two days.
+    const rules = ofType("Microsoft.Insights/scheduledQueryRules");
+    expect(rules.map((x) => x.r.name).length).toBe(4);
+    const hours = (iso: string) => {
+      const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
+      expect(m, `an ISO 8601 duration: ${iso}`).not.toBeNull();
+      return Number(m![1] ?? 0) * 24 + Number(m![2] ?? 0) + Number(m![3] ?? 0) / 60;
+    };
+    for (const { r: rule } of rules) {
+      const p = rule.properties as { windowSize: string; evaluationFrequency: string; overrideQueryTimeRange?: string };
+      expect(hours(p.overrideQueryTimeRange ?? p.windowSize), `${rule.name}: query time range`).toBeLessThanOrEqual(48);
+      expect(hours(p.evaluationFrequency), `${rule.name}: evaluated at least daily`).toBeLessThanOrEqual(24);
+    }
   });
 });

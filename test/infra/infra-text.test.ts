@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { appSettingNames, covers, emittedMetrics, kqlNameRefs, kqlTable, runEventNames, workbookQueries } from "./infra-text";
+import { appSettingNames, workbookQueries } from "./infra-text";
+import { analyseKql, kustoBlocks, matches } from "./kql";
 
 describe("infra-text parsers", () => {
   it("reads app setting names from a Bicep object literal, refusing other shapes", () => {
@@ -8,32 +9,40 @@ describe("infra-text parsers", () => {
     expect(() => appSettingNames("var other = {}\n")).toThrow(/no `appSettings/);
   });
 
-  it("reads the RunEvent union and the metric names, templates as prefixes", () => {
-    expect(runEventNames('export type RunEvent =\n  | "A" | "B"\n  | "C";\nconst x = "D";')).toEqual(["A", "B", "C"]);
-    expect(emittedMetrics(['d.telemetry.metric(`Evaluation ${name}`, v); telemetry.metric("Job duration seconds", 1)'])).toEqual([
-      { kind: "prefix", value: "Evaluation " }, { kind: "exact", value: "Job duration seconds" },
-    ]);
-  });
-
-  it("extracts ==, in and startswith references and refuses operators it cannot check", () => {
-    expect(kqlNameRefs('customEvents | where name == "A" or name in ("B", "C") | where name startswith "Evaluation " | extend x = customDimensions.name == "no"')).toEqual([
-      { kind: "exact", value: "A" }, { kind: "exact", value: "B" }, { kind: "exact", value: "C" }, { kind: "prefix", value: "Evaluation " },
-    ]);
-    expect(() => kqlNameRefs('customEvents | where name != "A"')).toThrow(/"!="/);
-    expect(() => kqlNameRefs('customEvents | where name contains "A"')).toThrow(/"contains"/);
-    expect(() => kqlTable("customEvents | join customMetrics")).toThrow(/exactly one/);
-  });
-
-  it("matches references against emitted names", () => {
-    const emitted = [{ kind: "exact", value: "Job duration seconds" }, { kind: "prefix", value: "Evaluation " }] as const;
-    expect(covers(emitted, { kind: "exact", value: "Evaluation AUC" })).toBe(true);
-    expect(covers(emitted, { kind: "prefix", value: "Evaluation " })).toBe(true);
-    expect(covers(emitted, { kind: "exact", value: "Evaluation " })).toBe(false);
-    expect(covers(emitted, { kind: "exact", value: "Job duration" })).toBe(false);
-    expect(covers(emitted, { kind: "prefix", value: "Champion " })).toBe(false);
-  });
-
   it("finds queries anywhere in a workbook", () => {
     expect(workbookQueries({ items: [{ content: { query: "a" } }, { content: { parameters: [{ query: "b" }] } }] })).toEqual(["a", "b"]);
+  });
+});
+
+describe("KQL through Kusto.Language", () => {
+  it("reports unknown columns, syntax errors and wrong types against the Application Insights tables", () => {
+    expect(analyseKql('customEvents | where name == "A" | project timestamp, customDimensions').diagnostics).toEqual([]);
+    expect(analyseKql('customEvents | where nme == "A"').diagnostics).toEqual([expect.stringMatching(/^KS142 The name 'nme' does not refer/)]);
+    // customMeasurements is a column of customEvents only
+    expect(analyseKql("customMetrics | project customMeasurements").diagnostics).toEqual([expect.stringMatching(/'customMeasurements'/)]);
+    expect(analyseKql('customEvents | where name == "A" |').diagnostics).toEqual([expect.stringMatching(/^KS176 Query operator expected/)]);
+    expect(analyseKql("customMetrics | summarize avg(name)").diagnostics.length).toBeGreaterThan(0);
+  });
+
+  it("reads the names filtered on, and refuses comparisons of name it cannot follow", () => {
+    const a = analyseKql('customEvents | where name == "A" or name in ("B", "C") | where name startswith "Evaluation " | extend x = tostring(customDimensions.name) == "no"');
+    expect(a.names).toEqual([{ kind: "exact", value: "A" }, { kind: "exact", value: "B" }, { kind: "exact", value: "C" }, { kind: "prefix", value: "Evaluation " }]);
+    expect(a.tables).toEqual(["customEvents"]);
+    expect(analyseKql('customEvents | where name != "A"').uncheckedNameUses).toEqual(['name != "A"']);
+    expect(analyseKql('customEvents | where name contains "A"').uncheckedNameUses).toEqual(['name contains "A"']);
+    expect(analyseKql("customEvents | union customMetrics").tables.sort()).toEqual(["customEvents", "customMetrics"]);
+  });
+
+  it("reads the keys of customDimensions and customMeasurements, also through an alias, and suffix filters", () => {
+    const a = analyseKql('customEvents | extend d = customDimensions | project tostring(d.endpoint), customDimensions["run id"], todouble(customMeasurements.totalSeconds) | where "x" endswith "Seconds"');
+    expect(a.dimensions).toEqual(["endpoint", "run id"]);
+    expect(a.measurements).toEqual(["totalSeconds"]);
+    expect(a.suffixes).toEqual(["Seconds"]);
+  });
+
+  it("splits Markdown kusto blocks at blank lines, and matches names and prefixes", () => {
+    expect(kustoBlocks("text\n```kusto\n// one\ncustomEvents\n\n// two\ncustomMetrics\n```\n```sh\nnot this\n```\n")).toEqual(["// one\ncustomEvents", "// two\ncustomMetrics\n"]);
+    expect(matches({ kind: "prefix", value: "Evaluation " }, "Evaluation AUC")).toBe(true);
+    expect(matches({ kind: "exact", value: "Evaluation " }, "Evaluation AUC")).toBe(false);
   });
 });

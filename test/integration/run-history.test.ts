@@ -169,3 +169,17 @@ describe("RunHistoryClient against Azurite's Table service", () => {
     expect((await refusal(missing.get("lost"))).code).toBe("TableNotFound"); // not "no such run"
   });
 });
+
+describe("watchingSince: when the app first reported on an endpoint", () => {
+  it("records the first call's time, returns it to every later call, case-insensitively, and never lists it as a run", async () => {
+    const h = RunHistoryClient.fromConnectionString(connectionString(), unique());
+    await h.init();
+    expect(await h.watchingSince("Census", at(0))).toBe(at(0));
+    expect(await h.watchingSince("census", at(60))).toBe(at(0));
+    // two reporters racing on a new endpoint agree on one time
+    const both = await Promise.all([h.watchingSince("adult", at(5)), h.watchingSince("adult", at(7))]);
+    expect(new Set(both).size).toBe(1);
+    expect((await h.list()).runs).toEqual([]);
+    expect((await h.list({ endpoint: "census" })).runs).toEqual([]);
+  });
+});

@@ -145,6 +145,7 @@ export class FakeWorld {
         upsert: (r) => (this.records.set(r.runId, r), Promise.resolve({ truncated: false })),
         get: (id) => Promise.resolve(this.records.get(id)),
         list: () => Promise.resolve({ runs: [...this.records.values()].reverse() }),
+        watchingSince: (_e, now) => Promise.resolve(now),
       },
       startLock: this.startLock,
       signer: { sign: (_c, blob, perms, expiresOn) => Promise.resolve(`?sp=${perms}&se=${encodeURIComponent(expiresOn.toISOString())}&sr=b&sig=${blob.length}`) },
