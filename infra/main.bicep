@@ -44,6 +44,9 @@ param approvalRequired string = 'false'
 param authClientId string = ''
 @description('Email for alert notifications; empty for none.')
 param alertEmail string = ''
+@description('Appended to the Key Vault name (AZURE_KEY_VAULT_SUFFIX). Empty for a new environment; azd down sets a new one (infra/hooks/new-vault-suffix.mjs), because the deleted vault keeps its name for its 7 days of soft delete.')
+@maxLength(8)
+param keyVaultSuffix string = ''
 
 var tags = {
   'azd-env-name': environmentName
@@ -100,7 +103,8 @@ module keyVault 'app/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
   params: {
-    name: 'kv-${resourceToken}'
+    // 'kv-' + 13 + at most 8 = 24, Key Vault's limit.
+    name: 'kv-${resourceToken}${toLower(keyVaultSuffix)}'
     location: location
     tags: tags
   }
