@@ -20,8 +20,40 @@ const bicep = (...args: string[]) => {
 };
 const files = ["infra/main.bicep", ...readdirSync(join(ROOT, "infra/app")).filter((f) => f.endsWith(".bicep")).map((f) => `infra/app/${f}`)];
 
-interface ArmResource { type: string; name: string; properties?: Record<string, unknown> & { template?: ArmTemplate } }
+interface ArmResource {
+  type: string; name: string; scope?: string; condition?: string;
+  properties?: Record<string, unknown> & { template?: ArmTemplate; parameters?: Record<string, { value: unknown }> };
+}
 interface ArmTemplate { resources: ArmResource[] | Record<string, ArmResource>; variables?: Record<string, unknown> }
+let compiled: { text: string; template: ArmTemplate } | undefined;
+/** main.bicep through the compiler, once per file. */
+function compiledMain(): { text: string; template: ArmTemplate } {
+  if (compiled) return compiled;
+  const r = spawnSync(BICEP, ["build", "infra/main.bicep", "--stdout"], { cwd: ROOT, encoding: "utf8", timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+  expect(r.status, r.stderr).toBe(0);
+  return (compiled = { text: r.stdout, template: JSON.parse(r.stdout) as ArmTemplate });
+}
+
+/**
+ * Azure's built-in roles by name (learn.microsoft.com/azure/role-based-access-control/built-in-roles):
+ * what the requirements below are stated in, so the test does not restate rbac.bicep's own list.
+ */
+const BUILT_IN_ROLES: Record<string, string> = {
+  "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": "Storage Blob Data Owner",
+  "ba92f5b4-2d11-453d-a403-e96b0029c9fe": "Storage Blob Data Contributor",
+  "974c5e8b-45b9-4653-ba55-5f855dd0fb88": "Storage Queue Data Contributor",
+  "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3": "Storage Table Data Contributor",
+  "4633458b-17de-408a-b874-0445c86b69e6": "Key Vault Secrets User",
+  "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
+  "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+};
+/** `reference(... 'Microsoft.Resources/deployments', 'storage') ...).outputs.name.value` → "storage.name". */
+const moduleOutput = (expr: unknown) => {
+  const m = /'Microsoft\.Resources\/deployments', '(\w+)'\), '[^']+'\)\.outputs\.(\w+)\.value\]$/.exec(String(expr));
+  return m ? `${m[1]}.${m[2]}` : `(not a module output: ${String(expr)})`;
+};
 /** Every resource of a compiled template, nested modules' included, with the template that holds it. */
 function resourcesOf(t: ArmTemplate): { r: ArmResource; in: ArmTemplate }[] {
   const list = Array.isArray(t.resources) ? t.resources : Object.values(t.resources);
@@ -42,9 +74,7 @@ describe("infra/ with the real Bicep compiler", () => {
   });
 
   it.skipIf(!restored)("compiles to an ARM template that Flex Consumption and identity-only storage accept, with every app setting", () => {
-    const r = spawnSync(BICEP, ["build", "infra/main.bicep", "--stdout"], { cwd: ROOT, encoding: "utf8", timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
-    expect(r.status, r.stderr).toBe(0);
-    const template = JSON.parse(r.stdout) as ArmTemplate;
+    const { text, template } = compiledMain();
     const all = resourcesOf(template);
     const ofType = (type: string) => all.filter((x) => x.r.type === type);
 
@@ -70,7 +100,7 @@ describe("infra/ with the real Bicep compiler", () => {
 
     // Storage by identity only: no account keys anywhere, shared-key access off.
     for (const s of ofType("Microsoft.Storage/storageAccounts")) expect(s.r.properties!.allowSharedKeyAccess, s.r.name).toBe(false);
-    expect(r.stdout).not.toMatch(/AccountKey=|listKeys\(/);
+    expect(text).not.toMatch(/AccountKey=|listKeys\(/);
 
     // The compiled app settings are exactly those infra/app/api.bicep names (drift.test.ts checks those against the schema).
     const config = ofType("Microsoft.Web/sites/config").find((x) => /appsettings/.test(x.r.name))!;
@@ -92,5 +122,62 @@ describe("infra/ with the real Bicep compiler", () => {
       expect(hours(p.overrideQueryTimeRange ?? p.windowSize), `${rule.name}: query time range`).toBeLessThanOrEqual(48);
       expect(hours(p.evaluationFrequency), `${rule.name}: evaluated at least daily`).toBeLessThanOrEqual(24);
     }
+  });
+
+  it.skipIf(!restored)("grants the app's identity exactly the roles its compiled settings need, on the resources they name, and nothing broader", () => {
+    const { template } = compiledMain();
+    const all = resourcesOf(template);
+    const mod = (name: string) => all.find((x) => x.r.type === "Microsoft.Resources/deployments" && x.r.name === name)!.r;
+    const param = (m: ArmResource, name: string) => moduleOutput(m.properties!.parameters![name]?.value);
+    const api = mod("api");
+    const rbac = mod("rbac");
+    // The identity the app runs as and the one granted roles are the same; so are the resources.
+    expect([param(api, "identityId"), param(api, "identityClientId"), param(rbac, "appPrincipalId")]).toEqual(["identity.id", "identity.clientId", "identity.principalId"]);
+    expect(param(rbac, "storageAccountName")).toBe(param(api, "storageAccountName"));
+    expect([param(rbac, "keyVaultName"), param(api, "keyVaultUri")]).toEqual(["keyvault.name", "keyvault.uri"]);
+    expect([param(rbac, "applicationInsightsName"), param(api, "applicationInsightsConnectionString")]).toEqual(["monitoring.applicationInsightsName", "monitoring.connectionString"]);
+
+    // What the compiled settings make the app do, as (role on resource type):
+    const apiTemplate = api.properties!.template!;
+    const config = resourcesOf(apiTemplate).find((x) => x.r.type === "Microsoft.Web/sites/config" && /appsettings/.test(x.r.name))!;
+    const ref = typeof config.r.properties === "string" ? /^\[variables\('(\w+)'\)\]$/.exec(config.r.properties)?.[1] : undefined;
+    const raw = (ref ? config.in.variables?.[ref] : config.r.properties) as Record<string, string>;
+    // A setting may be `[variables('x')]`: read x.
+    const settings = Object.fromEntries(Object.entries(raw).map(([k, v]) => {
+      const inner = /^\[variables\('(\w+)'\)\]$/.exec(String(v))?.[1];
+      return [k, inner ? String(config.in.variables?.[inner]) : String(v)];
+    }));
+    const needs = new Set<string>();
+    if (settings.AzureWebJobsStorage__credential === "managedidentity") {
+      // the host and Flex's deployment container (blob, Owner per the Flex docs), Durable's task hub (queues, tables)
+      for (const role of ["Storage Blob Data Owner", "Storage Queue Data Contributor", "Storage Table Data Contributor"]) needs.add(`${role} on Microsoft.Storage/storageAccounts`);
+    }
+    // staging and archive blobs, the user-delegation key behind the SAS given to Azure ML, the run-history table
+    if (settings.STAGING_STORAGE_ACCOUNT_URL) for (const role of ["Storage Blob Data Owner", "Storage Table Data Contributor"]) needs.add(`${role} on Microsoft.Storage/storageAccounts`);
+    const references = Object.values(settings).filter((v) => v.includes("@Microsoft.KeyVault("));
+    // every reference points into the vault the module passes in (keyvault.uri, checked above)
+    for (const r of references) expect(r).toMatch(/^\[format\('@Microsoft\.KeyVault\(SecretUri=\{0\}secrets\/[a-z-]+\/\)', parameters\('keyVaultUri'\)\)\]$/);
+    if (references.length > 0) needs.add("Key Vault Secrets User on Microsoft.KeyVault/vaults");
+    if (/Authorization=AAD/.test(settings.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? "")) needs.add("Monitoring Metrics Publisher on Microsoft.Insights/components");
+    expect(references).toHaveLength(2);
+    expect(needs.size).toBe(5);
+
+    const rbacTemplate = rbac.properties!.template!;
+    const granted = (principal: string) => resourcesOf(rbacTemplate)
+      .filter((x) => x.r.type === "Microsoft.Authorization/roleAssignments" && (x.r.properties as { principalId: string }).principalId === `[parameters('${principal}')]`)
+      .map((x) => {
+        const roleVar = /variables\('(\w+)'\)\)\]$/.exec(String((x.r.properties as { roleDefinitionId: string }).roleDefinitionId))?.[1] ?? "";
+        const role = BUILT_IN_ROLES[String(rbacTemplate.variables?.[roleVar])] ?? `unknown role ${String(rbacTemplate.variables?.[roleVar])}`;
+        const scope = /^\[resourceId\('([^']+)'/.exec(x.r.scope ?? "")?.[1] ?? `scope ${x.r.scope}`;
+        return { grant: `${role} on ${scope}`, conditional: x.r.condition !== undefined };
+      });
+    const app = granted("appPrincipalId");
+    expect(app.map((g) => g.grant).sort()).toEqual([...needs].sort());
+    expect(app.filter((g) => g.conditional)).toEqual([]);
+    // The person (or CI principal) running azd: only what the README's post-deploy steps use, and only when known.
+    expect(granted("userPrincipalId")).toEqual([
+      { grant: "Key Vault Secrets Officer on Microsoft.KeyVault/vaults", conditional: true },
+      { grant: "Storage Blob Data Contributor on Microsoft.Storage/storageAccounts", conditional: true },
+    ]);
   });
 });
