@@ -39,8 +39,9 @@ const daysBetween = (fromIso: string, nowMs: number) => Math.max(0, Math.round((
  */
 export function endpointHealth(endpoint: string, runs: readonly RunRecord[], pageFull: boolean, watchingSince: string, nowMs: number): EndpointHealth {
   const lastSuccess = runs.find((r) => DECIDED.has(r.result));
+  const lastSuccessAt = lastSuccess && (lastSuccess.endedAt ?? lastSuccess.startedAt);
   const oldest = runs.at(-1)?.startedAt;
-  const successBase = lastSuccess?.startedAt ?? (oldest && (pageFull || Date.parse(oldest) < Date.parse(watchingSince)) ? oldest : watchingSince);
+  const noSuccessSince = oldest && (pageFull || Date.parse(oldest) < Date.parse(watchingSince)) ? oldest : watchingSince;
   let rejectedInARow = 0;
   for (const r of runs.filter((x) => FINISHED_RETRAIN.has(x.result))) {
     if (r.result !== "rejected") break;
@@ -49,11 +50,11 @@ export function endpointHealth(endpoint: string, runs: readonly RunRecord[], pag
   const last = runs[0];
   return {
     endpoint,
-    daysSinceLastSuccess: daysBetween(lastSuccess?.endedAt ?? successBase, nowMs),
+    daysSinceLastSuccess: daysBetween(lastSuccessAt ?? noSuccessSince, nowMs),
     daysSinceLastRun: daysBetween(last?.startedAt ?? watchingSince, nowMs),
     rejectedInARow,
     runsRead: runs.length,
     ...(last ? { lastResult: last.result, lastRunAt: last.startedAt } : {}),
-    ...(lastSuccess ? { lastSuccessAt: lastSuccess.endedAt ?? lastSuccess.startedAt } : {}),
+    ...(lastSuccessAt ? { lastSuccessAt } : {}),
   };
 }

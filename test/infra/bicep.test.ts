@@ -54,6 +54,20 @@ const moduleOutput = (expr: unknown) => {
   const m = /'Microsoft\.Resources\/deployments', '(\w+)'\), '[^']+'\)\.outputs\.(\w+)\.value\]$/.exec(String(expr));
   return m ? `${m[1]}.${m[2]}` : `(not a module output: ${String(expr)})`;
 };
+/**
+ * The app settings of the site config in a compiled template, each `[variables('x')]` read as x
+ * (the settings object itself may be such a variable).
+ */
+function compiledAppSettings(t: ArmTemplate): Record<string, string> {
+  const config = resourcesOf(t).find((x) => x.r.type === "Microsoft.Web/sites/config" && /appsettings/.test(x.r.name))!;
+  const variable = (v: unknown) => /^\[variables\('(\w+)'\)\]$/.exec(String(v))?.[1];
+  const ref = typeof config.r.properties === "string" ? variable(config.r.properties) : undefined;
+  const raw = (ref ? config.in.variables?.[ref] : config.r.properties) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => {
+    const inner = variable(v);
+    return [k, inner ? String(config.in.variables?.[inner]) : String(v)];
+  }));
+}
 /** Every resource of a compiled template, nested modules' included, with the template that holds it. */
 function resourcesOf(t: ArmTemplate): { r: ArmResource; in: ArmTemplate }[] {
   const list = Array.isArray(t.resources) ? t.resources : Object.values(t.resources);
@@ -103,9 +117,7 @@ describe("infra/ with the real Bicep compiler", () => {
     expect(text).not.toMatch(/AccountKey=|listKeys\(/);
 
     // The compiled app settings are exactly those infra/app/api.bicep names (drift.test.ts checks those against the schema).
-    const config = ofType("Microsoft.Web/sites/config").find((x) => /appsettings/.test(x.r.name))!;
-    const ref = typeof config.r.properties === "string" ? /^\[variables\('(\w+)'\)\]$/.exec(config.r.properties)?.[1] : undefined;
-    const settings = (ref ? config.in.variables?.[ref] : config.r.properties) as Record<string, unknown>;
+    const settings = compiledAppSettings(template);
     expect(Object.keys(settings).sort()).toEqual([...appSettingNames(readFileSync(join(ROOT, "infra/app/api.bicep"), "utf8"))].sort());
     expect(settings.AzureWebJobsStorage__credential).toBe("managedidentity");
 
@@ -138,15 +150,7 @@ describe("infra/ with the real Bicep compiler", () => {
     expect([param(rbac, "applicationInsightsName"), param(api, "applicationInsightsConnectionString")]).toEqual(["monitoring.applicationInsightsName", "monitoring.connectionString"]);
 
     // What the compiled settings make the app do, as (role on resource type):
-    const apiTemplate = api.properties!.template!;
-    const config = resourcesOf(apiTemplate).find((x) => x.r.type === "Microsoft.Web/sites/config" && /appsettings/.test(x.r.name))!;
-    const ref = typeof config.r.properties === "string" ? /^\[variables\('(\w+)'\)\]$/.exec(config.r.properties)?.[1] : undefined;
-    const raw = (ref ? config.in.variables?.[ref] : config.r.properties) as Record<string, string>;
-    // A setting may be `[variables('x')]`: read x.
-    const settings = Object.fromEntries(Object.entries(raw).map(([k, v]) => {
-      const inner = /^\[variables\('(\w+)'\)\]$/.exec(String(v))?.[1];
-      return [k, inner ? String(config.in.variables?.[inner]) : String(v)];
-    }));
+    const settings = compiledAppSettings(api.properties!.template!);
     const needs = new Set<string>();
     if (settings.AzureWebJobsStorage__credential === "managedidentity") {
       // the host and Flex's deployment container (blob, Owner per the Flex docs), Durable's task hub (queues, tables)

@@ -30,7 +30,6 @@ export interface StoredItem {
 export interface IngestionSink {
   /** Point APPLICATIONINSIGHTS_CONNECTION_STRING here. */
   readonly connectionString: string;
-  readonly envelopes: readonly Envelope[];
   /** Events and metrics as the customEvents and customMetrics tables would hold them. */
   items(): StoredItem[];
   close(): Promise<void>;
@@ -75,7 +74,6 @@ export async function startIngestionSink(): Promise<IngestionSink> {
   const port = (server.address() as AddressInfo).port;
   return {
     connectionString: `InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:${port}/;LiveEndpoint=https://127.0.0.1:${port}/`,
-    envelopes,
     items: () => envelopes.flatMap((e): StoredItem[] => {
       const d = e.data.baseData;
       if (e.data.baseType === "EventData") return [{ table: "customEvents", name: d.name ?? "", customDimensions: d.properties ?? {}, customMeasurements: d.measurements ?? {} }];
