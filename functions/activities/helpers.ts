@@ -43,7 +43,7 @@ export async function resultHandle(d: ActivityDependencies, jobId: string, outpu
   const read = async (): Promise<BlobLocation> => {
     const s = await d.bes.getJob(jobId);
     const r = s.results[output];
-    if (s.state !== "Finished" || !r) throw new ResultReadError(`job ${jobId} reports no ${output} (state ${s.state})`, undefined, false);
+    if (s.state !== "Finished" || !r) throw new ResultReadError(`job ${jobId} reports no ${output} (state ${s.state})`, { operation: "read result", code: "NoResult", retryable: false });
     return r;
   };
   return { location: await read(), refresh: read };

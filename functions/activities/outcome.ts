@@ -1,5 +1,5 @@
 import { RestError } from "@azure/storage-blob";
-import { isAmlServiceError } from "../../shared/aml/aml-error";
+import { decideRetry, isServiceError } from "../../shared/errors/service-error";
 
 /**
  * What an activity returns. Expected outcomes travel as data because error classes do not
@@ -19,24 +19,22 @@ export async function toOutcome<T>(work: () => Promise<T>): Promise<Outcome<T>> 
   try {
     return { kind: "ok", value: await work() };
   } catch (e) {
-    if (isAmlServiceError(e)) {
+    // Every client's error says whether a retry can help (shared/errors/service-error.ts).
+    if (isServiceError(e)) {
       if (e.retryAfterInMs !== undefined) return { kind: "throttled", retryAfterInMs: e.retryAfterInMs, reason: e.message };
       if (e.retryable) throw e;
       return { kind: "failed", reason: e.message };
     }
-    const err = e as Error & { retryable?: boolean };
+    const err = e as Error;
     if (EXPECTED.has(err.name)) return { kind: "failed", reason: err.message };
-    // Other clients' errors (result reads, run history) carry their own retryable decision.
-    if (typeof err.retryable === "boolean") {
-      if (err.retryable) throw e;
-      return { kind: "failed", reason: err.message };
-    }
+    // The storage SDK's own error (staging, the start lock), decided by the same rule.
     if (e instanceof RestError) {
       const s = e.statusCode;
-      if (s === undefined || s === 408 || s === 429 || s >= 500) throw e;
+      const decision = decideRetry(s, e.response?.headers.get("retry-after"), Date.now());
+      if (decision.retryAfterInMs !== undefined) return { kind: "throttled", retryAfterInMs: decision.retryAfterInMs, reason: `storage is throttling requests: ${s} ${e.code ?? ""}`.trim() };
+      if (decision.retryable) throw e;
       return { kind: "failed", reason: `storage refused the request: ${s} ${e.code ?? ""}`.trim() };
     }
     throw e;
   }
 }
-

@@ -1,22 +1,11 @@
 import type { HttpResponse } from "../http/transport";
+import { decideRetry, ServiceError, type ServiceErrorOptions } from "../errors/service-error";
 
-/**
- * The one error type for the ML service (BES and management API). Whether a retry can help is
- * decided here, once, from the status and body — callers only read `retryable`.
- */
-export class AmlServiceError extends Error {
+/** The ML service's error (BES, RRS and the management API). */
+export class AmlServiceError extends ServiceError {
   override readonly name = "AmlServiceError";
-  constructor(
-    message: string,
-    readonly operation: string,
-    readonly code: string,
-    readonly retryable: boolean,
-    readonly statusCode?: number,
-    readonly detailCode?: string,
-    /** From `Retry-After`; only set when the service advertised a delay. */
-    readonly retryAfterInMs?: number,
-  ) {
-    super(message);
+  constructor(message: string, o: ServiceErrorOptions) {
+    super(message, o);
   }
 }
 
@@ -29,19 +18,7 @@ interface ErrorBody {
   error?: { code?: string; message?: string; details?: { code?: string; message?: string }[] };
 }
 
-/** `Retry-After` in seconds or as an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, nowInMs: number): number | undefined {
-  if (value === undefined || value.trim() === "") return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowInMs);
-}
-
-/**
- * Network errors, 408, 429 and 5xx (503 RequestThrottled included) are retryable; other 4xx
- * are not: sending the same request again cannot succeed.
- */
+/** A non-2xx answer as an AmlServiceError; retryable and throttled come from `decideRetry`. */
 export function classifyResponse(operation: string, res: HttpResponse, nowInMs: number): AmlServiceError {
   let body: ErrorBody = {};
   try {
@@ -51,17 +28,14 @@ export function classifyResponse(operation: string, res: HttpResponse, nowInMs: 
   }
   const code = body.error?.code ?? `Http${res.status}`;
   const detailCode = body.error?.details?.[0]?.code;
-  const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
-  const retryAfterInMs = retryable ? parseRetryAfter(res.headers["retry-after"], nowInMs) : undefined;
   const text = body.error?.message ?? (res.bodyText.slice(0, 200) || "no body");
-  return new AmlServiceError(
-    `${operation} failed with ${res.status} ${code}${detailCode ? `/${detailCode}` : ""}: ${text}`,
-    operation, code, retryable, res.status, detailCode, retryAfterInMs,
-  );
+  return new AmlServiceError(`${operation} failed with ${res.status} ${code}${detailCode ? `/${detailCode}` : ""}: ${text}`, {
+    operation, code, statusCode: res.status, ...(detailCode ? { detailCode } : {}), ...decideRetry(res.status, res.headers["retry-after"], nowInMs),
+  });
 }
 
 export function classifyNetworkError(operation: string, e: unknown): AmlServiceError {
   const timeout = (e as Error).name === "TimeoutError" || (e as Error).name === "AbortError";
   const reason = timeout ? "timed out" : `could not connect (${((e as Error).cause as Error | undefined)?.message ?? (e as Error).message})`;
-  return new AmlServiceError(`${operation} ${reason}`, operation, timeout ? "Timeout" : "NetworkError", true);
+  return new AmlServiceError(`${operation} ${reason}`, { operation, code: timeout ? "Timeout" : "NetworkError", ...decideRetry(undefined, undefined, 0) });
 }

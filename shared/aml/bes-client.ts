@@ -27,7 +27,7 @@ export class BesClient {
   async submitJob(request: BatchExecutionRequest): Promise<string> {
     const res = await callService(this.o, "BES submit", "POST", `${this.base}/jobs?${API}`, request);
     const id = parseJsonBody<unknown>("BES submit", res);
-    if (typeof id !== "string" || id === "") throw new AmlServiceError("BES submit returned no job id", "BES submit", "InvalidResponse", false, res.status);
+    if (typeof id !== "string" || id === "") throw new AmlServiceError("BES submit returned no job id", { operation: "BES submit", code: "InvalidResponse", retryable: false, statusCode: res.status });
     return id;
   }
 
@@ -50,5 +50,5 @@ export class BesClient {
 export function jobState(code: unknown): JobState {
   if (typeof code === "number" && Number.isInteger(code) && JOB_STATES[code]) return JOB_STATES[code];
   if (typeof code === "string" && (JOB_STATES as readonly string[]).includes(code)) return code as JobState;
-  throw new AmlServiceError(`BES status returned an unknown StatusCode ${JSON.stringify(code)}`, "BES status", "InternalError", false, undefined, "UnknownJobStatusCode");
+  throw new AmlServiceError(`BES status returned an unknown StatusCode ${JSON.stringify(code)}`, { operation: "BES status", code: "InternalError", retryable: false, detailCode: "UnknownJobStatusCode" });
 }

@@ -46,11 +46,11 @@ export class EndpointClient {
    */
   async updateResource(endpoint: EndpointInfo, resourceName: string, location: BlobLocation): Promise<void> {
     if (endpoint.name.toLowerCase() === DEFAULT_ENDPOINT_NAME) {
-      throw new AmlServiceError(`Endpoint "${endpoint.name}" is the default endpoint, which has no updatable resources; add an endpoint and retrain that.`, "update resource", "BadArgument", false);
+      throw new AmlServiceError(`Endpoint "${endpoint.name}" is the default endpoint, which has no updatable resources; add an endpoint and retrain that.`, { operation: "update resource", code: "BadArgument", retryable: false });
     }
     if (!endpoint.resources.some((r) => r.name === resourceName)) {
       const listed = endpoint.resources.map((r) => `"${r.name}"`).join(", ") || "none";
-      throw new AmlServiceError(`Endpoint "${endpoint.name}" has no updatable resource "${resourceName}" (it lists: ${listed}).`, "update resource", "BadArgument", false);
+      throw new AmlServiceError(`Endpoint "${endpoint.name}" has no updatable resource "${resourceName}" (it lists: ${listed}).`, { operation: "update resource", code: "BadArgument", retryable: false });
     }
     await callService(this.o, "update resource", "PATCH", `${this.base}/${encodeURIComponent(endpoint.name)}`, {
       Resources: [{ Name: resourceName, Location: location }],

@@ -26,6 +26,6 @@ export function parseJsonBody<T>(operation: string, res: HttpResponse): T {
   try {
     return JSON.parse(res.bodyText) as T;
   } catch {
-    throw new AmlServiceError(`${operation} returned a body that is not JSON`, operation, "InvalidResponse", false, res.status);
+    throw new AmlServiceError(`${operation} returned a body that is not JSON`, { operation, code: "InvalidResponse", retryable: false, statusCode: res.status });
   }
 }

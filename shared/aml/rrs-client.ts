@@ -19,7 +19,7 @@ export class RrsClient {
     });
     const body = parseJsonBody<{ Results?: { output1?: { value?: { ColumnNames?: string[]; Values?: string[][] } } } }>("RRS score", res);
     const value = body.Results?.output1?.value;
-    if (!value?.ColumnNames || !value.Values) throw new AmlServiceError("RRS score returned no output1 table with column names", "RRS score", "InvalidResponse", false, res.status);
+    if (!value?.ColumnNames || !value.Values) throw new AmlServiceError("RRS score returned no output1 table with column names", { operation: "RRS score", code: "InvalidResponse", retryable: false, statusCode: res.status });
     return { columns: value.ColumnNames, rows: value.Values };
   }
 }

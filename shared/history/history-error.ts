@@ -1,17 +1,10 @@
-import { parseRetryAfter } from "../aml/aml-error";
+import { decideRetry, ServiceError, type ServiceErrorOptions } from "../errors/service-error";
 
-/** The one error type for the run-history store; whether a retry can help is decided in `classifyTableError`. */
-export class RunHistoryError extends Error {
+/** The run-history store's error (Table storage); `classifyTableError` turns the SDK's into one. */
+export class RunHistoryError extends ServiceError {
   override readonly name = "RunHistoryError";
-  constructor(
-    message: string,
-    readonly operation: string,
-    readonly code: string,
-    readonly retryable: boolean,
-    readonly statusCode?: number,
-    readonly retryAfterInMs?: number,
-  ) {
-    super(message);
+  constructor(message: string, o: ServiceErrorOptions) {
+    super(message, o);
   }
 }
 
@@ -21,7 +14,7 @@ export function isRunHistoryError(e: unknown): e is RunHistoryError {
 }
 
 /** Refused before any request: the caller passed something the store cannot hold. */
-export const invalidArgument = (operation: string, message: string) => new RunHistoryError(message, operation, "InvalidArgument", false);
+export const invalidArgument = (operation: string, message: string) => new RunHistoryError(message, { operation, code: "InvalidArgument", retryable: false });
 
 interface TableRestError {
   name?: string;
@@ -38,19 +31,17 @@ export function tableErrorCode(e: unknown): { statusCode?: number; code: string 
   return { statusCode: r.statusCode, code: r.details?.odataError?.code || r.details?.errorCode || r.code || "Unknown" };
 }
 
-/** Network errors, 408, 429 and 5xx are retryable; other 4xx cannot succeed by sending the same request again. */
+/** The SDK's error as a RunHistoryError; retryable and throttled come from `decideRetry`. */
 export function classifyTableError(operation: string, e: unknown, nowInMs = Date.now()): RunHistoryError {
   if (isRunHistoryError(e)) return e;
   const r = (e ?? {}) as TableRestError;
   const { statusCode, code } = tableErrorCode(e);
   // No status: a RestError is a network failure (worth a retry), anything else a local mistake.
   const network = statusCode === undefined && r.name === "RestError";
-  const retryable = network || statusCode === 408 || statusCode === 429 || (statusCode ?? 0) >= 500;
-  const retryAfterInMs = retryable ? parseRetryAfter(r.response?.headers.get("retry-after"), nowInMs) : undefined;
+  const decision = statusCode === undefined && !network ? { retryable: false } : decideRetry(statusCode, r.response?.headers.get("retry-after"), nowInMs);
   // The service message carries "RequestId:…" and "Time:…" lines; the first line is the sentence.
   const text = (r.details?.odataError?.message?.value ?? r.message ?? String(e)).split("\n")[0]!.slice(0, 300) || "no message";
-  return new RunHistoryError(
-    `Run history: ${operation} failed${statusCode ? ` with ${statusCode}` : ""} ${code}: ${text}`,
-    operation, code, retryable, statusCode, retryAfterInMs,
-  );
+  return new RunHistoryError(`Run history: ${operation} failed${statusCode ? ` with ${statusCode}` : ""} ${code}: ${text}`, {
+    operation, code, ...(statusCode !== undefined ? { statusCode } : {}), ...decision,
+  });
 }

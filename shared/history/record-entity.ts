@@ -53,7 +53,7 @@ export function fromProperties(entity: Record<string, unknown>): RunRecord {
     }
     return JSON.parse(json) as RunRecord;
   } catch {
-    throw new RunHistoryError(`Run history: the stored record ${String(entity.rowKey)} is unreadable (${String(parts)} parts, ${json.length} characters).`, "read", "CorruptRecord", false);
+    throw new RunHistoryError(`Run history: the stored record ${String(entity.rowKey)} is unreadable (${String(parts)} parts, ${json.length} characters).`, { operation: "read", code: "CorruptRecord", retryable: false });
   }
 }
 
@@ -84,7 +84,7 @@ export function fitRecord(record: RunRecord, maxBytes = MAX_RECORD_BYTES): { rec
     fitted = { ...fitted, reason: `${fitted.reason.slice(0, 2_000)} [reason cut from ${fitted.reason.length} characters]` };
   }
   if (recordBytes(fitted) > maxBytes) {
-    throw new RunHistoryError(`Run history: run ${record.runId} needs ${recordBytes(fitted)} bytes even shortened; at most ${maxBytes} fit in one entity.`, "upsert", "RecordTooLarge", false);
+    throw new RunHistoryError(`Run history: run ${record.runId} needs ${recordBytes(fitted)} bytes even shortened; at most ${maxBytes} fit in one entity.`, { operation: "upsert", code: "RecordTooLarge", retryable: false });
   }
   return { record: fitted, truncated: true };
 }

@@ -1,12 +1,13 @@
 import type { BlobLocation } from "../aml/types";
 import { fetchTransport, withoutQuery, type HttpTransport } from "../http/transport";
 import { sasExpiresWithin } from "./sas";
+import { decideRetry, ServiceError, type ServiceErrorOptions } from "../errors/service-error";
 
-/** A job result that could not be read even after a refresh; a retry of the same call won't help. */
-export class ResultReadError extends Error {
+/** A job result (a blob behind a SAS) that could not be read, even after one token refresh. */
+export class ResultReadError extends ServiceError {
   override readonly name = "ResultReadError";
-  constructor(message: string, readonly statusCode: number | undefined, readonly retryable: boolean) {
-    super(message);
+  constructor(message: string, o: ServiceErrorOptions) {
+    super(message, o);
   }
 }
 
@@ -47,7 +48,7 @@ export async function readResult(handle: ResultHandle, o: ResultReaderOptions): 
     try {
       res = await transport({ method: "GET", url: urlOf(location), headers: {} });
     } catch (e) {
-      throw new ResultReadError(`reading ${withoutQuery(location.RelativeLocation)} failed: ${(e as Error).message}`, undefined, true);
+      throw new ResultReadError(`reading ${withoutQuery(location.RelativeLocation)} failed: ${(e as Error).message}`, { operation: "read result", code: "NetworkError", ...decideRetry(undefined, undefined, 0) });
     }
     if (res.status === 200) return { text: res.bodyText, refreshes };
     if (res.status === 403 && attempt === 0) {
@@ -55,7 +56,8 @@ export async function readResult(handle: ResultHandle, o: ResultReaderOptions): 
       refreshes++;
       continue;
     }
-    const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
-    throw new ResultReadError(`reading ${location.RelativeLocation} failed with ${res.status}${res.status === 403 ? " even with a fresh token" : ""}`, res.status, retryable);
+    throw new ResultReadError(`reading ${location.RelativeLocation} failed with ${res.status}${res.status === 403 ? " even with a fresh token" : ""}`, {
+      operation: "read result", code: `Http${res.status}`, statusCode: res.status, ...decideRetry(res.status, res.headers["retry-after"], (o.now ?? Date.now)()),
+    });
   }
 }

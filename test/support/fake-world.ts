@@ -69,7 +69,7 @@ export class FakeWorld {
     startJob: (jobId) => {
       this.fail("start");
       const j = this.jobs.get(jobId)!;
-      if (j.state !== "NotStarted") throw new AmlServiceError("BES start failed with 400", "BES start", "InvalidOperation", false, 400, "CannotStartJob");
+      if (j.state !== "NotStarted") throw new AmlServiceError("BES start failed with 400", { operation: "BES start", code: "InvalidOperation", retryable: false, statusCode: 400, detailCode: "CannotStartJob" });
       j.state = "Running";
       return Promise.resolve();
     },
@@ -77,7 +77,7 @@ export class FakeWorld {
       this.fail("status");
       this.statusCalls.push(jobId);
       const j = this.jobs.get(jobId);
-      if (!j) throw new AmlServiceError("not found", "BES status", "NotFound", false, 404);
+      if (!j) throw new AmlServiceError("not found", { operation: "BES status", code: "NotFound", retryable: false, statusCode: 404 });
       if (j.state === "Running" && ++j.polls >= this.pollsToFinish) j.state = this.finalState;
       const expired = this.expiredTokenGets > 0 && this.expiredTokenGets-- > 0;
       const results = j.state === "Finished"
@@ -101,7 +101,7 @@ export class FakeWorld {
       this.fail("patch");
       // The real service reads the model through the token; an expired one is refused.
       const se = Date.parse(new URLSearchParams(location.SasBlobToken.slice(1)).get("se") ?? "");
-      if (se <= this.clock.now.getTime()) throw new AmlServiceError("update resource failed with 400 BadArgument/InvalidBlob: storage refused to read (403)", "update resource", "BadArgument", false, 400, "InvalidBlob");
+      if (se <= this.clock.now.getTime()) throw new AmlServiceError("update resource failed with 400 BadArgument/InvalidBlob: storage refused to read (403)", { operation: "update resource", code: "BadArgument", retryable: false, statusCode: 400, detailCode: "InvalidBlob" });
       this.patches.push(location);
       if (!this.patchIgnored) this.endpointModel = { BaseLocation: location.BaseLocation, RelativeLocation: location.RelativeLocation };
       return Promise.resolve();

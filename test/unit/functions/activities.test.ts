@@ -24,10 +24,10 @@ async function finishedJob(w: FakeWorld, a: ReturnType<typeof createActivities>)
 
 describe("activity outcomes", () => {
   it("sorts errors: Retry-After → throttled, other retryable → throw, permanent → failed", async () => {
-    const throttled = new AmlServiceError("503", "BES submit", "ServiceUnavailable", true, 503, "RequestThrottled", 5_000);
+    const throttled = new AmlServiceError("503", { operation: "BES submit", code: "ServiceUnavailable", retryable: true, statusCode: 503, detailCode: "RequestThrottled", retryAfterInMs: 5_000 });
     expect(await toOutcome(() => Promise.reject(throttled))).toEqual({ kind: "throttled", retryAfterInMs: 5_000, reason: "503" });
-    await expect(toOutcome(() => Promise.reject(new AmlServiceError("502", "x", "Http502", true, 502)))).rejects.toThrow("502");
-    expect(await toOutcome(() => Promise.reject(new AmlServiceError("401", "x", "Unauthorized", false, 401)))).toEqual({ kind: "failed", reason: "401" });
+    await expect(toOutcome(() => Promise.reject(new AmlServiceError("502", { operation: "x", code: "Http502", retryable: true, statusCode: 502 })))).rejects.toThrow("502");
+    expect(await toOutcome(() => Promise.reject(new AmlServiceError("401", { operation: "x", code: "Unauthorized", retryable: false, statusCode: 401 })))).toEqual({ kind: "failed", reason: "401" });
     expect(await toOutcome(() => Promise.reject(new EvaluationError("bad csv")))).toEqual({ kind: "failed", reason: "bad csv" });
     await expect(toOutcome(() => Promise.reject(new RestError("busy", { statusCode: 503 })))).rejects.toThrow("busy");
     expect((await toOutcome(() => Promise.reject(new RestError("denied", { statusCode: 403, code: "AuthorizationFailure" })))).kind).toBe("failed");
@@ -67,7 +67,7 @@ describe("activities over fake clients", () => {
   it("promoteModel refreshes once when the service could not read the model through its token", async () => {
     const { w, a } = world();
     const jobId = await finishedJob(w, a);
-    w.failures.patch = [new AmlServiceError("update resource failed with 400 BadArgument/InvalidBlob: storage refused to read (403)", "update resource", "BadArgument", false, 400, "InvalidBlob")];
+    w.failures.patch = [new AmlServiceError("update resource failed with 400 BadArgument/InvalidBlob: storage refused to read (403)", { operation: "update resource", code: "BadArgument", retryable: false, statusCode: 400, detailCode: "InvalidBlob" })];
     const r = await a.promoteModel({ ...ref, jobId });
     expect(r).toMatchObject({ kind: "ok", value: { sasRefreshes: 1, previous: { RelativeLocation: "models/seed.ilearner" } } });
     expect(w.patches).toHaveLength(1);
@@ -88,7 +88,7 @@ describe("activities over fake clients", () => {
   it("promoteModel reports a refused PATCH as a failed outcome, not a retry", async () => {
     const { w, a } = world();
     const jobId = await finishedJob(w, a);
-    w.failures.patch = [new AmlServiceError("update resource failed with 401 Unauthorized", "update resource", "Unauthorized", false, 401)];
+    w.failures.patch = [new AmlServiceError("update resource failed with 401 Unauthorized", { operation: "update resource", code: "Unauthorized", retryable: false, statusCode: 401 })];
     expect(await a.promoteModel({ ...ref, jobId })).toEqual({ kind: "failed", reason: "update resource failed with 401 Unauthorized" });
   });
 

@@ -157,7 +157,7 @@ describe("retrainOrchestrator", () => {
 
   it("throttled submit: waits the advertised Retry-After with a durable timer, then submits once", async () => {
     const { world, result, names } = await run((w) => {
-      w.failures.submit = [new AmlServiceError("BES submit failed with 503", "BES submit", "ServiceUnavailable", true, 503, "RequestThrottled", 7_000)];
+      w.failures.submit = [new AmlServiceError("BES submit failed with 503", { operation: "BES submit", code: "ServiceUnavailable", retryable: true, statusCode: 503, detailCode: "RequestThrottled", retryAfterInMs: 7_000 })];
     });
     expect(result.error).toBeUndefined();
     expect(names.filter((n) => n === ACTIVITY.submitJob)).toHaveLength(2);
@@ -209,7 +209,7 @@ describe("retrainOrchestrator", () => {
   it("an activity that keeps failing after its retries fails the run with the reason, and the job it gave up on is cancelled", async () => {
     const { result, world } = await run((w) => {
       // every attempt the policy allows (RETRY.amlCall: 6) fails
-      w.failures.start = Array.from({ length: 6 }, () => new AmlServiceError("BES start could not connect (ECONNRESET)", "BES start", "NetworkError", true));
+      w.failures.start = Array.from({ length: 6 }, () => new AmlServiceError("BES start could not connect (ECONNRESET)", { operation: "BES start", code: "NetworkError", retryable: true }));
     });
     expect(result.error?.message).toMatch(/starting training job job1 failed: startTrainingJob failed after 6 attempts in [\d.]+ s \(retry window 600 s\): BES start could not connect \(ECONNRESET\); the job was cancelled$/);
     expect(world.cancelled).toEqual(["job1"]);

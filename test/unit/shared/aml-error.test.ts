@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isAmlServiceError, parseRetryAfter } from "../../../shared/aml/aml-error";
+import { isAmlServiceError } from "../../../shared/aml/aml-error";
 import { BesClient } from "../../../shared/aml/bes-client";
 import { fakeTransport, type FakeOutcome } from "../../support/fake-transport";
 
@@ -27,6 +27,8 @@ describe("classifying BES failures", () => {
     ["429 with an HTTP-date Retry-After", { status: 429, body: error("TooManyRequests"), headers: { "Retry-After": "Tue, 01 Jan 2030 00:00:30 GMT" } },
       { statusCode: 429, code: "TooManyRequests", retryable: true, retryAfterInMs: 30_000 }],
     ["408", { status: 408, body: error("RequestTimeout") }, { statusCode: 408, code: "RequestTimeout", retryable: true, retryAfterInMs: undefined }],
+    ["500 with Retry-After: a plain retry, not throttling", { status: 500, body: error("InternalError"), headers: { "Retry-After": "7" } }, { statusCode: 500, retryable: true, retryAfterInMs: undefined }],
+    ["429 without a retry hint: a plain retry", { status: 429, body: error("TooManyRequests") }, { statusCode: 429, retryable: true, retryAfterInMs: undefined }],
     ["500", { status: 500, body: error("InternalError") }, { statusCode: 500, code: "InternalError", retryable: true, retryAfterInMs: undefined }],
     ["502 with an HTML body", { status: 502, body: "<html><body>Bad Gateway</body></html>" }, { statusCode: 502, code: "Http502", retryable: true, retryAfterInMs: undefined }],
     ["500 with no body", { status: 500 }, { statusCode: 500, code: "Http500", retryable: true }],
@@ -57,14 +59,6 @@ describe("classifying BES failures", () => {
       "BES status timed out",
     ]);
     for (const m of messages) expect(m).not.toContain(KEY);
-  });
-});
-
-describe("parseRetryAfter", () => {
-  it.each<[string | undefined, number | undefined]>([
-    ["7", 7000], ["0", 0], ["Tue, 01 Jan 2030 00:01:00 GMT", 60_000], ["Mon, 31 Dec 2029 23:00:00 GMT", 0], ["soon", undefined], ["", undefined], [undefined, undefined],
-  ])("reads %j as %j ms", (value, ms) => {
-    expect(parseRetryAfter(value, NOW)).toBe(ms);
   });
 });
 
