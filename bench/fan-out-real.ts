@@ -14,7 +14,7 @@ import { startEmulator } from "../emulator/emulator";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { startEngineHost } from "../engine-host/host";
 import { engineUnavailable } from "../engine-host/dotnet-host";
-import { TICK_INSTANCE_ID } from "../functions/app/instances";
+import { TICK_INSTANCE_ID } from "../functions/orchestrators/instance-ids";
 import { adminOf, fanOutSettings, maxConcurrent, type JobTimes } from "./fan-out-common";
 
 const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;

@@ -17,7 +17,7 @@ import { startEmulator } from "../emulator/emulator";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { ScaledClock } from "../local-host/durable/clock";
 import { MemoryStateStore } from "../local-host/durable/memory-store";
-import { instanceIdFor } from "../functions/app/instances";
+import { instanceIdFor } from "../functions/orchestrators/instance-ids";
 import { report, type BenchRow } from "./report";
 import { adminOf, fanOutSettings, maxConcurrent, type JobTimes } from "./fan-out-common";
 

@@ -17,6 +17,7 @@ import { ScaledClock } from "../local-host/durable/clock";
 import type { EngineObserver } from "../local-host/durable/engine";
 import { startLocalHost } from "../local-host/host";
 import { POLLS_PER_WINDOW } from "../functions/orchestrators/policies";
+import { instanceIdFor } from "../functions/orchestrators/instance-ids";
 import { report, type BenchRow } from "./report";
 
 const SPEED = 500;
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
     for (const pass of ["no history", "with history"] as const) {
       for (const [i, d] of DURATIONS_IN_SECONDS.entries()) {
         const endpoint = endpoints[i]!;
-        const instance = `retrain-${endpoint}`;
+        const instance = instanceIdFor(endpoint);
         await admin("DELETE", "faults");
         await admin("POST", "faults", { holdRunningMs: d * 1000 });
         const c0 = (await admin("GET", "calls")) as Record<string, number>;

@@ -6,7 +6,7 @@ import type { Telemetry } from "../../shared/telemetry/telemetry";
 import type { StartLock } from "../../shared/storage/start-lock";
 import { formatGateRules, type GateRule } from "../../shared/evaluation/gate";
 import { describeSource } from "../activities/run-record";
-import { pollInstanceId } from "../orchestrators/poll-orchestrator";
+import { pollInstanceId } from "../orchestrators/instance-ids";
 import type { RunStatus } from "../orchestrators/run-input";
 import { ACTIVE, statusOrUndefined } from "./instances";
 

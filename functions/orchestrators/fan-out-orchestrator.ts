@@ -1,7 +1,7 @@
 import type * as df from "durable-functions";
 import { TICK_ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
-import { instanceIdFor } from "../app/instances";
+import { instanceIdFor } from "./instance-ids";
 import { callActivity } from "./call-activity";
 import { RETRY, TICK_CHECKS_PER_WINDOW, TICK_RUN_WAIT_MARGIN_MINUTES } from "./policies";
 import type { EndpointOutcome, FanOutInput, RetrainInput, TickRun } from "./run-input";

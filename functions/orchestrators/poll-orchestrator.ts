@@ -8,12 +8,6 @@ import { POLLS_PER_WINDOW, RETRY } from "./policies";
 
 export const POLL_ORCHESTRATOR = "pollJobOrchestrator";
 
-/**
- * The poller's instance id: derived from the run's instance and its job, so a status reader can
- * find it, and a later run of the same endpoint never meets a finished poller of an earlier one.
- */
-export const pollInstanceId = (runInstanceId: string, jobId: string) => `${runInstanceId}-poll-${jobId}`;
-
 export interface PollInput {
   readonly job: C.JobRef;
   readonly polling: PollingPolicy;

@@ -6,7 +6,8 @@ import { APPROVAL_EVENT, type RetrainInput, type RunResult, type RunStatus } fro
 import { callActivity } from "./call-activity";
 import { taskFailureMessage } from "./task-failure";
 import { EXPECTED_DURATION_SHARE, RETRY, VERIFY_ATTEMPTS } from "./policies";
-import { POLL_ORCHESTRATOR, pollInstanceId, type PollInput, type PollResult } from "./poll-orchestrator";
+import { POLL_ORCHESTRATOR, type PollInput, type PollResult } from "./poll-orchestrator";
+import { pollInstanceId } from "./instance-ids";
 import { formatGateRules } from "../../shared/evaluation/gate";
 
 export const RETRAIN_ORCHESTRATOR = "retrainOrchestrator";

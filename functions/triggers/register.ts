@@ -2,14 +2,15 @@ import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, type Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { runInputFromHistory, startIfIdle } from "./start-run";
-import { TICK_INSTANCE_ID, badInstanceId, startUnlessActive, statusOrUndefined } from "../app/instances";
+import { startUnlessActive, statusOrUndefined } from "../app/instances";
+import { TICK_INSTANCE_ID, badInstanceId, pollInstanceId } from "../orchestrators/instance-ids";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseApprovalRequest } from "./retrain-request";
 import { callerOf } from "./caller";
 import { cancelRun } from "./cancel";
 import { reportEndpointHealth } from "./health";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
-import { pollInstanceId, type PollStatus } from "../orchestrators/poll-orchestrator";
+import type { PollStatus } from "../orchestrators/poll-orchestrator";
 
 /** `POST /api/retrain`: an ad-hoc run, validated, one per endpoint at a time. */
 df.app.client.http("retrainHttpStart", {

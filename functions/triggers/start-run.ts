@@ -5,7 +5,8 @@ import type { Settings } from "../../shared/config/settings";
 import { expectedTrainingSeconds } from "../../shared/history/expected-duration";
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
 import type { RetrainInput } from "../orchestrators/run-input";
-import { instanceIdFor, startUnlessActive, type StartOutcome } from "../app/instances";
+import { startUnlessActive, type StartOutcome } from "../app/instances";
+import { instanceIdFor } from "../orchestrators/instance-ids";
 import { settleTerminated, type SettleDependencies } from "../app/terminated";
 
 export interface RunOptions {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type * as df from "durable-functions";
 import { parseRetrainRequest, BadRequest } from "../../../functions/triggers/retrain-request";
 import { buildRunInput, startIfIdle } from "../../../functions/triggers/start-run";
-import { instanceIdFor } from "../../../functions/app/instances";
+import { instanceIdFor } from "../../../functions/orchestrators/instance-ids";
 import { FakeWorld } from "../../support/fake-world";
 import { sourcePolicyOf, loadSettings } from "../../../shared/config/settings";
 
