@@ -30,9 +30,22 @@ export default tseslint.config(
         "error",
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Use context.df.currentUtcDateTime." },
       ],
-      "no-restricted-imports": [
+      "no-restricted-imports": "off",
+      "@typescript-eslint/no-restricted-imports": [
         "error",
-        { patterns: ["node:*", "fs", "http", "https", "net", "child_process", "crypto", "@azure/storage-blob", "@azure/identity"] },
+        {
+          patterns: [
+            { group: ["node:*", "fs", "http", "https", "net", "child_process", "crypto", "@azure/*", "applicationinsights"], message: "Orchestrators do no I/O: call an activity." },
+            // The composition root builds clients from settings and secrets; a replayed orchestrator must see neither.
+            { group: ["**/app/*", "**/triggers/*"], message: "Orchestrators must not reach the composition root or the triggers: what they need travels in their input." },
+            {
+              group: ["**/shared/aml/*-client", "**/shared/backends/**", "!**/shared/backends/*/types", "**/shared/storage/*", "**/shared/http/*", "**/shared/telemetry/*", "**/shared/history/run-history", "**/shared/history/history-error"],
+              message: "Orchestrators must not import clients: call an activity.",
+            },
+            // Only the types of the activity factories: their values hold the clients.
+            { group: ["**/activities/activities", "**/activities/tick", "**/activities/promotion", "**/activities/register", "**/activities/dependencies", "**/activities/helpers", "**/activities/outcome"], allowTypeImports: true, message: "Orchestrators may import only the types of activities." },
+          ],
+        },
       ],
     },
   },

@@ -19,3 +19,5 @@ export const TICK_ACTIVITY = {
   startRun: "startEndpointRun",
   checkRuns: "checkEndpointRuns",
 } as const;
+
+export type TickActivityName = (typeof TICK_ACTIVITY)[keyof typeof TICK_ACTIVITY];

@@ -1,20 +1,20 @@
 import * as df from "durable-functions";
-import { createActivities } from "./activities";
 import type { InvocationContext } from "@azure/functions";
-import { ACTIVITY, TICK_ACTIVITY } from "./names";
+import { createActivities } from "./activities";
+import { ACTIVITY, TICK_ACTIVITY, type ActivityName as Name, type TickActivityName as TickName } from "./names";
+import type { ActivityInput, HandlerTable } from "./signatures";
 import { tickActivities } from "./tick";
 import { appDependencies } from "../app/dependencies";
 
-let activities: ReturnType<typeof createActivities> | undefined;
-const get = () => (activities ??= createActivities(appDependencies()));
+let activities: HandlerTable<Name> | undefined;
+const get = (): HandlerTable<Name> => (activities ??= createActivities(appDependencies()));
 
-for (const name of Object.values(ACTIVITY)) {
-  df.app.activity(name, { handler: (input: unknown) => (get()[name] as (i: unknown) => Promise<unknown>)(input) });
-}
+// Each handler is looked up by its own name, so the table's type carries its input through.
+const handler = <K extends Name>(name: K) => (input: ActivityInput<K>) => get()[name](input);
+for (const name of Object.values(ACTIVITY)) df.app.activity(name, { handler: handler(name) });
 
 // The tick's activities take the durable client the extension binds to each invocation.
 const client = df.input.durableClient();
-const tick = (context: InvocationContext) => tickActivities(df.getClient(context), appDependencies());
-for (const name of Object.values(TICK_ACTIVITY)) {
-  df.app.activity(name, { extraInputs: [client], handler: (input: unknown, context) => (tick(context)[name] as (i: unknown) => Promise<unknown>)(input) });
-}
+const tick = (context: InvocationContext): HandlerTable<TickName> => tickActivities(df.getClient(context), appDependencies());
+const tickHandler = <K extends TickName>(name: K) => (input: ActivityInput<K>, context: InvocationContext) => tick(context)[name](input);
+for (const name of Object.values(TICK_ACTIVITY)) df.app.activity(name, { extraInputs: [client], handler: tickHandler(name) });

@@ -1,23 +1,25 @@
 import type * as df from "durable-functions";
 import type { Outcome } from "../activities/outcome";
+import type { ActivityInput, ActivityValue, AnyActivityName } from "../activities/signatures";
 import { MAX_RETRY_AFTER_IN_MS, MAX_THROTTLE_WAITS, type RetryPolicy } from "./policies";
 import { taskFailureMessage } from "./task-failure";
 
 type Settled<T> = Exclude<Outcome<T>, { kind: "throttled" }>;
 
 /**
- * Calls an activity with a named retry policy. A `throttled` answer is waited out with a durable
+ * Calls an activity with a named retry policy; its input and result types are the handler's own
+ * (functions/activities/signatures.ts). A `throttled` answer is waited out with a durable
  * timer for the advertised delay, then the call is made again; an activity that still throws
  * after its retries becomes a `failed` outcome, so the run can record why it stopped.
  */
-export function* callActivity<T>(
+export function* callActivity<N extends AnyActivityName>(
   context: df.OrchestrationContext,
-  name: string,
+  name: N,
   policy: RetryPolicy,
-  input: unknown,
-): Generator<df.Task, Settled<T>, unknown> {
+  input: ActivityInput<N>,
+): Generator<df.Task, Settled<ActivityValue<N>>, unknown> {
   for (let waits = 0; ; waits++) {
-    const r = yield* withRetries<Outcome<T>>(context, name, policy, input);
+    const r = yield* withRetries<Outcome<ActivityValue<N>>>(context, name, policy, input);
     if (r.kind !== "throttled") return r;
     if (waits >= MAX_THROTTLE_WAITS) return { kind: "failed", reason: `${name} was still throttled after ${waits} waits: ${r.reason}` };
     const delay = Math.min(Math.max(r.retryAfterInMs, 1_000), MAX_RETRY_AFTER_IN_MS);

@@ -38,7 +38,7 @@ export function* retrainAllOrchestrator(context: df.OrchestrationContext): Gener
       const index = next++;
       const run = runs[index]!;
       const instanceId = instanceIdFor(run.endpoint);
-      const r = yield* callActivity<C.StartRunResult>(context, TICK_ACTIVITY.startRun, RETRY.record, { instanceId, run } satisfies C.StartRunInput);
+      const r = yield* callActivity(context, TICK_ACTIVITY.startRun, RETRY.record, { instanceId, run } satisfies C.StartRunInput);
       if (r.kind === "failed") settle(index, "failed", `the run could not be started: ${r.reason}`);
       else if (!r.value.started) settle(index, "skipped", `a run of endpoint ${run.endpoint} is already ${r.value.runtimeStatus} (instance ${instanceId})`);
       else running.push({ index, instanceId, runId: run.runId, giveUpAtMs: now() + maxWaitInMs(run) });
@@ -51,7 +51,7 @@ export function* retrainAllOrchestrator(context: df.OrchestrationContext): Gener
     }
 
     yield context.df.createTimer(new Date(now() + input.checkIntervalInSeconds * 1000));
-    const states = yield* callActivity<C.RunState[]>(context, TICK_ACTIVITY.checkRuns, RETRY.record, running.map(({ instanceId, runId }) => ({ instanceId, runId })) satisfies C.WatchedRun[]);
+    const states = yield* callActivity(context, TICK_ACTIVITY.checkRuns, RETRY.record, running.map(({ instanceId, runId }) => ({ instanceId, runId })) satisfies C.WatchedRun[]);
     // A failed check is tried again at the next interval; the give-up bound below still holds.
     const ended = new Map(states.kind === "ok" ? states.value.filter((s) => s.ended).map((s) => [s.runId, s]) : []);
     running = running.filter((w) => {

@@ -48,7 +48,7 @@ export function* pollJobOrchestrator(context: df.OrchestrationContext): Generato
     yield context.df.createTimer(new Date(Math.min(context.df.currentUtcDateTime.getTime() + input.initialWaitInMs!, input.deadlineMs)));
   }
   for (let inWindow = 0; inWindow < POLLS_PER_WINDOW; inWindow++) {
-    const checked = yield* callActivity<C.CheckResult>(context, ACTIVITY.checkJob, RETRY.amlCall, input.job);
+    const checked = yield* callActivity(context, ACTIVITY.checkJob, RETRY.amlCall, input.job);
     polls++;
     if (checked.kind === "failed") return { kind: "failed", reason: checked.reason, polls };
     const { state, details } = checked.value;

@@ -47,28 +47,28 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
       dataSource: input.dataSource, gateRules: formatGateRules(input.gate), durationsInSeconds: durations,
       ...(status.staged ? { staged: status.staged } : {}), ...(status.jobId ? { jobId: status.jobId } : {}), ...(status.approval ? { approval: status.approval } : {}), ...extra,
     };
-    yield* callActivity<void>(context, ACTIVITY.record, RETRY.record, record);
+    yield* callActivity(context, ACTIVITY.record, RETRY.record, record);
     // A failed run ends Failed, so operators and alerts see it; its reason is in the custom status too.
     if (result === "failed") throw new Error(`Retraining of endpoint ${input.endpoint} failed: ${extra.reason ?? "unknown reason"}`);
     return { ...status };
   }
 
   setStatus({ stage: "staging" });
-  const staged = yield* callActivity<C.StageResult>(context, ACTIVITY.stageData, RETRY.staging, { ...ref, dataSource: input.dataSource });
+  const staged = yield* callActivity(context, ACTIVITY.stageData, RETRY.staging, { ...ref, dataSource: input.dataSource });
   if (staged.kind === "failed") return yield* finish("failed", { reason: `staging the training data failed: ${staged.reason}` });
   endStage("staging");
 
   setStatus({ stage: "submitting", staged: { bytes: staged.value.bytes, method: staged.value.method, ...(staged.value.sha256 ? { sha256: staged.value.sha256 } : {}) } });
-  const submitted = yield* callActivity<C.SubmitResult>(context, ACTIVITY.submitJob, RETRY.amlCall, { ...ref, probe: staged.value.probeRows > 0 } satisfies C.SubmitInput);
+  const submitted = yield* callActivity(context, ACTIVITY.submitJob, RETRY.amlCall, { ...ref, probe: staged.value.probeRows > 0 } satisfies C.SubmitInput);
   if (submitted.kind === "failed") return yield* finish("failed", { reason: `submitting the training job failed: ${submitted.reason}` });
   const job: C.JobRef = { ...ref, jobId: submitted.value.jobId };
   setStatus({ stage: "starting", jobId: job.jobId });
   // A job the run gives up on is cancelled, so it neither trains later nor bills; the reason says whether that worked.
   function* withJobCancelled(reason: string): Generator<df.Task, string, unknown> {
-    const cancelled = yield* callActivity<void>(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
+    const cancelled = yield* callActivity(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
     return cancelled.kind === "failed" ? `${reason}; cancelling the job failed too: ${cancelled.reason}` : `${reason}; the job was cancelled`;
   }
-  const started = yield* callActivity<C.StartResult>(context, ACTIVITY.startJob, RETRY.amlCall, job);
+  const started = yield* callActivity(context, ACTIVITY.startJob, RETRY.amlCall, job);
   if (started.kind === "failed") return yield* finish("failed", { reason: yield* withJobCancelled(`starting training job ${job.jobId} failed: ${started.reason}`) });
   endStage("submit");
 
@@ -87,7 +87,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   setStatus({ polls: polled.polls, ...(polled.kind !== "failed" ? { jobState: polled.state } : {}) });
   if (polled.kind === "failed") return yield* finish("failed", { reason: yield* withJobCancelled(`checking training job ${job.jobId} failed: ${polled.reason}`) });
   if (polled.kind === "deadline") {
-    yield* callActivity<void>(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
+    yield* callActivity(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
     return yield* finish("failed", { reason: `training job ${job.jobId} did not finish within ${p.deadlineInMinutes} minutes (still ${polled.state}); it was cancelled` });
   }
   if (polled.state !== "Finished") {
@@ -99,7 +99,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   endStage("training");
 
   setStatus({ stage: "evaluating" });
-  const evaluated = yield* callActivity<C.EvaluateResult>(context, ACTIVITY.evaluate, RETRY.amlCall, { ...job, gate: input.gate });
+  const evaluated = yield* callActivity(context, ACTIVITY.evaluate, RETRY.amlCall, { ...job, gate: input.gate });
   // Fail closed: an evaluation that cannot be read or trusted promotes nothing.
   if (evaluated.kind === "failed") return yield* finish("failed", { reason: `the evaluation could not be used, so nothing was promoted: ${evaluated.reason}` });
   const { metrics, decision, championMetrics } = evaluated.value;
@@ -133,7 +133,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   }
 
   setStatus({ stage: "promoting" });
-  const promoted = yield* callActivity<C.PromoteResult>(context, ACTIVITY.promote, RETRY.amlCall, job);
+  const promoted = yield* callActivity(context, ACTIVITY.promote, RETRY.amlCall, job);
   if (promoted.kind === "failed") return yield* finish("failed", { ...scored, reason: `updating endpoint ${input.endpoint} failed: ${promoted.reason}` });
   endStage("promotion");
 
@@ -145,7 +145,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   let verified = false;
   for (let attempt = 1; attempt <= VERIFY_ATTEMPTS && !verified; attempt++) {
     yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.verification.delayInSeconds * 1000));
-    const v = yield* callActivity<C.VerifyResult>(context, ACTIVITY.verify, RETRY.amlCall, { ...job, expected: promotedTo.location } satisfies C.VerifyInput);
+    const v = yield* callActivity(context, ACTIVITY.verify, RETRY.amlCall, { ...job, expected: promotedTo.location } satisfies C.VerifyInput);
     checks = v.kind === "ok" ? v.value.checks : [v.reason];
     verified = v.kind === "ok" && v.value.verified;
   }
@@ -154,7 +154,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     const target = promotedTo.archived ?? promotedTo.previous;
     let outcome = "there was no previous model to roll back to";
     if (target) {
-      const rb = yield* callActivity<C.RollbackResult>(context, ACTIVITY.rollback, RETRY.amlCall, { ...ref, to: target } satisfies C.RollbackInput);
+      const rb = yield* callActivity(context, ACTIVITY.rollback, RETRY.amlCall, { ...ref, to: target } satisfies C.RollbackInput);
       outcome = rb.kind === "ok" ? `rolled back to ${target.RelativeLocation}` : `ROLLBACK FAILED (${rb.reason}); the endpoint may be serving an unverified model`;
     }
     return yield* finish("failed", { ...scored, ...promotion, reason: `endpoint ${input.endpoint} did not pass live verification after ${VERIFY_ATTEMPTS} checks (${checks.join("; ")}); ${outcome}` });

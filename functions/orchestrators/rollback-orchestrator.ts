@@ -18,14 +18,14 @@ export function* rollbackOrchestrator(context: df.OrchestrationContext): Generat
   let status: RunStatus = { ...ref, stage: "promoting", model: input.to.RelativeLocation };
   context.df.setCustomStatus(status);
 
-  const restored = yield* callActivity<C.RollbackResult>(context, ACTIVITY.rollback, RETRY.amlCall, { ...ref, to: input.to } satisfies C.RollbackInput);
+  const restored = yield* callActivity(context, ACTIVITY.rollback, RETRY.amlCall, { ...ref, to: input.to } satisfies C.RollbackInput);
   let checks: readonly string[] = restored.kind === "failed" ? [restored.reason] : [];
   let verified = false;
   for (let attempt = 1; restored.kind === "ok" && attempt <= VERIFY_ATTEMPTS && !verified; attempt++) {
     status = { ...status, stage: "verifying" };
     context.df.setCustomStatus(status);
     yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.verification.delayInSeconds * 1000));
-    const v = yield* callActivity<C.VerifyResult>(context, ACTIVITY.verify, RETRY.amlCall, { ...ref, expected: input.to } satisfies C.VerifyInput);
+    const v = yield* callActivity(context, ACTIVITY.verify, RETRY.amlCall, { ...ref, expected: input.to } satisfies C.VerifyInput);
     checks = v.kind === "ok" ? v.value.checks : [v.reason];
     verified = v.kind === "ok" && v.value.verified;
   }
@@ -36,7 +36,7 @@ export function* rollbackOrchestrator(context: df.OrchestrationContext): Generat
   status = { ...status, stage: "done", result, reason, verification: checks };
   context.df.setCustomStatus(status);
   const now = context.df.currentUtcDateTime;
-  yield* callActivity<void>(context, ACTIVITY.record, RETRY.record, {
+  yield* callActivity(context, ACTIVITY.record, RETRY.record, {
     ...ref, instanceId: context.df.instanceId, startedAt: new Date(t0).toISOString(), endedAt: now.toISOString(), result,
     reason, trigger: input.trigger, dataSource: `rollback of run ${input.fromRunId}`, gateRules: "", location: input.to, verification: checks,
     durationsInSeconds: { total: (now.getTime() - t0) / 1000 },
