@@ -5,6 +5,7 @@ import { startLocalStack, type LocalStack } from "./local-stack";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { redact } from "../shared/redact";
 import type { RunRecord } from "../shared/history/run-record";
+import { describeModel } from "../shared/backends/model-ref";
 
 interface DemoOptions {
   data?: string;
@@ -159,8 +160,8 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
     ["endpoint", endpoint],
     ["job", view.jobId],
     ["data", view.staged ? `${(view.staged.bytes / 1e6).toFixed(1)} MB staged (${view.staged.method})${record?.dataSha256 ? `, sha256 ${record.dataSha256.slice(0, 12)}…` : ""}` : undefined],
-    ["model", record?.modelAfter ? `${record.modelBefore?.RelativeLocation ?? "?"} → ${record.modelAfter.RelativeLocation}` : undefined],
-    ["archived", record?.archivedModel?.RelativeLocation],
+    ["model", record?.modelAfter ? `${record.modelBefore ? describeModel(record.modelBefore) : "?"} → ${describeModel(record.modelAfter)}` : undefined],
+    ["archived", record?.archivedModel ? describeModel(record.archivedModel) : undefined],
     ["verified", view.verification?.join("; ")],
     ["metrics", view.metrics ? Object.entries(view.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ") : undefined],
     ["champion", view.championMetrics ? `the model serving before, on the same rows: AUC ${view.championMetrics.AUC?.toFixed(3)}, Accuracy ${view.championMetrics.Accuracy?.toFixed(3)}` : undefined],

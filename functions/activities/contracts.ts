@@ -1,6 +1,8 @@
 import type { GateDecision, GateRule } from "../../shared/evaluation/gate";
-import type { Metrics } from "../../shared/evaluation/evaluation";
-import type { JobState } from "../../shared/aml/types";
+import type { Metrics } from "../../shared/evaluation/metrics";
+import type { JobStatus } from "../../shared/backends/job-phase";
+import type { ModelRef } from "../../shared/backends/model-ref";
+import type { Backend } from "../../shared/backends/backend";
 import type { RetrainInput, RunApproval, RunResult } from "../orchestrators/run-input";
 
 /** Inputs and results of each activity. SAS tokens never appear here: they would land in history. */
@@ -29,17 +31,15 @@ export interface SubmitInput extends RunRef {
 export interface SubmitResult {
   readonly jobId: string;
   /** The model serving when the job was submitted, evaluated alongside the new one when readable. */
-  readonly champion?: ModelLocation;
+  readonly champion?: ModelRef;
   readonly championNote?: string;
 }
 export interface StartResult {
   /** True when an earlier, ambiguous attempt had already started it. */
   readonly alreadyStarted: boolean;
 }
-export interface CheckResult {
-  readonly state: JobState;
-  readonly details?: string;
-}
+/** The job's phase (what the orchestrator decides on) and the service's own state name. */
+export type CheckResult = JobStatus;
 export interface EvaluateInput extends JobRef {
   readonly gate: readonly GateRule[];
 }
@@ -49,15 +49,11 @@ export interface EvaluateResult {
   readonly decision: GateDecision;
   readonly sasRefreshes: number;
 }
-export interface ModelLocation {
-  readonly BaseLocation: string;
-  readonly RelativeLocation: string;
-}
 export interface PromoteResult {
-  readonly location: ModelLocation;
-  readonly previous?: ModelLocation;
+  readonly location: ModelRef;
+  readonly previous?: ModelRef;
   /** A copy of the replaced model, kept for rollback (job outputs are not kept forever). */
-  readonly archived?: ModelLocation;
+  readonly archived?: ModelRef;
   readonly sasRefreshes: number;
   /** The endpoint already served this model (a retried or resumed promotion): no second PATCH. */
   readonly alreadyApplied?: boolean;
@@ -65,19 +61,19 @@ export interface PromoteResult {
 export interface VerifyInput extends RunRef {
   /** The job that trained the model; without it (a rollback) only the listed location is checked. */
   readonly jobId?: string;
-  readonly expected: ModelLocation;
+  readonly expected: ModelRef;
 }
 export interface VerifyResult {
   readonly verified: boolean;
-  readonly actual?: ModelLocation;
+  readonly actual?: ModelRef;
   /** One sentence per check: the listed location, and the canary when there is one. */
   readonly checks: readonly string[];
 }
 export interface RollbackInput extends RunRef {
-  readonly to: ModelLocation;
+  readonly to: ModelRef;
 }
 export interface RollbackResult {
-  readonly restored: ModelLocation;
+  readonly restored: ModelRef;
 }
 export interface RecordInput extends RunRef {
   readonly instanceId: string;
@@ -94,9 +90,10 @@ export interface RecordInput extends RunRef {
   readonly metrics?: Metrics;
   readonly championMetrics?: Metrics;
   readonly decision?: GateDecision;
-  readonly location?: ModelLocation;
-  readonly previous?: ModelLocation;
-  readonly archived?: ModelLocation;
+  readonly backend?: Backend;
+  readonly location?: ModelRef;
+  readonly previous?: ModelRef;
+  readonly archived?: ModelRef;
   readonly verification?: readonly string[];
   readonly approval?: RunApproval;
   readonly durationsInSeconds: Readonly<Record<string, number>>;

@@ -1,20 +1,15 @@
-import type { BesClient } from "../../shared/aml/bes-client";
-import type { EndpointClient } from "../../shared/aml/endpoint-client";
 import type { StagingClient } from "../../shared/storage/staging";
-import type { RrsClient } from "../../shared/aml/rrs-client";
 import type { RunHistoryClient } from "../../shared/history/run-history";
 import type { SasSigner } from "../../shared/storage/sas";
 import type { SourcePolicy } from "../../shared/storage/data-source";
 import type { Telemetry } from "../../shared/telemetry/telemetry";
 import type { HttpTransport } from "../../shared/http/transport";
 import type { StartLock } from "../../shared/storage/start-lock";
+import type { ClassicDependencies } from "./classic/dependencies";
 
 /** What activities need, as interfaces, so tests hand in fakes instead of mocking modules. */
-export interface ActivityDependencies {
-  readonly bes: Pick<BesClient, "submitJob" | "startJob" | "getJob" | "cancelJob">;
-  readonly endpoints: Pick<EndpointClient, "getEndpoint" | "updateResource">;
+export interface ActivityDependencies extends ClassicDependencies {
   readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "copyWithin" | "metadataOf">;
-  readonly rrs: Pick<RrsClient, "score">;
   /** The audit trail (Table storage); its table exists once `init` has run. */
   readonly history: Pick<RunHistoryClient, "upsert" | "get" | "list" | "watchingSince">;
   readonly signer: SasSigner;

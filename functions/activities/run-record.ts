@@ -7,6 +7,7 @@ export function toRunRecord(i: C.RecordInput): RunRecord {
   return {
     runId: i.runId,
     endpoint: i.endpoint,
+    ...(i.backend ? { backend: i.backend } : {}),
     instanceId: i.instanceId,
     trigger: i.trigger,
     // A rollback trains nothing: its "data source" is already a description.

@@ -1,20 +1,16 @@
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { DefaultAzureCredential } from "@azure/identity";
 import { sourcePolicyOf, loadSettings, secretsOf, type Settings } from "../../shared/config/settings";
-import { BesClient } from "../../shared/aml/bes-client";
-import { EndpointClient } from "../../shared/aml/endpoint-client";
-import { RrsClient } from "../../shared/aml/rrs-client";
 import { TableClient } from "@azure/data-tables";
 import { RunHistoryClient } from "../../shared/history/run-history";
 import { DEFAULT_STAGING_OPTIONS, StagingClient } from "../../shared/storage/staging";
 import { BlobLeaseStartLock } from "../../shared/storage/start-lock";
 import { SharedKeySasSigner, UserDelegationSasSigner, type SasSigner } from "../../shared/storage/sas";
-import { fetchTransport, withTimeout } from "../../shared/http/transport";
-import { instrumentedTransport } from "../../shared/http/instrumented";
 import { redactingTelemetry, type Telemetry } from "../../shared/telemetry/telemetry";
 import { AppInsightsTelemetry, LogTelemetry } from "../../shared/telemetry/app-insights";
 import { redactValues } from "../../shared/redact";
 import type { ActivityDependencies } from "../activities/dependencies";
+import { classicClients } from "./classic";
 
 /** SAS tokens handed to BES outlive the job's deadline by this much. */
 const JOB_SAS_SLACK_IN_MS = 60 * 60_000;
@@ -32,22 +28,9 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
   const telemetry = redactingTelemetry(inner, secrets);
   const { service, signer } = storage(settings);
   const container = service.getContainerClient(settings.STAGING_CONTAINER);
-  const aml = withTimeout(fetchTransport, settings.AML_REQUEST_TIMEOUT_SECONDS * 1000);
   return {
-    bes: new BesClient({
-      serviceUrl: `${settings.AML_SERVICES_URL.replace(/\/+$/, "")}/workspaces/${settings.AML_WORKSPACE_ID}/services/${settings.AML_TRAINING_SERVICE_ID}`,
-      apiKey: settings.AML_TRAINING_API_KEY,
-      transport: instrumentedTransport(aml, telemetry, "AzureML BES"),
-    }),
-    endpoints: new EndpointClient({
-      managementUrl: settings.AML_MANAGEMENT_URL,
-      workspaceId: settings.AML_WORKSPACE_ID,
-      webServiceId: settings.AML_PREDICTIVE_SERVICE_ID,
-      apiKey: settings.AML_MANAGEMENT_API_KEY,
-      transport: instrumentedTransport(aml, telemetry, "AzureML Management"),
-    }),
+    ...classicClients(settings, telemetry),
     history: lazilyInitialised(historyClient(settings)),
-    rrs: new RrsClient({ transport: instrumentedTransport(aml, telemetry, "AzureML RRS") }),
     staging: new StagingClient(service, container, { ...DEFAULT_STAGING_OPTIONS, maxBytes: settings.RETRAIN_DATA_MAX_MEGABYTES * 1024 * 1024, allowLoopback: settings.RETRAIN_ALLOW_LOOPBACK_SOURCES }),
     signer,
     startLock: new BlobLeaseStartLock(container),

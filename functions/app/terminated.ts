@@ -1,5 +1,5 @@
 import * as df from "durable-functions";
-import type { BesClient } from "../../shared/aml/bes-client";
+import type { BesClient } from "../../shared/backends/classic/bes-client";
 import type { RunHistoryClient } from "../../shared/history/run-history";
 import type { RunRecord } from "../../shared/history/run-record";
 import type { Telemetry } from "../../shared/telemetry/telemetry";

@@ -1,7 +1,7 @@
 import type * as df from "durable-functions";
 import { ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
-import type { JobState } from "../../shared/aml/types";
+import { isEnded, phaseOf, type JobPhase } from "../../shared/backends/job-phase";
 import type { PollingPolicy } from "./run-input";
 import { callActivity } from "./call-activity";
 import { POLLS_PER_WINDOW, RETRY } from "./policies";
@@ -23,18 +23,19 @@ export interface PollInput {
 }
 
 export type PollResult =
-  | { readonly kind: "ended"; readonly state: JobState; readonly details?: string; readonly polls: number; readonly lastPendingAtMs?: number }
-  | { readonly kind: "deadline"; readonly state: JobState; readonly polls: number }
+  | { readonly kind: "ended"; readonly phase: JobPhase; readonly state: string; readonly details?: string; readonly polls: number; readonly lastPendingAtMs?: number }
+  | { readonly kind: "deadline"; readonly phase: JobPhase; readonly state: string; readonly polls: number }
   | { readonly kind: "failed"; readonly reason: string; readonly polls: number };
 
 /** What the poller shows while it waits (merged into the run's status by the status endpoint). */
 export interface PollStatus {
-  readonly jobState: JobState;
+  /** The service's own name for the job's state. */
+  readonly jobState: string;
   readonly polls: number;
 }
 
 /**
- * Polls one BES job with durable timers and capped backoff until it ends or the deadline
+ * Polls one training job with durable timers and capped backoff until it ends or the deadline
  * passes. Every `POLLS_PER_WINDOW` polls it continues as new with its counters, so its history
  * (and the replay cost of each episode) stays bounded however long the job trains.
  */
@@ -52,11 +53,12 @@ export function* pollJobOrchestrator(context: df.OrchestrationContext): Generato
     polls++;
     if (checked.kind === "failed") return { kind: "failed", reason: checked.reason, polls };
     const { state, details } = checked.value;
+    const phase = phaseOf(checked.value);
     context.df.setCustomStatus({ jobState: state, polls } satisfies PollStatus);
-    if (state === "Finished" || state === "Failed" || state === "Cancelled") return { kind: "ended", state, ...(details ? { details } : {}), polls, ...(lastPendingAtMs !== undefined ? { lastPendingAtMs } : {}) };
+    if (isEnded(phase)) return { kind: "ended", phase, state, ...(details ? { details } : {}), polls, ...(lastPendingAtMs !== undefined ? { lastPendingAtMs } : {}) };
     const now = context.df.currentUtcDateTime.getTime();
     lastPendingAtMs = now;
-    if (now >= input.deadlineMs) return { kind: "deadline", state, polls };
+    if (now >= input.deadlineMs) return { kind: "deadline", phase, state, polls };
     yield context.df.createTimer(new Date(Math.min(now + intervalInMs, input.deadlineMs)));
     intervalInMs = Math.min(intervalInMs * p.backoffFactor, p.maxIntervalInSeconds * 1000);
   }

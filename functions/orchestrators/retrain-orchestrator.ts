@@ -9,6 +9,9 @@ import { EXPECTED_DURATION_SHARE, RETRY, VERIFY_ATTEMPTS } from "./policies";
 import { POLL_ORCHESTRATOR, type PollInput, type PollResult } from "./poll-orchestrator";
 import { pollInstanceId } from "./instance-ids";
 import { formatGateRules } from "../../shared/evaluation/gate";
+import { phaseOf } from "../../shared/backends/job-phase";
+import { describeModel } from "../../shared/backends/model-ref";
+import { DEFAULT_BACKEND } from "../../shared/backends/backend";
 
 export const RETRAIN_ORCHESTRATOR = "retrainOrchestrator";
 
@@ -39,11 +42,11 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     setStatus({
       stage: "done", result,
       ...(extra.reason ? { reason: extra.reason } : {}),
-      ...(extra.location ? { model: extra.location.RelativeLocation } : {}),
+      ...(extra.location ? { model: describeModel(extra.location) } : {}),
       ...(extra.verification ? { verification: extra.verification } : {}),
     });
     const record: C.RecordInput = {
-      ...ref, instanceId: context.df.instanceId, startedAt: new Date(t0).toISOString(), endedAt: context.df.currentUtcDateTime.toISOString(), result, trigger: input.trigger,
+      ...ref, backend: input.backend ?? DEFAULT_BACKEND, instanceId: context.df.instanceId, startedAt: new Date(t0).toISOString(), endedAt: context.df.currentUtcDateTime.toISOString(), result, trigger: input.trigger,
       dataSource: input.dataSource, gateRules: formatGateRules(input.gate), durationsInSeconds: durations,
       ...(status.staged ? { staged: status.staged } : {}), ...(status.jobId ? { jobId: status.jobId } : {}), ...(status.approval ? { approval: status.approval } : {}), ...extra,
     };
@@ -90,7 +93,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     yield* callActivity(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
     return yield* finish("failed", { reason: `training job ${job.jobId} did not finish within ${p.deadlineInMinutes} minutes (still ${polled.state}); it was cancelled` });
   }
-  if (polled.state !== "Finished") {
+  if (phaseOf(polled) !== "succeeded") {
     return yield* finish("failed", { reason: `training job ${job.jobId} ended ${polled.state}: ${polled.details ?? "the service gave no details"}` });
   }
   // The job ended between the last poll that found it running and this one: the earlier time is
@@ -155,7 +158,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     let outcome = "there was no previous model to roll back to";
     if (target) {
       const rb = yield* callActivity(context, ACTIVITY.rollback, RETRY.amlCall, { ...ref, to: target } satisfies C.RollbackInput);
-      outcome = rb.kind === "ok" ? `rolled back to ${target.RelativeLocation}` : `ROLLBACK FAILED (${rb.reason}); the endpoint may be serving an unverified model`;
+      outcome = rb.kind === "ok" ? `rolled back to ${describeModel(target)}` : `ROLLBACK FAILED (${rb.reason}); the endpoint may be serving an unverified model`;
     }
     return yield* finish("failed", { ...scored, ...promotion, reason: `endpoint ${input.endpoint} did not pass live verification after ${VERIFY_ATTEMPTS} checks (${checks.join("; ")}); ${outcome}` });
   }

@@ -4,6 +4,8 @@ import type * as C from "../activities/contracts";
 import type { RollbackRunInput, RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
 import { RETRY, VERIFY_ATTEMPTS } from "./policies";
+import { describeModel } from "../../shared/backends/model-ref";
+import { DEFAULT_BACKEND } from "../../shared/backends/backend";
 
 export const ROLLBACK_ORCHESTRATOR = "rollbackOrchestrator";
 
@@ -15,7 +17,7 @@ export function* rollbackOrchestrator(context: df.OrchestrationContext): Generat
   const input = context.df.getInput<RollbackRunInput>();
   const ref: C.RunRef = { runId: input.runId, endpoint: input.endpoint };
   const t0 = context.df.currentUtcDateTime.getTime();
-  let status: RunStatus = { ...ref, stage: "promoting", model: input.to.RelativeLocation };
+  let status: RunStatus = { ...ref, stage: "promoting", model: describeModel(input.to) };
   context.df.setCustomStatus(status);
 
   const restored = yield* callActivity(context, ACTIVITY.rollback, RETRY.amlCall, { ...ref, to: input.to } satisfies C.RollbackInput);
@@ -31,13 +33,14 @@ export function* rollbackOrchestrator(context: df.OrchestrationContext): Generat
   }
   const result = verified ? "rolled-back" : "failed";
   const reason = verified
-    ? `restored the model that run ${input.fromRunId} replaced (${input.to.RelativeLocation})`
+    ? `restored the model that run ${input.fromRunId} replaced (${describeModel(input.to)})`
     : `rolling back to the model run ${input.fromRunId} replaced failed: ${checks.join("; ")}`;
   status = { ...status, stage: "done", result, reason, verification: checks };
   context.df.setCustomStatus(status);
   const now = context.df.currentUtcDateTime;
   yield* callActivity(context, ACTIVITY.record, RETRY.record, {
-    ...ref, instanceId: context.df.instanceId, startedAt: new Date(t0).toISOString(), endedAt: now.toISOString(), result,
+    // A rollback started before models were tagged carries an untagged (classic) location.
+    ...ref, backend: input.to.backend ?? DEFAULT_BACKEND, instanceId: context.df.instanceId, startedAt: new Date(t0).toISOString(), endedAt: now.toISOString(), result,
     reason, trigger: input.trigger, dataSource: `rollback of run ${input.fromRunId}`, gateRules: "", location: input.to, verification: checks,
     durationsInSeconds: { total: (now.getTime() - t0) / 1000 },
   } satisfies C.RecordInput);

@@ -1,10 +1,14 @@
 import type { RecordedApproval } from "../../shared/history/run-record";
 import type { GateRule } from "../../shared/evaluation/gate";
+import type { Backend } from "../../shared/backends/backend";
+import type { ModelRef } from "../../shared/backends/model-ref";
 
 /** Everything a run needs, fixed when it starts, so every replay sees the same values. */
 export interface RetrainInput {
   readonly runId: string;
   readonly endpoint: string;
+  /** The endpoint's ML service. Absent in runs started before there was a choice: classic. */
+  readonly backend?: Backend;
   readonly dataSource: string;
   readonly gate: readonly GateRule[];
   readonly dryRun: boolean;
@@ -48,7 +52,7 @@ export interface RollbackRunInput {
   readonly endpoint: string;
   /** The run whose archived model (the one it replaced) is restored. */
   readonly fromRunId: string;
-  readonly to: { readonly BaseLocation: string; readonly RelativeLocation: string };
+  readonly to: ModelRef;
   readonly trigger: { readonly kind: "http"; readonly caller?: string };
   readonly verification: { readonly delayInSeconds: number };
 }

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { isInside, parseDataSource } from "../../shared/storage/data-source";
 import { checkedTarget } from "../../shared/storage/url-policy";
 import { parseGateRules } from "../../shared/evaluation/gate";
-import { sourcePolicyOf, type Settings } from "../../shared/config/settings";
+import { backendOf, sourcePolicyOf, type Settings } from "../../shared/config/settings";
+import { catalogueFor } from "../../shared/evaluation/catalogues";
 
 /** Largest body `POST /api/retrain` reads; its fields are a few short strings. */
 export const MAX_RETRAIN_BODY_BYTES = 16 * 1024;
@@ -63,7 +64,7 @@ export function parseRetrainRequest(text: string, settings: Settings): RetrainRe
   if (!known) throw new BadRequest(`endpoint "${endpoint}" is not one this app retrains; configured: ${settings.RETRAIN_ENDPOINTS.join(", ")}.`);
   try {
     if (body.dataSource !== undefined) parseDataSource(body.dataSource, settings.RETRAIN_DATA_ROOT, sourcePolicyOf(settings));
-    if (body.gate !== undefined) parseGateRules(body.gate);
+    if (body.gate !== undefined) parseGateRules(body.gate, catalogueFor(backendOf(settings, known)));
   } catch (e) {
     throw new BadRequest((e as Error).message);
   }

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type * as df from "durable-functions";
 import { parseGateRules } from "../../shared/evaluation/gate";
-import type { Settings } from "../../shared/config/settings";
+import { backendOf, endpointSettingsOf, type Settings } from "../../shared/config/settings";
+import { catalogueFor } from "../../shared/evaluation/catalogues";
 import { expectedTrainingSeconds } from "../../shared/history/expected-duration";
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
 import type { RetrainInput } from "../orchestrators/run-input";
@@ -31,8 +32,9 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
   return {
     runId: newRunId(o.endpoint, now),
     endpoint: o.endpoint,
-    dataSource: o.dataSource ?? perEndpoint(settings, o.endpoint)?.dataSource ?? settings.RETRAIN_DATA_SOURCE,
-    gate: parseGateRules(o.gate ?? perEndpoint(settings, o.endpoint)?.gate ?? settings.RETRAIN_GATE),
+    backend: backendOf(settings, o.endpoint),
+    dataSource: o.dataSource ?? endpointSettingsOf(settings, o.endpoint)?.dataSource ?? settings.RETRAIN_DATA_SOURCE,
+    gate: parseGateRules(o.gate ?? endpointSettingsOf(settings, o.endpoint)?.gate ?? settings.RETRAIN_GATE, catalogueFor(backendOf(settings, o.endpoint))),
     dryRun: o.dryRun ?? false,
     trigger: o.trigger,
     polling: {
@@ -67,7 +69,3 @@ export function startIfIdle(
   return startUnlessActive(client, settle.startLock, instanceIdFor(input.endpoint), input.runId, orchestrator, payload, (previous) => settleTerminated(client, settle, previous));
 }
 
-function perEndpoint(settings: Settings, endpoint: string): { dataSource?: string; gate?: string } | undefined {
-  const key = Object.keys(settings.RETRAIN_ENDPOINT_SETTINGS).find((k) => k.toLowerCase() === endpoint.toLowerCase());
-  return key === undefined ? undefined : settings.RETRAIN_ENDPOINT_SETTINGS[key];
-}

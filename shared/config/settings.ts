@@ -1,23 +1,40 @@
 import { z } from "zod";
 import { parseGateRules } from "../evaluation/gate";
+import { catalogueFor } from "../evaluation/catalogues";
+import { BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, type Backend } from "../backends/backend";
 import { isSystemContainer, parseDataSource, type SourcePolicy } from "../storage/data-source";
 
 const positiveNumber = (name: string, fallback: number) =>
   z.coerce.number({ invalid_type_error: `${name} must be a number` }).positive(`${name} must be greater than 0`).default(fallback);
 
-/** Per-endpoint data source and gate, for one model per customer; unknown fields are refused. */
+/** Backends a run can use in this version; the others are named but refused until they work end to end. */
+export const AVAILABLE_BACKENDS: readonly Backend[] = ["classic"];
+
+/** Per-endpoint backend, data source and gate, for one model per customer; unknown fields are refused. */
 const endpointSettingsSchema = z.record(
   z.object({
+    backend: z.enum(BACKENDS, { errorMap: () => ({ message: `backend must be one of ${BACKENDS.join(", ")}` }) })
+      .refine((b) => AVAILABLE_BACKENDS.includes(b), (b) => ({ message: `backend "${b}" (${BACKEND_NAMES[b]}) is not available in this version; use ${AVAILABLE_BACKENDS.join(" or ")}` }))
+      .optional(),
     dataSource: z.string().min(1).optional(),
-    gate: z.string().min(1).superRefine((g, ctx) => {
-      try {
-        parseGateRules(g);
-      } catch (e) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message });
-      }
-    }).optional(),
-  }).strict(),
+    gate: z.string().min(1).optional(),
+  }).strict().superRefine((e, ctx) => {
+    // Gate rules name the metrics of the endpoint's own backend.
+    const problem = gateProblem(e.gate, e.backend ?? DEFAULT_BACKEND);
+    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["gate"], message: problem });
+  }),
 );
+
+/** Why `gate` cannot gate a model of `backend`, or undefined when it can (or is absent). */
+function gateProblem(gate: string | undefined, backend: Backend): string | undefined {
+  if (gate === undefined) return undefined;
+  try {
+    parseGateRules(gate, catalogueFor(backend));
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
 
 const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
@@ -66,13 +83,7 @@ export const settingsSchema = z
         return r.data;
       }),
     RETRAIN_MAX_PARALLEL: z.coerce.number().int("RETRAIN_MAX_PARALLEL must be a whole number").min(1, "RETRAIN_MAX_PARALLEL must be at least 1").default(4),
-    RETRAIN_GATE: z.string().superRefine((s, ctx) => {
-      try {
-        parseGateRules(s);
-      } catch (e) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `RETRAIN_GATE: ${(e as Error).message}` });
-      }
-    }),
+    RETRAIN_GATE: z.string(),
     STAGING_STORAGE_CONNECTION_STRING: z.string().optional(),
     STAGING_STORAGE_ACCOUNT_URL: z.string().url("STAGING_STORAGE_ACCOUNT_URL must be the account's blob endpoint URL").optional(),
     STAGING_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "STAGING_CONTAINER must be a valid container name").default("retrainer-runs"),
@@ -113,12 +124,28 @@ export const settingsSchema = z
             : isSystemContainer(c) ? "holds the Functions host's or the Durable task hub's own state" : undefined;
       if (why) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_DATA_CONTAINERS"], message: `RETRAIN_DATA_CONTAINERS: container "${c}" ${why}; training data cannot come from it` });
     }
+    // The default gate is checked against the backend of every endpoint that takes it (classic when none does).
+    const inheriting = s.RETRAIN_ENDPOINTS.filter((e) => endpointSettingsOf(s, e)?.gate === undefined).map((e) => backendOf(s, e));
+    for (const backend of new Set(inheriting.length > 0 ? inheriting : [DEFAULT_BACKEND])) {
+      const problem = gateProblem(s.RETRAIN_GATE, backend);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_GATE"], message: `RETRAIN_GATE: ${problem}` });
+    }
     if (s.POLL_MAX_INTERVAL_SECONDS < s.POLL_FIRST_INTERVAL_SECONDS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["POLL_MAX_INTERVAL_SECONDS"], message: "POLL_MAX_INTERVAL_SECONDS must not be below POLL_FIRST_INTERVAL_SECONDS" });
     }
   });
 
 export type Settings = z.infer<typeof settingsSchema>;
+export type EndpointSettings = Settings["RETRAIN_ENDPOINT_SETTINGS"][string];
+
+/** An endpoint's own settings (names match without regard to case), if it has any. */
+export function endpointSettingsOf(s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS">, endpoint: string): EndpointSettings | undefined {
+  const key = Object.keys(s.RETRAIN_ENDPOINT_SETTINGS).find((k) => k.toLowerCase() === endpoint.toLowerCase());
+  return key === undefined ? undefined : s.RETRAIN_ENDPOINT_SETTINGS[key];
+}
+
+/** The backend an endpoint trains and serves through. */
+export const backendOf = (s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS">, endpoint: string): Backend => endpointSettingsOf(s, endpoint)?.backend ?? DEFAULT_BACKEND;
 
 const CONTAINER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
 

@@ -1,9 +1,9 @@
-import { METRIC_NAMES, METRIC_RANGE, type MetricName, type Metrics } from "./evaluation";
+import { metricNames, type MetricCatalogue, type MetricRange, type Metrics } from "./metrics";
 
 /** An absolute rule (`AUC >= 0.85`) or one against the model serving today (`AUC >= champion - 0.005`). */
 export type GateRule =
-  | { readonly metric: MetricName; readonly op: ">=" | "<="; readonly threshold: number }
-  | { readonly metric: MetricName; readonly op: ">=" | "<="; readonly champion: { readonly factor: number; readonly offset: number } };
+  | { readonly metric: string; readonly op: ">=" | "<="; readonly threshold: number }
+  | { readonly metric: string; readonly op: ">=" | "<="; readonly champion: { readonly factor: number; readonly offset: number } };
 
 export interface GateDecision {
   readonly passed: boolean;
@@ -27,8 +27,8 @@ const MAX_NUMBER_CHARS = 24;
  */
 export const CHAMPION_FACTOR_RANGE = { min: 0.5, max: 2 } as const;
 /** A relative rule's offset: at most half its metric's span (0.5 for AUC-like metrics), else 1. */
-export function maxChampionOffset(metric: MetricName): number {
-  const { min, max } = METRIC_RANGE[metric];
+export function maxChampionOffset(range: MetricRange): number {
+  const { min, max } = range;
   return Number.isFinite(max - min) ? (max - min) / 2 : 1;
 }
 
@@ -44,37 +44,36 @@ const quote = (text: string) => `"${text.length > 80 ? `${text.slice(0, 80)}…`
  * `AUC>=champion*1.01` (must gain 1 %). Refused, by name: an empty policy (it would promote
  * anything), a number that is not finite or not in its metric's range, and a rule that would
  * always pass or never pass whatever the model (`AUC>=0`, `AUC<=1`, `AUC>=champion*0`).
+ * Metric names and ranges are the catalogue's: each backend reports its own.
  */
-export function parseGateRules(text: string): GateRule[] {
+export function parseGateRules(text: string, catalogue: MetricCatalogue): GateRule[] {
   const parts = text.split(/[;,]/).map((p) => p.trim()).filter(Boolean);
   if (parts.length === 0) throw new GatePolicyError('The gate policy has no rules; at least one (e.g. "AUC>=0.85") is required.');
   if (parts.length > MAX_GATE_RULES) throw new GatePolicyError(`The gate policy has ${parts.length} rules; at most ${MAX_GATE_RULES} are allowed.`);
-  return parts.map(parseRule);
+  return parts.map((p) => parseRule(p, catalogue));
 }
 
-function parseRule(p: string): GateRule {
+function parseRule(p: string, catalogue: MetricCatalogue): GateRule {
   const m = /^(.+?)\s*(>=|<=)\s*(.+)$/.exec(p);
   if (!m) throw new GatePolicyError(`Gate rule ${quote(p)} must look like "AUC>=0.85", "Average Log Loss<=0.4" or "AUC>=champion-0.005".`);
   const metric = m[1]!.trim();
-  if (!(METRIC_NAMES as readonly string[]).includes(metric)) {
-    throw new GatePolicyError(`Gate rule ${quote(p)} names an unknown metric ${quote(metric)}; metrics: ${METRIC_NAMES.join(", ")}.`);
-  }
+  const range = Object.prototype.hasOwnProperty.call(catalogue.metrics, metric) ? catalogue.metrics[metric] : undefined;
+  if (!range) throw new GatePolicyError(`Gate rule ${quote(p)} names an unknown metric ${quote(metric)}; metrics (${catalogue.source}): ${metricNames(catalogue).join(", ")}.`);
   const bound = m[3]!.trim();
   const b = BOUND.exec(bound);
   if (!b) throw new GatePolicyError(`Gate rule ${quote(p)} has a bound ${quote(bound)} that is neither a number nor "champion", "champion±N" or "champion*N".`);
   const numbers = [b[1], b[3], b[4]].filter((x): x is string => x !== undefined);
   if (numbers.some((n) => n.length > MAX_NUMBER_CHARS)) throw new GatePolicyError(`Gate rule ${quote(p)} has a number longer than ${MAX_NUMBER_CHARS} characters.`);
   const rule: GateRule = b[1] !== undefined
-    ? { metric: metric as MetricName, op: m[2] as ">=" | "<=", threshold: Number(b[1]) }
-    : { metric: metric as MetricName, op: m[2] as ">=" | "<=", champion: { factor: b[4] !== undefined ? Number(b[4]) : 1, offset: b[3] !== undefined ? (b[2] === "-" ? -1 : 1) * Number(b[3]) : 0 } };
-  const problem = meaningless(rule);
+    ? { metric, op: m[2] as ">=" | "<=", threshold: Number(b[1]) }
+    : { metric, op: m[2] as ">=" | "<=", champion: { factor: b[4] !== undefined ? Number(b[4]) : 1, offset: b[3] !== undefined ? (b[2] === "-" ? -1 : 1) * Number(b[3]) : 0 } };
+  const problem = meaningless(rule, range);
   if (problem) throw new GatePolicyError(`Gate rule ${quote(p)} ${problem}.`);
   return rule;
 }
 
 /** Why a rule cannot tell a good model from a bad one, or undefined when it can. */
-function meaningless(r: GateRule): string | undefined {
-  const range = METRIC_RANGE[r.metric];
+function meaningless(r: GateRule, range: MetricRange): string | undefined {
   if ("threshold" in r) {
     if (!Number.isFinite(r.threshold)) return "has a threshold that is not a finite number";
     if (r.threshold < range.min || r.threshold > range.max) {
@@ -87,7 +86,7 @@ function meaningless(r: GateRule): string | undefined {
   if (!Number.isFinite(factor) || factor < CHAMPION_FACTOR_RANGE.min || factor > CHAMPION_FACTOR_RANGE.max) {
     return `multiplies the champion by ${factor}; the factor must be between ${CHAMPION_FACTOR_RANGE.min} and ${CHAMPION_FACTOR_RANGE.max}`;
   }
-  const most = maxChampionOffset(r.metric);
+  const most = maxChampionOffset(range);
   if (!Number.isFinite(offset) || Math.abs(offset) > most) return `moves the champion's ${r.metric} by ${offset}; at most ${most} either way is allowed`;
   return undefined;
 }
@@ -110,7 +109,7 @@ const isFiniteNumber = (x: unknown): x is number => typeof x === "number" && Num
  * an overflowed number becomes null), or undefined when it can.
  */
 function unusable(r: GateRule): string | undefined {
-  if (!(METRIC_NAMES as readonly string[]).includes(r.metric)) return "it names no known metric";
+  if (typeof r.metric !== "string" || r.metric === "") return "it names no metric";
   if (r.op !== ">=" && r.op !== "<=") return "its comparison is neither >= nor <=";
   if ("threshold" in r) return isFiniteNumber(r.threshold) ? undefined : "its threshold is not a finite number";
   return isFiniteNumber(r.champion.factor) && isFiniteNumber(r.champion.offset) ? undefined : "its champion factor or offset is not a finite number";
@@ -131,6 +130,7 @@ export function evaluateGate(rules: readonly GateRule[], metrics: Metrics, champ
   const reasons = rules.map((r) => {
     const bad = unusable(r);
     if (bad) return fail(`Gate rule ${formatGateRule(r)} cannot be applied (${bad}), so it fails.`);
+    if (!Object.prototype.hasOwnProperty.call(metrics, r.metric)) return fail(`The evaluation reports no ${r.metric}, so the rule ${formatGateRule(r)} fails.`);
     const v = metrics[r.metric];
     if (!isFiniteNumber(v)) return fail(`${r.metric} is ${String(v)}, not a finite number, so the rule ${formatGateRule(r)} fails.`);
     const word = r.op === ">=" ? "at least" : "at most";
@@ -141,8 +141,8 @@ export function evaluateGate(rules: readonly GateRule[], metrics: Metrics, champ
       return `${r.metric} is ${round(v)}, ${ok ? "meets" : "fails"} the rule: ${word} ${r.threshold}.`;
     }
     if (!champion) return `${r.metric} rule ${formatGateRule(r)} skipped: there is no champion model to compare with (first run).`;
-    const c = champion[r.metric];
-    const bound = c * r.champion.factor + r.champion.offset;
+    const c = Object.prototype.hasOwnProperty.call(champion, r.metric) ? champion[r.metric] : undefined;
+    const bound = isFiniteNumber(c) ? c * r.champion.factor + r.champion.offset : Number.NaN;
     if (!isFiniteNumber(c) || !isFiniteNumber(bound)) return fail(`The champion's ${r.metric} is ${String(c)}, not a finite number, so the rule ${formatGateRule(r)} fails.`);
     applied++;
     const ok = r.op === ">=" ? v >= bound : v <= bound;

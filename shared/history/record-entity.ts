@@ -1,5 +1,6 @@
 import type { RunRecord } from "./run-record";
 import { RunHistoryError } from "./history-error";
+import { readModelRef } from "../backends/model-ref";
 
 /** One string property holds at most 64 KiB, i.e. 32K UTF-16 characters; stay below. */
 const PART_CHARS = 30_000;
@@ -51,7 +52,7 @@ export function fromProperties(entity: Record<string, unknown>): RunRecord {
       if (typeof part !== "string") throw new Error(`part ${i} missing`);
       json += part;
     }
-    return JSON.parse(json) as RunRecord;
+    return withTaggedModels(JSON.parse(json) as RunRecord);
   } catch {
     throw new RunHistoryError(`Run history: the stored record ${String(entity.rowKey)} is unreadable (${String(parts)} parts, ${json.length} characters).`, { operation: "read", code: "CorruptRecord", retryable: false });
   }
@@ -87,4 +88,11 @@ export function fitRecord(record: RunRecord, maxBytes = MAX_RECORD_BYTES): { rec
     throw new RunHistoryError(`Run history: run ${record.runId} needs ${recordBytes(fitted)} bytes even shortened; at most ${maxBytes} fit in one entity.`, { operation: "upsert", code: "RecordTooLarge", retryable: false });
   }
   return { record: fitted, truncated: true };
+}
+
+/** Records written before models were tagged by backend hold classic locations: tag them on the way out. */
+function withTaggedModels(r: RunRecord): RunRecord {
+  const { modelBefore, modelAfter, archivedModel, ...rest } = r;
+  const [before, after, archived] = [modelBefore, modelAfter, archivedModel].map((m) => (m === undefined ? undefined : readModelRef(m)));
+  return { ...rest, ...(before ? { modelBefore: before } : {}), ...(after ? { modelAfter: after } : {}), ...(archived ? { archivedModel: archived } : {}) };
 }

@@ -1,17 +1,13 @@
 import type { GateDecision } from "../evaluation/gate";
-import type { Metrics } from "../evaluation/evaluation";
+import type { Metrics } from "../evaluation/metrics";
+import type { Backend } from "../backends/backend";
+import type { ModelRef } from "../backends/model-ref";
 
 /**
  * Every state a run can be recorded in; "running" and "awaiting-approval" are later overwritten.
  * "terminated": ended from outside (Durable's terminate, or cancel), recorded when it was settled.
  */
 export type RunRecordResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back" | "running" | "awaiting-approval" | "terminated";
-
-/** Where the endpoint's trained model lives, as the management API reports it. */
-export interface RecordedModelLocation {
-  readonly BaseLocation: string;
-  readonly RelativeLocation: string;
-}
 
 /** A run's approval: when it had to be decided by, and once decided, who decided what, when and why. */
 export interface RecordedApproval {
@@ -32,6 +28,8 @@ export interface RecordedApproval {
 export interface RunRecord {
   readonly runId: string;
   readonly endpoint: string;
+  /** The endpoint's ML service (absent in records written before there was a choice: classic). */
+  readonly backend?: Backend;
   /** The Durable orchestration instance that ran it. */
   readonly instanceId: string;
   readonly trigger: { readonly kind: "schedule" | "http"; readonly caller?: string };
@@ -47,10 +45,10 @@ export interface RunRecord {
   readonly decision?: GateDecision;
   readonly result: RunRecordResult;
   readonly reason?: string;
-  readonly modelBefore?: RecordedModelLocation;
-  readonly modelAfter?: RecordedModelLocation;
+  readonly modelBefore?: ModelRef;
+  readonly modelAfter?: ModelRef;
   /** Where the replaced model was copied, so a rollback has something to go back to. */
-  readonly archivedModel?: RecordedModelLocation;
+  readonly archivedModel?: ModelRef;
   readonly approval?: RecordedApproval;
   /** Seconds spent per stage, e.g. { staging: 12, training: 340 }. */
   readonly durationsInSeconds: Readonly<Record<string, number>>;

@@ -1,4 +1,4 @@
-import type { BlobLocation } from "../aml/types";
+import type { BlobLocation } from "../backends/classic/types";
 import { fetchTransport, withoutQuery, type HttpTransport } from "../http/transport";
 import { sasExpiresWithin } from "./sas";
 import { decideRetry, ServiceError, type ServiceErrorOptions } from "../errors/service-error";

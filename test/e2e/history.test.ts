@@ -37,8 +37,8 @@ describe("run history through the local host", () => {
     expect(r.jobId).toMatch(/^[0-9a-f]{32}$/);
     expect(Object.keys(r.metrics!)).toEqual(["Accuracy", "Precision", "Recall", "F-Score", "AUC", "Average Log Loss", "Training Log Loss"]);
     expect(r.championMetrics?.AUC).toBeGreaterThan(0);
-    expect(r.modelBefore?.RelativeLocation).toMatch(/\.ilearner$/);
-    expect(r.archivedModel?.RelativeLocation).toMatch(new RegExp(`^retrainer-archive/retrain/${promoted}/previous\\.ilearner$`));
+    expect(r.modelBefore).toMatchObject({ backend: "classic", RelativeLocation: expect.stringMatching(/\.ilearner$/) as unknown });
+    expect(r.archivedModel).toMatchObject({ backend: "classic", RelativeLocation: expect.stringMatching(new RegExp(`^retrainer-archive/retrain/${promoted}/previous\\.ilearner$`)) as unknown });
     // trainingAtLeast: until the last poll that found the job running (absent if none did)
     expect(Object.keys(r.durationsInSeconds).filter((k) => k !== "trainingAtLeast").sort()).toEqual(["evaluation", "promotion", "staging", "submit", "total", "training", "verification"]);
     expect(r.durationsInSeconds.trainingAtLeast ?? 0).toBeLessThanOrEqual(r.durationsInSeconds.training!);

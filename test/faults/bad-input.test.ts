@@ -127,7 +127,7 @@ describe("POST /api/retrain refuses bad input by name and starts nothing", () =>
 
   it.each([
     ["an unknown operator", "AUC>>0.9", /^Gate rule "AUC>>0\.9" must look like "AUC>=0\.85"/],
-    ["an unknown metric", "AUCC>=0.9", /^Gate rule "AUCC>=0\.9" names an unknown metric "AUCC"; metrics: Accuracy, /],
+    ["an unknown metric", "AUCC>=0.9", /^Gate rule "AUCC>=0\.9" names an unknown metric "AUCC"; metrics \(Evaluate Model\): Accuracy, /],
     ["a bound that is not a number", "AUC>=high", /^Gate rule "AUC>=high" has a bound "high" that is neither a number nor "champion"/],
     ["no rules", " ; ", /^The gate policy has no rules/],
     ["an empty gate", "", /^gate must not be empty$/],

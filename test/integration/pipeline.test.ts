@@ -12,10 +12,10 @@ import { buildDependencies } from "../../functions/app/dependencies";
 import { createActivities } from "../../functions/activities/activities";
 import { retrainOrchestrator } from "../../functions/orchestrators/retrain-orchestrator";
 import { buildRunInput } from "../../functions/triggers/start-run";
-import { BesClient } from "../../shared/aml/bes-client";
-import { EndpointClient } from "../../shared/aml/endpoint-client";
+import { BesClient } from "../../shared/backends/classic/bes-client";
+import { EndpointClient } from "../../shared/backends/classic/endpoint-client";
 import { readResult } from "../../shared/storage/result-reader";
-import { isAmlServiceError } from "../../shared/aml/aml-error";
+import { isAmlServiceError } from "../../shared/backends/classic/aml-error";
 
 let e: TestEmulator;
 let dataRoot: string;

@@ -1,5 +1,5 @@
-import { AmlServiceError } from "../../shared/aml/aml-error";
-import type { BatchExecutionRequest, BatchJobStatus, BlobLocation, EndpointInfo, JobState } from "../../shared/aml/types";
+import { AmlServiceError } from "../../shared/backends/classic/aml-error";
+import type { BatchExecutionRequest, BatchJobStatus, BlobLocation, EndpointInfo, JobState } from "../../shared/backends/classic/types";
 import type { HttpTransport } from "../../shared/http/transport";
 import { MemoryTelemetry } from "../../shared/telemetry/telemetry";
 import type { ActivityDependencies } from "../../functions/activities/dependencies";

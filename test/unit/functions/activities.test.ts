@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { RestError } from "@azure/storage-blob";
 import { createActivities } from "../../../functions/activities/activities";
 import { toOutcome } from "../../../functions/activities/outcome";
-import { AmlServiceError } from "../../../shared/aml/aml-error";
-import { EvaluationError } from "../../../shared/evaluation/evaluation";
+import { AmlServiceError } from "../../../shared/backends/classic/aml-error";
+import { EvaluationError } from "../../../shared/backends/classic/evaluation";
 import { FakeWorld } from "../../support/fake-world";
 
 const ref = { runId: "r1", endpoint: "retrain" };

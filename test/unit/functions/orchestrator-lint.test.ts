@@ -25,7 +25,7 @@ describe("orchestrator lint", () => {
 
   it.each([
     ['import { appDependencies } from "../app/dependencies"; void appDependencies;', /composition root/],
-    ['import { BesClient } from "../../shared/aml/bes-client"; void BesClient;', /must not import clients/],
+    ['import { BesClient } from "../../shared/backends/classic/bes-client"; void BesClient;', /must not import clients/],
     ['import { StagingClient } from "../../shared/storage/staging"; void StagingClient;', /must not import clients/],
     ['import { createActivities } from "../activities/activities"; void createActivities;', /only the types of activities/],
     ['import { readFileSync } from "node:fs"; void readFileSync;', /no I\/O/],

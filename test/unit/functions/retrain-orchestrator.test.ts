@@ -4,8 +4,9 @@ import { createActivities } from "../../../functions/activities/activities";
 import { ACTIVITY } from "../../../functions/activities/names";
 import { POLLS_PER_WINDOW } from "../../../functions/orchestrators/policies";
 import type { RetrainInput } from "../../../functions/orchestrators/run-input";
-import { AmlServiceError } from "../../../shared/aml/aml-error";
+import { AmlServiceError } from "../../../shared/backends/classic/aml-error";
 import { parseGateRules } from "../../../shared/evaluation/gate";
+import { CLASSIC_METRICS } from "../../../shared/backends/classic/metrics";
 import { driveOrchestrator, activityNames, type Step } from "../../support/orchestration-driver";
 import { FakeWorld, FAILING_CSV } from "../../support/fake-world";
 
@@ -13,7 +14,7 @@ const input = (over: Partial<RetrainInput> = {}): RetrainInput => ({
   runId: "retrain-20260104T030000Z-abc123",
   endpoint: "retrain",
   dataSource: "census.csv",
-  gate: parseGateRules("AUC>=0.85; Accuracy>=0.8"),
+  gate: parseGateRules("AUC>=0.85; Accuracy>=0.8", CLASSIC_METRICS),
   dryRun: false,
   trigger: { kind: "schedule" },
   polling: { firstIntervalInSeconds: 10, backoffFactor: 2, maxIntervalInSeconds: 60, deadlineInMinutes: 30 },
@@ -218,7 +219,7 @@ describe("retrainOrchestrator", () => {
 
 describe("retrainOrchestrator against the champion", () => {
   const header = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss";
-  const gate = parseGateRules("AUC>=0.85; AUC>=champion-0.005");
+  const gate = parseGateRules("AUC>=0.85; AUC>=champion-0.005", CLASSIC_METRICS);
 
   it("rejects a challenger worse than the serving model though it clears the absolute threshold", async () => {
     const { world, result, names } = await run((w) => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { Metrics } from "../../../shared/evaluation/evaluation";
-import { evaluateGate, formatGateRules, GatePolicyError, parseGateRules } from "../../../shared/evaluation/gate";
+import type { Metrics } from "../../../shared/evaluation/metrics";
+import { CLASSIC_METRICS } from "../../../shared/backends/classic/metrics";
+import { AZUREML_METRICS } from "../../../shared/backends/azureml/metrics";
+import { evaluateGate, formatGateRules, GatePolicyError, parseGateRules as parseWith } from "../../../shared/evaluation/gate";
+
+const parseGateRules = (text: string) => parseWith(text, CLASSIC_METRICS);
 
 const METRICS: Metrics = { Accuracy: 0.82, Precision: 0.7, Recall: 0.6, "F-Score": 0.65, AUC: 0.912345, "Average Log Loss": 0.45, "Training Log Loss": 0.3 };
 
@@ -152,5 +156,27 @@ describe("rules that cannot tell models apart are refused, and the gate fails cl
     const d = evaluateGate(parseGateRules("AUC>=champion"), m);
     expect(d.passed).toBe(false);
     expect(d.reasons.at(-1)).toMatch(/^No rule could be applied, so the model does not pass: add an absolute rule/);
+  });
+});
+
+describe("gate rules name the metrics of the endpoint's backend", () => {
+  it("parses a v2 gate against the MLflow metric names, and refuses classic names there", () => {
+    expect(parseWith("auc>=0.85; log_loss<=champion+0.01", AZUREML_METRICS)).toEqual([
+      { metric: "auc", op: ">=", threshold: 0.85 },
+      { metric: "log_loss", op: "<=", champion: { factor: 1, offset: 0.01 } },
+    ]);
+    expect(() => parseWith("AUC>=0.85", AZUREML_METRICS)).toThrow('names an unknown metric "AUC"; metrics (the training job\'s MLflow run): accuracy, precision, recall, f1_score, auc, log_loss.');
+    expect(() => parseWith("auc>=0.85", CLASSIC_METRICS)).toThrow(/unknown metric "auc"; metrics \(Evaluate Model\): Accuracy, Precision/);
+  });
+
+  it("takes each metric's range from the catalogue", () => {
+    expect(() => parseWith("log_loss>=0", AZUREML_METRICS)).toThrow("would always pass: log_loss is 0 or more");
+    expect(() => parseWith("auc>=1.5", AZUREML_METRICS)).toThrow("would never pass: auc is between 0 and 1");
+    expect(() => parseWith("toString>=0.5", CLASSIC_METRICS)).toThrow('unknown metric "toString"');
+  });
+
+  it("fails a rule whose metric the evaluation did not report", () => {
+    const d = evaluateGate(parseWith("auc>=0.8", AZUREML_METRICS), { accuracy: 0.9 });
+    expect(d).toEqual({ passed: false, reasons: ["The evaluation reports no auc, so the rule auc>=0.8 fails."], comparedWithChampion: false });
   });
 });

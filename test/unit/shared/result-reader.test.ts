@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BlobLocation } from "../../../shared/aml/types";
+import type { BlobLocation } from "../../../shared/backends/classic/types";
 import { freshLocation, readResult, ResultReadError, urlOf, type ResultHandle } from "../../../shared/storage/result-reader";
 import { fakeTransport, type FakeOutcome } from "../../support/fake-transport";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSettings, secretsOf, SettingsError } from "../../../shared/config/settings";
+import { backendOf, loadSettings, secretsOf, SettingsError } from "../../../shared/config/settings";
 
 type Env = Record<string, string | undefined>;
 
@@ -99,5 +99,25 @@ describe("secretsOf", () => {
   it("lists only the API keys when storage is reached by identity", () => {
     const env = validEnv({ STAGING_STORAGE_CONNECTION_STRING: undefined, STAGING_STORAGE_ACCOUNT_URL: "https://acct.blob.core.windows.net" });
     expect(secretsOf(loadSettings(env))).toEqual([TRAINING_KEY, MANAGEMENT_KEY]);
+  });
+});
+
+describe("a backend per endpoint", () => {
+  const endpoints = (value: unknown) => validEnv({ RETRAIN_ENDPOINT_SETTINGS: JSON.stringify(value) });
+
+  it("defaults to classic and accepts it by name", () => {
+    const s = loadSettings(endpoints({ retrain1: { backend: "classic" } }));
+    expect(backendOf(s, "RETRAIN1")).toBe("classic");
+    expect(backendOf(s, "retrain2")).toBe("classic");
+  });
+
+  it("names Azure ML (v2) but refuses it until it works end to end, and refuses unknown backends", () => {
+    expect(failure(endpoints({ retrain1: { backend: "azureml" } })).message).toContain('retrain1.backend: backend "azureml" (Azure Machine Learning (v2)) is not available in this version; use classic');
+    expect(failure(endpoints({ retrain1: { backend: "sagemaker" } })).message).toContain("retrain1.backend: backend must be one of classic, azureml");
+  });
+
+  it("checks an endpoint's gate, and the default gate, against the metrics of the backend that uses them", () => {
+    expect(failure(endpoints({ retrain1: { gate: "auc>=0.9" } })).message).toContain('retrain1.gate: Gate rule "auc>=0.9" names an unknown metric "auc"; metrics (Evaluate Model)');
+    expect(failure(validEnv({ RETRAIN_GATE: "f1_score>=0.5" })).message).toContain('RETRAIN_GATE: Gate rule "f1_score>=0.5" names an unknown metric');
   });
 });

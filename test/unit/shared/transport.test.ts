@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetchTransport, withTimeout } from "../../../shared/http/transport";
-import { classifyNetworkError } from "../../../shared/aml/aml-error";
+import { classifyNetworkError } from "../../../shared/backends/classic/aml-error";
 
 describe("withTimeout over the fetch transport", () => {
   let server: Server;

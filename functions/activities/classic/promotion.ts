@@ -1,28 +1,37 @@
-import type { ActivityDependencies } from "./dependencies";
-import type * as C from "./contracts";
-import { ACTIVITY } from "./names";
-import { toOutcome } from "./outcome";
-import { blobParts, inRunStorage, readableModel, readerOptions, ref, resultHandle, slash } from "./helpers";
-import { freshLocation, readResult } from "../../shared/storage/result-reader";
-import { compareCanary, parseScoredProbe } from "../../shared/evaluation/canary";
-import { isAmlServiceError } from "../../shared/aml/aml-error";
-import type { BlobLocation, EndpointInfo } from "../../shared/aml/types";
+import type { ActivityDependencies } from "../dependencies";
+import type * as C from "../contracts";
+import { ACTIVITY } from "../names";
+import { toOutcome } from "../outcome";
+import { ref } from "../ref";
+import { blobParts, classicRef, inRunStorage, readableModel, readerOptions, resultHandle, slash } from "./helpers";
+import { freshLocation, readResult } from "../../../shared/storage/result-reader";
+import { compareCanary, parseScoredProbe } from "../../../shared/evaluation/canary";
+import { isAmlServiceError } from "../../../shared/backends/classic/aml-error";
+import type { BlobLocation, EndpointInfo, ModelLocation } from "../../../shared/backends/classic/types";
+import { describeModel, readModelRef, type ClassicModelRef, type ModelRef } from "../../../shared/backends/model-ref";
 
 /** Archive blob metadata naming the model it was copied from (keys are lower-case in storage). */
 const META = { base: "sourcebaselocation", relative: "sourcerelativelocation" } as const;
 
 /** Same model blob, whatever SAS token either location carries. */
-const sameModel = (a: C.ModelLocation, b: C.ModelLocation) => a.RelativeLocation === b.RelativeLocation && slash(a.BaseLocation) === slash(b.BaseLocation);
+const sameModel = (a: ModelLocation, b: ModelLocation) => a.RelativeLocation === b.RelativeLocation && slash(a.BaseLocation) === slash(b.BaseLocation);
 
 /** A promotion step that cannot succeed as asked; retrying will not help. */
 export class PromotionError extends Error {
   override readonly name = "PromotionError";
 }
 
-/** Promotion: archive what serves now, PATCH the new model, verify it serves, roll back if not. */
-export function promotionActivities(d: ActivityDependencies) {
+/** A model these activities can put on a classic endpoint (references written before tags were, too). */
+function classicModel(m: ModelRef): ClassicModelRef {
+  const r = readModelRef(m);
+  if (r?.backend !== "classic") throw new PromotionError(`model ${describeModel(m)} is not a Studio (classic) model, so a classic endpoint cannot serve it`);
+  return r;
+}
+
+/** Promotion on Studio (classic): archive what serves now, PATCH the new model, verify it serves, roll back if not. */
+export function classicPromotionActivities(d: ActivityDependencies) {
   const resource = (e: EndpointInfo) => e.resources.find((r) => r.name === d.options.trainedModelResource)?.location;
-  const readable = (l: C.ModelLocation) => readableModel(d, l, new Date(d.now() + 60 * 60_000));
+  const readable = (l: ModelLocation) => readableModel(d, l, new Date(d.now() + 60 * 60_000));
   /** PATCH, refreshing the token once when the service could not read through it. */
   const patch = async (endpoint: EndpointInfo, location: BlobLocation, refresh: () => Promise<BlobLocation>): Promise<{ location: BlobLocation; refreshed: boolean }> => {
     try {
@@ -35,7 +44,7 @@ export function promotionActivities(d: ActivityDependencies) {
       return { location: fresh, refreshed: true };
     }
   };
-  const plain = (l: C.ModelLocation): C.ModelLocation => ({ BaseLocation: l.BaseLocation, RelativeLocation: l.RelativeLocation });
+  const plain = classicRef;
 
   return {
     [ACTIVITY.promote]: (i: C.JobRef) =>
@@ -44,7 +53,7 @@ export function promotionActivities(d: ActivityDependencies) {
         const { location, refreshes } = await freshLocation(h, readerOptions(d));
         const endpoint = await d.endpoints.getEndpoint(i.endpoint);
         const archive = { container: d.options.archiveContainer, blob: `${i.endpoint.toLowerCase()}/${i.runId}/previous.ilearner` };
-        const archivedAt = (): C.ModelLocation => ({ BaseLocation: slash(d.runStorage.blobEndpoint), RelativeLocation: `${archive.container}/${archive.blob}` });
+        const archivedAt = (): ClassicModelRef => ({ backend: "classic", BaseLocation: slash(d.runStorage.blobEndpoint), RelativeLocation: `${archive.container}/${archive.blob}` });
         const serving = resource(endpoint);
         if (serving && sameModel(serving, location)) {
           // Already applied: this is a retry of a PATCH whose answer was lost, or a host that died
@@ -52,13 +61,13 @@ export function promotionActivities(d: ActivityDependencies) {
           // first attempt did instead, from the archive it wrote before its PATCH.
           const meta = await d.staging.metadataOf(archive);
           const [base, relative] = [meta?.[META.base], meta?.[META.relative]];
-          const previous = base && relative ? { BaseLocation: base, RelativeLocation: relative } : undefined;
+          const previous = base && relative ? classicRef({ BaseLocation: base, RelativeLocation: relative }) : undefined;
           d.telemetry.event("ModelPromoted", { ...ref(i), jobId: i.jobId, model: location.RelativeLocation, previousModel: previous?.RelativeLocation, archivedModel: meta ? archive.blob : undefined, alreadyApplied: true });
           return { location: plain(location), ...(previous ? { previous } : {}), ...(meta ? { archived: archivedAt() } : {}), sasRefreshes: refreshes, alreadyApplied: true };
         }
         const previous = serving;
         // Keep a copy of what serves now before replacing it: job outputs are not kept forever.
-        let archived: C.ModelLocation | undefined;
+        let archived: ClassicModelRef | undefined;
         if (previous && inRunStorage(d, previous)) {
           await d.staging.copyWithin(blobParts(previous), archive, { [META.base]: slash(previous.BaseLocation), [META.relative]: previous.RelativeLocation });
           archived = archivedAt();
@@ -71,10 +80,11 @@ export function promotionActivities(d: ActivityDependencies) {
 
     [ACTIVITY.verify]: (i: C.VerifyInput) =>
       toOutcome<C.VerifyResult>(async () => {
+        const expected = classicModel(i.expected);
         const endpoint = await d.endpoints.getEndpoint(i.endpoint);
         const actual = resource(endpoint);
-        const listed = !!actual && sameModel(actual, i.expected);
-        const checks = [listed ? `the endpoint lists the new model ${i.expected.RelativeLocation}` : `the endpoint lists ${actual?.RelativeLocation ?? "no model"}, not the new model ${i.expected.RelativeLocation}`];
+        const listed = !!actual && sameModel(actual, expected);
+        const checks = [listed ? `the endpoint lists the new model ${expected.RelativeLocation}` : `the endpoint lists ${actual?.RelativeLocation ?? "no model"}, not the new model ${expected.RelativeLocation}`];
         let canaryOk = true;
         // A rollback has no job: there are no training-time scores to compare with.
         const job = i.jobId ? await d.bes.getJob(i.jobId) : undefined;
@@ -97,11 +107,12 @@ export function promotionActivities(d: ActivityDependencies) {
 
     [ACTIVITY.rollback]: (i: C.RollbackInput) =>
       toOutcome<C.RollbackResult>(async () => {
-        if (!inRunStorage(d, i.to)) throw new PromotionError(`cannot roll back to ${i.to.RelativeLocation}: it is outside the run storage account, so no read token can be made for it`);
+        const to = classicModel(i.to);
+        if (!inRunStorage(d, to)) throw new PromotionError(`cannot roll back to ${to.RelativeLocation}: it is outside the run storage account, so no read token can be made for it`);
         const endpoint = await d.endpoints.getEndpoint(i.endpoint);
-        await patch(endpoint, await readable(i.to), () => readable(i.to));
-        d.telemetry.event("ModelRolledBack", { ...ref(i), model: i.to.RelativeLocation });
-        return { restored: plain(i.to) };
+        await patch(endpoint, await readable(to), () => readable(to));
+        d.telemetry.event("ModelRolledBack", { ...ref(i), model: to.RelativeLocation });
+        return { restored: plain(to) };
       }),
   };
 }

@@ -1,7 +1,7 @@
 import { AmlServiceError } from "./aml-error";
 import { callService, parseJsonBody, type CallOptions } from "./request";
 import { JOB_STATES, type BatchExecutionRequest, type BatchJobStatus, type BlobLocation, type JobState } from "./types";
-import { fetchTransport, type HttpTransport } from "../http/transport";
+import { fetchTransport, type HttpTransport } from "../../http/transport";
 
 export interface BesClientOptions {
   /** `https://{region}.services.azureml.net/workspaces/{workspaceId}/services/{serviceId}` */

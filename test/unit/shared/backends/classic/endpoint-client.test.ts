@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { EndpointClient } from "../../../shared/aml/endpoint-client";
-import type { BlobLocation, EndpointInfo } from "../../../shared/aml/types";
-import { fakeTransport, jsonBody, type Route } from "../../support/fake-transport";
+import { EndpointClient } from "../../../../../shared/backends/classic/endpoint-client";
+import type { BlobLocation, EndpointInfo } from "../../../../../shared/backends/classic/types";
+import { fakeTransport, jsonBody, type Route } from "../../../../support/fake-transport";
 
 const MGMT = "https://management.azureml.net";
 const ENDPOINTS = `${MGMT}/workspaces/ws1/webservices/pred1/endpoints`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { evaluate, evaluationCsv } from "../../../emulator/training/metrics";
-import { EvaluationError, parseEvaluation } from "../../../shared/evaluation/evaluation";
+import { evaluate, evaluationCsv } from "../../../../../emulator/training/metrics";
+import { EvaluationError, parseEvaluation } from "../../../../../shared/backends/classic/evaluation";
 
 const HEADER = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss";
 const ROW = "0.85,0.72,0.6,0.6545,0.9,0.33,0.41";

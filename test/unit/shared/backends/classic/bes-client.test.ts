@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { BesClient } from "../../../shared/aml/bes-client";
-import type { BatchExecutionRequest, BlobLocation } from "../../../shared/aml/types";
-import { fakeTransport, jsonBody, type Route } from "../../support/fake-transport";
+import { BesClient } from "../../../../../shared/backends/classic/bes-client";
+import type { BatchExecutionRequest, BlobLocation } from "../../../../../shared/backends/classic/types";
+import { fakeTransport, jsonBody, type Route } from "../../../../support/fake-transport";
 
 const BASE = "https://ussouthcentral.services.azureml.net/workspaces/ws1/services/train1";
 const KEY = "bes-key-DO-NOT-LEAK-0123456789";

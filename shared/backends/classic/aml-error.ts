@@ -1,5 +1,5 @@
-import type { HttpResponse } from "../http/transport";
-import { decideRetry, ServiceError, type ServiceErrorOptions } from "../errors/service-error";
+import type { HttpResponse } from "../../http/transport";
+import { decideRetry, ServiceError, type ServiceErrorOptions } from "../../errors/service-error";
 
 /** The ML service's error (BES, RRS and the management API). */
 export class AmlServiceError extends ServiceError {

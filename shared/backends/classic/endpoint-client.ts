@@ -1,7 +1,7 @@
 import { AmlServiceError } from "./aml-error";
 import { callService, parseJsonBody, type CallOptions } from "./request";
 import type { BlobLocation, EndpointInfo } from "./types";
-import { fetchTransport, type HttpTransport } from "../http/transport";
+import { fetchTransport, type HttpTransport } from "../../http/transport";
 
 export interface EndpointClientOptions {
   /** `https://management.azureml.net` (or a regional one) */

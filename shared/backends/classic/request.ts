@@ -1,5 +1,5 @@
 import { AmlServiceError, classifyNetworkError, classifyResponse } from "./aml-error";
-import type { HttpResponse, HttpTransport } from "../http/transport";
+import type { HttpResponse, HttpTransport } from "../../http/transport";
 
 export interface CallOptions {
   readonly transport: HttpTransport;

@@ -1,6 +1,6 @@
 import { AmlServiceError } from "./aml-error";
 import { callService, parseJsonBody } from "./request";
-import { fetchTransport, type HttpTransport } from "../http/transport";
+import { fetchTransport, type HttpTransport } from "../../http/transport";
 
 export interface ScoredTable {
   readonly columns: readonly string[];

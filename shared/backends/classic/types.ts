@@ -1,7 +1,13 @@
-/** A blob as BES and the management API exchange it: account endpoint, container/blob, SAS. */
-export interface BlobLocation {
+import type { JobPhase } from "../job-phase";
+
+/** A blob as the management API lists a trained model: account endpoint and container/blob. */
+export interface ModelLocation {
   readonly BaseLocation: string;
   readonly RelativeLocation: string;
+}
+
+/** A blob as BES and the management API exchange it: the location and a SAS for it. */
+export interface BlobLocation extends ModelLocation {
   readonly SasBlobToken: string;
 }
 
@@ -22,7 +28,7 @@ export interface BatchExecutionRequest {
 
 export interface EndpointResource {
   readonly name: string;
-  readonly location?: { readonly BaseLocation: string; readonly RelativeLocation: string };
+  readonly location?: ModelLocation;
 }
 
 export interface EndpointInfo {
@@ -32,3 +38,8 @@ export interface EndpointInfo {
   readonly primaryKey?: string;
   readonly resources: readonly EndpointResource[];
 }
+
+/** BES states as phases (classic has no state that can recover from an end). */
+export const CLASSIC_PHASE: Readonly<Record<JobState, JobPhase>> = {
+  NotStarted: "pending", Running: "running", Finished: "succeeded", Failed: "failed", Cancelled: "cancelled",
+};

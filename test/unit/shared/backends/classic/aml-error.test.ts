@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isAmlServiceError } from "../../../shared/aml/aml-error";
-import { BesClient } from "../../../shared/aml/bes-client";
-import { fakeTransport, type FakeOutcome } from "../../support/fake-transport";
+import { isAmlServiceError } from "../../../../../shared/backends/classic/aml-error";
+import { BesClient } from "../../../../../shared/backends/classic/bes-client";
+import { fakeTransport, type FakeOutcome } from "../../../../support/fake-transport";
 
 const BASE = "https://ussouthcentral.services.azureml.net/workspaces/ws1/services/train1";
 const JOB = `${BASE}/jobs/job-1?api-version=2.0`;
