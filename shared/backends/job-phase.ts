@@ -1,3 +1,5 @@
+import { CLASSIC_PHASE, type JobState } from "./classic/types";
+
 /**
  * Where a training job is, in words every backend maps its own states onto: BES has five states,
  * Azure ML v2 fourteen. The orchestrator decides on the phase; the service's own state name
@@ -22,6 +24,5 @@ export interface JobStatus {
  */
 export function phaseOf(r: { readonly phase?: JobPhase; readonly state: string }): JobPhase {
   if (r.phase !== undefined) return r.phase;
-  return LEGACY_BES_PHASE[r.state] ?? "running";
+  return (Object.prototype.hasOwnProperty.call(CLASSIC_PHASE, r.state) ? CLASSIC_PHASE[r.state as JobState] : undefined) ?? "running";
 }
-const LEGACY_BES_PHASE: Readonly<Record<string, JobPhase>> = { NotStarted: "pending", Running: "running", Finished: "succeeded", Failed: "failed", Cancelled: "cancelled" };

@@ -38,7 +38,7 @@ export abstract class ServiceError extends Error {
 }
 
 /** Every dependency's error name; errors cross module copies, so they are told apart by name. */
-export const SERVICE_ERROR_NAMES = ["AmlServiceError", "RunHistoryError", "ResultReadError"] as const;
+export const SERVICE_ERROR_NAMES = ["AmlServiceError", "AzureMlError", "RunHistoryError", "ResultReadError"] as const;
 
 export function isServiceError(e: unknown): e is ServiceError {
   const name = typeof e === "object" && e !== null ? (e as { name?: unknown }).name : undefined;
@@ -70,4 +70,11 @@ export function decideRetry(statusCode: number | undefined, retryAfter: string |
   if (statusCode !== 429 && statusCode !== 503) return { retryable };
   const retryAfterInMs = parseRetryAfter(retryAfter, nowInMs);
   return retryAfterInMs === undefined ? { retryable } : { retryable, retryAfterInMs };
+}
+
+/** A request that got no answer, in words and as a code: timed out, or could not connect (and why). */
+export function networkFailure(e: unknown): { readonly reason: string; readonly code: "Timeout" | "NetworkError" } {
+  const err = e as Error;
+  const timeout = err.name === "TimeoutError" || err.name === "AbortError";
+  return timeout ? { reason: "timed out", code: "Timeout" } : { reason: `could not connect (${(err.cause as Error | undefined)?.message ?? err.message})`, code: "NetworkError" };
 }

@@ -1,5 +1,5 @@
 import type { HttpResponse } from "../../http/transport";
-import { decideRetry, ServiceError, type ServiceErrorOptions } from "../../errors/service-error";
+import { decideRetry, networkFailure, ServiceError, type ServiceErrorOptions } from "../../errors/service-error";
 
 /** The ML service's error (BES, RRS and the management API). */
 export class AmlServiceError extends ServiceError {
@@ -35,7 +35,6 @@ export function classifyResponse(operation: string, res: HttpResponse, nowInMs: 
 }
 
 export function classifyNetworkError(operation: string, e: unknown): AmlServiceError {
-  const timeout = (e as Error).name === "TimeoutError" || (e as Error).name === "AbortError";
-  const reason = timeout ? "timed out" : `could not connect (${((e as Error).cause as Error | undefined)?.message ?? (e as Error).message})`;
-  return new AmlServiceError(`${operation} ${reason}`, { operation, code: timeout ? "Timeout" : "NetworkError", ...decideRetry(undefined, undefined, 0) });
+  const { reason, code } = networkFailure(e);
+  return new AmlServiceError(`${operation} ${reason}`, { operation, code, ...decideRetry(undefined, undefined, 0) });
 }
