@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { RunningEmulator } from "../emulator/emulator";
+import type { RunningEmulator } from "../emulator/classic/emulator";
 
 /** When the service saw a job begin running and end. */
 export interface JobTimes { runningAt?: string; endedAt?: string }

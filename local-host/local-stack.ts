@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { startAzurite, type RunningAzurite } from "../emulator/azurite";
-import { startEmulator, type RunningEmulator } from "../emulator/emulator";
-import { DEFAULT_CONFIG } from "../emulator/config";
+import { startEmulator, type RunningEmulator } from "../emulator/classic/emulator";
+import { DEFAULT_CONFIG } from "../emulator/classic/config";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { startLocalHost, type RunningHost } from "./host";
 import type { LocalSettings } from "./settings";

@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { Router, send, type Request } from "./router";
 import { AmlHttpError, throttled } from "./errors";
 import { readBody, parseJson } from "./body";
-import type { Faults, Operation } from "../faults";
+import type { Faults, Operation } from "../classic/faults";
 
 export interface ServerOptions {
   readonly host: string;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { onRealEngine } from "../support/engine";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
 import { readTaskHubHistory, type RecordedInstance } from "./task-hub-history";
-import type { FaultSettings } from "../../emulator/faults";
+import type { FaultSettings } from "../../emulator/classic/faults";
 
 /**
  * Records the real engine's histories of the app's orchestrators, one file per scenario, into

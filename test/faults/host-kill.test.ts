@@ -7,7 +7,7 @@ import { TableClient } from "@azure/data-tables";
 import { startTestEmulator, type TestEmulator } from "../support/emulator";
 import { pipelineEnv } from "../support/pipeline-env";
 import { syntheticCensusCsv } from "../../emulator/training/synthetic-census";
-import type { FaultSettings } from "../../emulator/faults";
+import type { FaultSettings } from "../../emulator/classic/faults";
 import { HUB_NAME_SETTING } from "../../local-host/host";
 import { FUNCTION_KEY, startHostedPipeline, type HostedPipeline } from "../support/host";
 import { onRealEngine } from "../support/engine";

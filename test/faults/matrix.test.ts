@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
-import type { FaultSettings, Operation } from "../../emulator/faults";
+import type { FaultSettings, Operation } from "../../emulator/classic/faults";
 import { onRealEngine, type InstanceView } from "../support/engine";
 import { EventType } from "../../local-host/durable/history";
 

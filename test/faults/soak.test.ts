@@ -7,7 +7,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
 import { onRealEngine } from "../support/engine";
 import { syntheticCensusCsv } from "../../emulator/training/synthetic-census";
-import type { FaultSettings, Operation } from "../../emulator/faults";
+import type { FaultSettings, Operation } from "../../emulator/classic/faults";
 import type { RunStatus } from "../../functions/orchestrators/run-input";
 
 const RUNS = 200;

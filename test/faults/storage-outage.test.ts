@@ -19,7 +19,7 @@ beforeAll(async () => {
   storage = await proxyStorage(inject("azuriteConnectionString"));
   // Only the host's storage (AzureWebJobsStorage: the Durable state) goes through the proxy. The
   // run storage stays direct: the ML service recognises the account it can mint result tokens
-  // for by its URL (emulator/blob-refs.ts resultLocation), so behind a proxy address it hands
+  // for by its URL (emulator/classic/blob-refs.ts resultLocation), so behind a proxy address it hands
   // back the write-only output token and evaluation fails with 403 — a limit of the local
   // service, not of the run. Nothing uses the run storage while the job trains anyway.
   p = await startHostedPipeline({ speed: SPEED, settings: { AzureWebJobsStorage: storage.connectionString } });

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { inject } from "vitest";
 import { BlobServiceClient, BlobSASPermissions, type ContainerClient } from "@azure/storage-blob";
-import { DEFAULT_CONFIG, type EmulatorConfig } from "../../emulator/config";
-import { startEmulator, type RunningEmulator } from "../../emulator/emulator";
+import { DEFAULT_CONFIG, type EmulatorConfig } from "../../emulator/classic/config";
+import { startEmulator, type RunningEmulator } from "../../emulator/classic/emulator";
 
 export interface TestEmulator extends RunningEmulator {
   readonly logs: string[];

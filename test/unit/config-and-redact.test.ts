@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_CONFIG, loadConfig } from "../../emulator/config";
+import { DEFAULT_CONFIG, loadConfig } from "../../emulator/classic/config";
 import { redact, redactValues } from "../../shared/redact";
 
 describe("emulator config", () => {

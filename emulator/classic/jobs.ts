@@ -3,10 +3,10 @@ import type { Workspace, JobRecord } from "./workspace";
 import type { Faults } from "./faults";
 import { openReference, type AzureBlobDataReference } from "./blob-refs";
 import { corruptEvaluationCsv } from "./evaluation-corruption";
-import { runExperiment } from "./training/experiment";
-import { parseModel, serializeModel, type TrainedModel } from "./training/ilearner";
-import { TrainingCancelled, TrainingError } from "./training/errors";
-import type { ExperimentParameters } from "./training/experiment";
+import { runExperiment } from "../training/experiment";
+import { parseModel, serializeModel, type TrainedModel } from "../training/ilearner";
+import { TrainingCancelled, TrainingError } from "../training/errors";
+import type { ExperimentParameters } from "../training/experiment";
 
 export interface JobRunnerOptions {
   readonly maxConcurrentJobs: number;

@@ -1,6 +1,6 @@
-import type { Router, Request } from "../http/router";
-import { AmlHttpError, unauthorized } from "../http/errors";
-import { keyMatches, bearerKey } from "../auth";
+import type { Router, Request } from "../../http/router";
+import { AmlHttpError, unauthorized } from "../../http/errors";
+import { keyMatches, bearerKey } from "../../auth";
 import { parseFaultSettings } from "../fault-settings";
 import type { ServiceContext } from "./context";
 

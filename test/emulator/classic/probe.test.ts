@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
-import { startTestEmulator, upload, waitForJob, type TestEmulator } from "../support/emulator";
-import { readResult, type BlobResult } from "../support/bes-client";
-import { getEndpoint, score } from "../support/rrs-client";
-import { adultSample, csvRows } from "../support/census";
+import { startTestEmulator, upload, waitForJob, type TestEmulator } from "../../support/emulator";
+import { readResult, type BlobResult } from "../../support/bes-client";
+import { getEndpoint, score } from "../../support/rrs-client";
+import { adultSample, csvRows } from "../../support/census";
 
 const RESOURCE = "Census Model [trained model]";
 let e: TestEmulator;

@@ -1,8 +1,8 @@
-import type { Router, Request } from "../http/router";
-import { AmlHttpError, badArgument, notFound, unauthorized } from "../http/errors";
-import { keyMatches, bearerKey } from "../auth";
+import type { Router, Request } from "../../http/router";
+import { AmlHttpError, badArgument, notFound, unauthorized } from "../../http/errors";
+import { keyMatches, bearerKey } from "../../auth";
 import { requireApiVersion } from "./bes";
-import { TrainingError } from "../training/errors";
+import { TrainingError } from "../../training/errors";
 import type { ServiceContext } from "./context";
 import type { EndpointRecord } from "../workspace";
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
-import { startTestEmulator, sasFor, upload, type TestEmulator } from "../support/emulator";
-import { runBatchJob, type BlobResult } from "../support/bes-client";
-import { getEndpoint, score, type Endpoint } from "../support/rrs-client";
-import { adultSample, csvRows } from "../support/census";
+import { startTestEmulator, sasFor, upload, type TestEmulator } from "../../support/emulator";
+import { runBatchJob, type BlobResult } from "../../support/bes-client";
+import { getEndpoint, score, type Endpoint } from "../../support/rrs-client";
+import { adultSample, csvRows } from "../../support/census";
 
 const RESOURCE = "Census Model [trained model]";
 let e: TestEmulator;

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { RestError } from "@azure/storage-blob";
-import type { Router, Request } from "../http/router";
-import { AmlHttpError, badArgument, notFound, unauthorized } from "../http/errors";
-import { keyMatches, bearerKey } from "../auth";
+import type { Router, Request } from "../../http/router";
+import { AmlHttpError, badArgument, notFound, unauthorized } from "../../http/errors";
+import { keyMatches, bearerKey } from "../../auth";
 import { checkReference, openReference, resultLocation, type AzureBlobDataReference } from "../blob-refs";
 import type { ServiceContext } from "./context";
 import { DEFAULT_OUTPUT_CONTAINER, type JobRecord, type JobState } from "../workspace";

@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { AzureBlobDataReference } from "./blob-refs";
 import type { WorkspaceStore } from "./store";
 import type { EmulatorConfig } from "./config";
-import { makeScorer, parseModel, serializeModel, type Scorer } from "./training/ilearner";
-import { runExperiment } from "./training/experiment";
-import { syntheticCensusCsv } from "./training/synthetic-census";
+import { makeScorer, parseModel, serializeModel, type Scorer } from "../training/ilearner";
+import { runExperiment } from "../training/experiment";
+import { syntheticCensusCsv } from "../training/synthetic-census";
 
 /** The predictive service's one updatable resource, named as in the seed's scenario. */
 export const TRAINED_MODEL_RESOURCE = "Census Model [trained model]";

@@ -5,7 +5,7 @@ import {
   StorageSharedKeyCredential,
   generateBlobSASQueryParameters,
 } from "@azure/storage-blob";
-import { badArgument } from "./http/errors";
+import { badArgument } from "../http/errors";
 
 /** BES's AzureBlobDataReference: ConnectionString form, or BaseLocation + SasBlobToken form. */
 export interface AzureBlobDataReference {

@@ -1,9 +1,9 @@
 import { RestError } from "@azure/storage-blob";
-import type { Router, Request } from "../http/router";
-import { AmlHttpError, badArgument, notFound, unauthorized } from "../http/errors";
-import { keyMatches, bearerKey } from "../auth";
+import type { Router, Request } from "../../http/router";
+import { AmlHttpError, badArgument, notFound, unauthorized } from "../../http/errors";
+import { keyMatches, bearerKey } from "../../auth";
 import { checkReference, openReference } from "../blob-refs";
-import { InvalidModelError, parseModel } from "../training/ilearner";
+import { InvalidModelError, parseModel } from "../../training/ilearner";
 import { TRAINED_MODEL_RESOURCE, type EndpointRecord } from "../workspace";
 import type { ServiceContext } from "./context";
 

@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
-import { startTestEmulator, upload, waitForJob, type TestEmulator } from "../support/emulator";
-import { readResult, runBatchJob, type BlobResult } from "../support/bes-client";
-import { adultSample } from "../support/census";
-import { parseEvaluation } from "../../shared/backends/classic/evaluation";
+import { startTestEmulator, upload, waitForJob, type TestEmulator } from "../../support/emulator";
+import { readResult, runBatchJob, type BlobResult } from "../../support/bes-client";
+import { adultSample } from "../../support/census";
+import { parseEvaluation } from "../../../shared/backends/classic/evaluation";
 
 let e: TestEmulator;
 let c: ContainerClient;

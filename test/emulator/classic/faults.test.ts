@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
-import { startTestEmulator, upload, waitForJob, type TestEmulator } from "../support/emulator";
-import { runBatchJob } from "../support/bes-client";
-import { getEndpoint, score } from "../support/rrs-client";
-import { adultSample, csvRows } from "../support/census";
+import { startTestEmulator, upload, waitForJob, type TestEmulator } from "../../support/emulator";
+import { runBatchJob } from "../../support/bes-client";
+import { getEndpoint, score } from "../../support/rrs-client";
+import { adultSample, csvRows } from "../../support/census";
 
 let e: TestEmulator;
 let c: ContainerClient;

@@ -2,10 +2,10 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
-import { startTestEmulator, upload, waitForJob } from "../support/emulator";
-import { adultSample } from "../support/census";
-import { workspaceContainerName } from "../../emulator/emulator";
-import { getEndpoint } from "../support/rrs-client";
+import { startTestEmulator, upload, waitForJob } from "../../support/emulator";
+import { adultSample } from "../../support/census";
+import { workspaceContainerName } from "../../../emulator/classic/emulator";
+import { getEndpoint } from "../../support/rrs-client";
 
 describe("emulator lifecycle", () => {
   it("keeps its workspace across restarts: endpoints, keys and served models survive", async () => {
@@ -68,7 +68,7 @@ describe("emulator lifecycle", () => {
   });
 
   it("`npm run emulator`'s program starts its own Azurite, prints where it serves, answers, and stops on SIGTERM", async () => {
-    const main = path.resolve(__dirname, "../../dist/emulator/main.js");
+    const main = path.resolve(__dirname, "../../../dist/emulator/classic/main.js");
     const child = spawn(process.execPath, [main, "--servicesPort=0", "--managementPort=0"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -91,7 +91,7 @@ describe("emulator lifecycle", () => {
   });
 
   it("refuses a bad setting by name before starting anything", async () => {
-    const main = path.resolve(__dirname, "../../dist/emulator/main.js");
+    const main = path.resolve(__dirname, "../../../dist/emulator/classic/main.js");
     const child = spawn(process.execPath, [main, "--maxConcurrentJobs=zero"], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, AML_EMULATOR_STORAGE_CONNECTION_STRING: inject("azuriteConnectionString") },
@@ -104,7 +104,7 @@ describe("emulator lifecycle", () => {
   });
 
   it("Azurite started for a process that is SIGKILLed exits too, freeing its port", async () => {
-    const azurite = path.resolve(__dirname, "../../dist/emulator/azurite.js");
+    const azurite = path.resolve(__dirname, "../../../dist/emulator/azurite.js");
     const code = `require(${JSON.stringify(azurite)}).startAzurite().then((a) => console.log("BLOB " + a.blobEndpoint))`;
     const owner = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";

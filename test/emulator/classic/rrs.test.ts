@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestEmulator, type TestEmulator } from "../support/emulator";
-import { getEndpoint, type Endpoint } from "../support/rrs-client";
-import { adultSample, csvRows } from "../support/census";
+import { startTestEmulator, type TestEmulator } from "../../support/emulator";
+import { getEndpoint, type Endpoint } from "../../support/rrs-client";
+import { adultSample, csvRows } from "../../support/census";
 
 let e: TestEmulator;
 let defaultEndpoint: Endpoint;

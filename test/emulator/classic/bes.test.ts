@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ContainerClient } from "@azure/storage-blob";
-import { startTestEmulator, sasFor, upload, waitForJob, type TestEmulator } from "../support/emulator";
-import { adultSample } from "../support/census";
+import { startTestEmulator, sasFor, upload, waitForJob, type TestEmulator } from "../../support/emulator";
+import { adultSample } from "../../support/census";
 
 let e: TestEmulator;
 let c: ContainerClient;

@@ -1,6 +1,6 @@
 import { loadConfig } from "./config";
 import { startEmulator } from "./emulator";
-import { redact } from "../shared/redact";
+import { redact } from "../../shared/redact";
 import { PREDICTIVE_SERVICE_NAME, TRAINING_SERVICE_NAME } from "./workspace";
 
 /** `npm run emulator`: the local Azure ML Studio (classic) service, on loopback. */

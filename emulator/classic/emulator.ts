@@ -1,13 +1,13 @@
 import type { Server } from "node:http";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import type { EmulatorConfig } from "./config";
-import { startAzurite, type RunningAzurite } from "./azurite";
+import { startAzurite, type RunningAzurite } from "../azurite";
 import { Faults, type Operation } from "./faults";
 import { JobRunner } from "./jobs";
 import { WorkspaceStore } from "./store";
 import { DEFAULT_OUTPUT_CONTAINER, Workspace } from "./workspace";
-import { Router } from "./http/router";
-import { listen } from "./http/server";
+import { Router } from "../http/router";
+import { listen } from "../http/server";
 import { besRoutes } from "./routes/bes";
 import { rrsRoutes } from "./routes/rrs";
 import { managementRoutes } from "./routes/management";
