@@ -2,6 +2,8 @@ import { BlockBlobClient, RestError } from "@azure/storage-blob";
 import { runExperiment, type ExperimentResult } from "../training/experiment";
 import { TrainingCancelled, TrainingError } from "../training/errors";
 import type { TrainedModel } from "../training/ilearner";
+import { parseScoredProbe } from "../../shared/evaluation/canary";
+import { PROBE_METRIC } from "../../shared/backends/azureml/metrics";
 import type { AzureMlFaults } from "./faults";
 import type { AzureMlState, JobRecord } from "./state";
 
@@ -70,7 +72,8 @@ export class AzureMlJobRunner {
       const inputs = (job.properties.inputs ?? {}) as Record<string, JobInput>;
       const csv = await readUri(inputs.data, "data");
       const champion = this.championOf(inputs.champion);
-      const result = await runExperiment(csv, { seed: 123, splitFraction: 0.75 }, cancelled, champion);
+      const probe = inputs.probe ? await readUri(inputs.probe, "probe") : undefined;
+      const result = await runExperiment(csv, { seed: 123, splitFraction: 0.75 }, cancelled, champion, probe);
       if (cancelled()) throw new TrainingCancelled("cancelled");
       this.log(job, result);
       job.model = result.model;
@@ -90,6 +93,13 @@ export class AzureMlJobRunner {
       job.metrics.set(key, { value: r.metrics[from], timestamp: t });
       if (r.championMetrics) job.metrics.set(`champion_${key}`, { value: r.championMetrics[from], timestamp: t });
     }
+    // The probe rows scored by the new model, one step per row: the canary's expected answers.
+    if (r.scoredProbeCsv !== undefined) {
+      const steps = parseScoredProbe(r.scoredProbeCsv).probabilities.map((value, step) => ({ value, timestamp: t, step }));
+      job.history.set(PROBE_METRIC, steps);
+      if (steps.length > 0) job.metrics.set(PROBE_METRIC, steps[steps.length - 1]!);
+    }
+    for (const [key, m] of job.metrics) if (!job.history.has(key)) job.history.set(key, [{ ...m, step: 0 }]);
   }
 
   /** `azureml:{name}:{version}` or `azureml://…/models/{name}/versions/{version}`: a registered version. */

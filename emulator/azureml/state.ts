@@ -12,6 +12,8 @@ export interface JobRecord {
   endedAtMs?: number;
   /** MLflow metrics, latest value per key. */
   readonly metrics: Map<string, { value: number; timestamp: number }>;
+  /** Every logged value per key, by step (the latest is also in `metrics`). */
+  readonly history: Map<string, { value: number; timestamp: number; step: number }[]>;
   model?: TrainedModel;
   error?: string;
 }

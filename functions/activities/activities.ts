@@ -4,8 +4,10 @@ import { ACTIVITY, type ActivityName } from "./names";
 import { ref } from "./ref";
 import { toRunRecord } from "./run-record";
 import { toOutcome, type Outcome } from "./outcome";
-import { classicTrainingActivities } from "./classic/training";
+import { checkClassicJob, classicTrainingActivities } from "./classic/training";
 import { classicPromotionActivities } from "./classic/promotion";
+import { azureMlTrainingActivities, checkAzureMlJob, v2 } from "./azureml/training";
+import { azureMlRolloutActivities } from "./azureml/rollout";
 import { parseDataSource, describeDataSource } from "../../shared/storage/data-source";
 import { describeModel } from "../../shared/backends/model-ref";
 
@@ -25,8 +27,14 @@ export function createActivities(d: ActivityDependencies) {
         return { blob: staged.blob, bytes: staged.bytes, method: staged.method, probeRows, ...(staged.sha256 ? { sha256: staged.sha256 } : {}) };
       }),
 
+    // One check and one cancel for every backend: the poller does not know which service runs the job.
+    [ACTIVITY.checkJob]: (i: C.JobRef) => toOutcome<C.CheckResult>(() => (i.backend === "azureml" ? checkAzureMlJob(d, i) : checkClassicJob(d, i))),
+    [ACTIVITY.cancelJob]: (i: C.JobRef) => toOutcome<void>(() => (i.backend === "azureml" ? v2(d).jobs.cancel(i.jobId) : d.bes.cancelJob(i.jobId))),
+
     ...classicTrainingActivities(d),
     ...classicPromotionActivities(d),
+    ...azureMlTrainingActivities(d),
+    ...azureMlRolloutActivities(d),
 
     [ACTIVITY.record]: (i: C.RecordInput) =>
       toOutcome<void>(async () => {

@@ -3,6 +3,7 @@ import type { Metrics } from "../../shared/evaluation/metrics";
 import type { JobStatus } from "../../shared/backends/job-phase";
 import type { ModelRef } from "../../shared/backends/model-ref";
 import type { Backend } from "../../shared/backends/backend";
+import type { RolloutRecord } from "../../shared/history/run-record";
 import type { RetrainInput, RunApproval, RunResult } from "../orchestrators/run-input";
 
 /** Inputs and results of each activity. SAS tokens never appear here: they would land in history. */
@@ -23,6 +24,8 @@ export interface StageResult {
 }
 export interface JobRef extends RunRef {
   readonly jobId: string;
+  /** Which service runs the job; absent (runs before there was a choice): classic. */
+  readonly backend?: Backend;
 }
 export interface SubmitInput extends RunRef {
   /** Ask the job to score the run's probe with the new model (the canary's expected answers). */
@@ -96,6 +99,7 @@ export interface RecordInput extends RunRef {
   readonly archived?: ModelRef;
   readonly verification?: readonly string[];
   readonly approval?: RunApproval;
+  readonly rollout?: RolloutRecord;
   readonly durationsInSeconds: Readonly<Record<string, number>>;
 }
 

@@ -6,10 +6,13 @@ import type { Telemetry } from "../../shared/telemetry/telemetry";
 import type { HttpTransport } from "../../shared/http/transport";
 import type { StartLock } from "../../shared/storage/start-lock";
 import type { ClassicDependencies } from "./classic/dependencies";
+import type { AzureMlDependencies } from "./azureml/dependencies";
 
 /** What activities need, as interfaces, so tests hand in fakes instead of mocking modules. */
 export interface ActivityDependencies extends ClassicDependencies {
-  readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "copyWithin" | "metadataOf">;
+  readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "readProbe" | "copyWithin" | "metadataOf">;
+  /** Present when an endpoint uses Azure Machine Learning (v2). */
+  readonly azureml?: AzureMlDependencies;
   /** The audit trail (Table storage); its table exists once `init` has run. */
   readonly history: Pick<RunHistoryClient, "upsert" | "get" | "list" | "watchingSince">;
   readonly signer: SasSigner;

@@ -12,7 +12,20 @@ export const ACTIVITY = {
   record: "recordRunOutcome",
 } as const;
 
-export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY];
+/** The Azure ML (v2) rollout's own steps (training's check and cancel are the shared ones above). */
+export const AZUREML_ACTIVITY = {
+  submitJob: "azuremlSubmitJob",
+  evaluate: "azuremlEvaluate",
+  register: "azuremlRegisterModel",
+  readEndpoint: "azuremlReadEndpoint",
+  createDeployment: "azuremlCreateDeployment",
+  pollOperation: "azuremlPollOperation",
+  setTraffic: "azuremlSetTraffic",
+  probe: "azuremlProbe",
+  deleteDeployment: "azuremlDeleteDeployment",
+} as const;
+
+export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY] | (typeof AZUREML_ACTIVITY)[keyof typeof AZUREML_ACTIVITY];
 
 /** Activities that start and watch runs through the durable client (bound per invocation). */
 export const TICK_ACTIVITY = {

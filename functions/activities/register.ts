@@ -1,7 +1,7 @@
 import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
 import { createActivities } from "./activities";
-import { ACTIVITY, TICK_ACTIVITY, type ActivityName as Name, type TickActivityName as TickName } from "./names";
+import { ACTIVITY, AZUREML_ACTIVITY, TICK_ACTIVITY, type ActivityName as Name, type TickActivityName as TickName } from "./names";
 import type { ActivityInput, HandlerTable } from "./signatures";
 import { tickActivities } from "./tick";
 import { appDependencies } from "../app/dependencies";
@@ -11,7 +11,7 @@ const get = (): HandlerTable<Name> => (activities ??= createActivities(appDepend
 
 // Each handler is looked up by its own name, so the table's type carries its input through.
 const handler = <K extends Name>(name: K) => (input: ActivityInput<K>) => get()[name](input);
-for (const name of Object.values(ACTIVITY)) df.app.activity(name, { handler: handler(name) });
+for (const name of [...Object.values(ACTIVITY), ...Object.values(AZUREML_ACTIVITY)]) df.app.activity(name, { handler: handler(name) });
 
 // The tick's activities take the durable client the extension binds to each invocation.
 const client = df.input.durableClient();

@@ -24,6 +24,7 @@ export function toRunRecord(i: C.RecordInput): RunRecord {
     ...(i.location ? { modelAfter: i.location } : {}),
     ...(i.archived ? { archivedModel: i.archived } : {}),
     ...(i.approval ? { approval: i.approval } : {}),
+    ...(i.rollout ? { rollout: i.rollout } : {}),
     durationsInSeconds: i.durationsInSeconds,
     startedAt: i.startedAt,
     endedAt: i.endedAt,

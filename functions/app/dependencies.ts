@@ -11,6 +11,7 @@ import { AppInsightsTelemetry, LogTelemetry } from "../../shared/telemetry/app-i
 import { redactValues } from "../../shared/redact";
 import type { ActivityDependencies } from "../activities/dependencies";
 import { classicClients } from "./classic";
+import { azureMlClients } from "./azureml";
 
 /** SAS tokens handed to BES outlive the job's deadline by this much. */
 const JOB_SAS_SLACK_IN_MS = 60 * 60_000;
@@ -28,8 +29,10 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
   const telemetry = redactingTelemetry(inner, secrets);
   const { service, signer } = storage(settings);
   const container = service.getContainerClient(settings.STAGING_CONTAINER);
+  const azureml = azureMlClients(settings, telemetry);
   return {
     ...classicClients(settings, telemetry),
+    ...(azureml ? { azureml } : {}),
     history: lazilyInitialised(historyClient(settings)),
     staging: new StagingClient(service, container, { ...DEFAULT_STAGING_OPTIONS, maxBytes: settings.RETRAIN_DATA_MAX_MEGABYTES * 1024 * 1024, allowLoopback: settings.RETRAIN_ALLOW_LOOPBACK_SOURCES }),
     signer,

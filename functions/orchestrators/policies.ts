@@ -30,6 +30,15 @@ export const RETRY = {
   record: retry(1_000, 5, 2, 30_000, 5 * 60_000),
 } as const;
 
+/**
+ * Following a long-running ARM operation (a deployment, a traffic change, a delete): the first
+ * poll after the service's Retry-After (or this), then backing off, each wait within the bounds.
+ */
+export const OPERATION_POLL = { firstIntervalInMs: 5_000, minIntervalInMs: 1_000, maxIntervalInMs: 60_000, backoffFactor: 1.5 } as const;
+
+/** A v2 run started without a rollout policy in its input (settings always give one). */
+export const DEFAULT_ROLLOUT = { steps: [10, 50, 100], stepWaitInSeconds: 300, mirrorPercent: 0, operationTimeoutInMinutes: 30, retireAfterHours: 24 } as const;
+
 /** How many Retry-After waits one call may take before the run gives up on it. */
 export const MAX_THROTTLE_WAITS = 20;
 /** A service asking for more than this is capped: the poll budget matters more than its hint. */

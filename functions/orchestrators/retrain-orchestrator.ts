@@ -1,11 +1,12 @@
 import type * as df from "durable-functions";
-import { ACTIVITY } from "../activities/names";
+import { ACTIVITY, AZUREML_ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
 import { parseApprovalEvent } from "./approval";
 import { APPROVAL_EVENT, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
+import { azureMlRollout } from "./azureml-rollout";
 import { taskFailureMessage } from "./task-failure";
-import { EXPECTED_DURATION_SHARE, RETRY, VERIFY_ATTEMPTS } from "./policies";
+import { DEFAULT_ROLLOUT, EXPECTED_DURATION_SHARE, RETRY, VERIFY_ATTEMPTS } from "./policies";
 import { POLL_ORCHESTRATOR, type PollInput, type PollResult } from "./poll-orchestrator";
 import { pollInstanceId } from "./instance-ids";
 import { formatGateRules } from "../../shared/evaluation/gate";
@@ -62,16 +63,19 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   endStage("staging");
 
   setStatus({ stage: "submitting", staged: { bytes: staged.value.bytes, method: staged.value.method, ...(staged.value.sha256 ? { sha256: staged.value.sha256 } : {}) } });
-  const submitted = yield* callActivity(context, ACTIVITY.submitJob, RETRY.amlCall, { ...ref, probe: staged.value.probeRows > 0 } satisfies C.SubmitInput);
+  const v2 = input.backend === "azureml";
+  const submitInput: C.SubmitInput = { ...ref, probe: staged.value.probeRows > 0 };
+  const submitted = yield* (v2 ? callActivity(context, AZUREML_ACTIVITY.submitJob, RETRY.amlCall, submitInput) : callActivity(context, ACTIVITY.submitJob, RETRY.amlCall, submitInput));
   if (submitted.kind === "failed") return yield* finish("failed", { reason: `submitting the training job failed: ${submitted.reason}` });
-  const job: C.JobRef = { ...ref, jobId: submitted.value.jobId };
+  const job: C.JobRef = { ...ref, jobId: submitted.value.jobId, ...(v2 ? { backend: "azureml" as const } : {}) };
   setStatus({ stage: "starting", jobId: job.jobId });
   // A job the run gives up on is cancelled, so it neither trains later nor bills; the reason says whether that worked.
   function* withJobCancelled(reason: string): Generator<df.Task, string, unknown> {
     const cancelled = yield* callActivity(context, ACTIVITY.cancelJob, RETRY.amlCall, job);
     return cancelled.kind === "failed" ? `${reason}; cancelling the job failed too: ${cancelled.reason}` : `${reason}; the job was cancelled`;
   }
-  const started = yield* callActivity(context, ACTIVITY.startJob, RETRY.amlCall, job);
+  // A v2 job starts as it is submitted; a BES job needs its own start.
+  const started = v2 ? ({ kind: "ok" } as const) : yield* callActivity(context, ACTIVITY.startJob, RETRY.amlCall, job);
   if (started.kind === "failed") return yield* finish("failed", { reason: yield* withJobCancelled(`starting training job ${job.jobId} failed: ${started.reason}`) });
   endStage("submit");
 
@@ -102,7 +106,8 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   endStage("training");
 
   setStatus({ stage: "evaluating" });
-  const evaluated = yield* callActivity(context, ACTIVITY.evaluate, RETRY.amlCall, { ...job, gate: input.gate });
+  const evaluateInput: C.EvaluateInput = { ...job, gate: input.gate };
+  const evaluated = yield* (v2 ? callActivity(context, AZUREML_ACTIVITY.evaluate, RETRY.amlCall, evaluateInput) : callActivity(context, ACTIVITY.evaluate, RETRY.amlCall, evaluateInput));
   // Fail closed: an evaluation that cannot be read or trusted promotes nothing.
   if (evaluated.kind === "failed") return yield* finish("failed", { reason: `the evaluation could not be used, so nothing was promoted: ${evaluated.reason}` });
   const { metrics, decision, championMetrics } = evaluated.value;
@@ -136,6 +141,13 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
   }
 
   setStatus({ stage: "promoting" });
+  if (v2) {
+    const r = yield* azureMlRollout(context, input, job, input.rollout ?? DEFAULT_ROLLOUT);
+    const shown = { ...(r.model ? { location: r.model } : {}), ...(r.previous ? { previous: r.previous } : {}), ...(r.rollout ? { rollout: r.rollout } : {}) };
+    endStage("promotion");
+    if (!r.ok) return yield* finish("failed", { ...scored, ...shown, reason: `promoting on endpoint ${input.endpoint} failed: ${r.reason}` });
+    return yield* finish("promoted", { ...scored, ...shown, verification: r.checks });
+  }
   const promoted = yield* callActivity(context, ACTIVITY.promote, RETRY.amlCall, job);
   if (promoted.kind === "failed") return yield* finish("failed", { ...scored, reason: `updating endpoint ${input.endpoint} failed: ${promoted.reason}` });
   endStage("promotion");

@@ -18,6 +18,24 @@ export interface RetrainInput {
   readonly verification: { readonly delayInSeconds: number };
   /** When set, a passing model waits for a person's approval before it is promoted. */
   readonly approval?: { readonly timeoutInHours: number };
+  /** Azure ML (v2) only: how traffic moves to the new deployment. */
+  readonly rollout?: RolloutPolicy;
+  /** Azure ML (v2) only: the deployment an earlier run kept as its rollback target, deleted once its hold is over. */
+  readonly retire?: { readonly deployment: string; readonly afterMs: number };
+}
+
+/** A staged shift: steps of live traffic to the new deployment, each held and checked. */
+export interface RolloutPolicy {
+  /** Rising percentages ending at 100, e.g. [10, 50, 100]. */
+  readonly steps: readonly number[];
+  /** Held at each step below 100 (and in the mirror phase) before its probe check. */
+  readonly stepWaitInSeconds: number;
+  /** A mirror phase first at this share (0: none). */
+  readonly mirrorPercent: number;
+  /** Bound on each long-running operation (deployment, traffic change, delete). */
+  readonly operationTimeoutInMinutes: number;
+  /** How long the replaced deployment is kept at 0 % as the rollback target. */
+  readonly retireAfterHours: number;
 }
 
 /** The external event an approval or rejection arrives as. */

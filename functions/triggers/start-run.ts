@@ -19,6 +19,8 @@ export interface RunOptions {
   readonly trigger: RetrainInput["trigger"];
   /** From the run history (see expectedTrainingSeconds); places the first status poll. */
   readonly expectedTrainingSeconds?: number;
+  /** From the run history: the deployment the last v2 promotion kept as its rollback target. */
+  readonly retire?: RetrainInput["retire"];
 }
 
 /** Builds the orchestration input from settings and the caller's overrides, once, outside the orchestrator. */
@@ -46,13 +48,30 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
     },
     verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
     ...((o.requireApproval ?? settings.APPROVAL_REQUIRED) ? { approval: { timeoutInHours: settings.APPROVAL_TIMEOUT_HOURS } } : {}),
+    ...(backendOf(settings, o.endpoint) === "azureml"
+      ? {
+          rollout: {
+            steps: settings.AZUREML_TRAFFIC_STEPS, stepWaitInSeconds: settings.AZUREML_STEP_WAIT_SECONDS, mirrorPercent: settings.AZUREML_MIRROR_PERCENT,
+            operationTimeoutInMinutes: settings.AZUREML_OPERATION_TIMEOUT_MINUTES, retireAfterHours: settings.AZUREML_RETIRE_AFTER_HOURS,
+          },
+          ...(o.retire ? { retire: o.retire } : {}),
+        }
+      : {}),
   };
 }
 
 /** `buildRunInput` with the first poll placed from the endpoint's run history, when it has any. */
 export async function runInputFromHistory(settings: Settings, history: Parameters<typeof expectedTrainingSeconds>[0], o: RunOptions): Promise<RetrainInput> {
   const expected = await expectedTrainingSeconds(history, o.endpoint);
-  return buildRunInput(settings, { ...o, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}) });
+  const retire = backendOf(settings, o.endpoint) === "azureml" ? await retainedDeployment(history, o.endpoint) : undefined;
+  return buildRunInput(settings, { ...o, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}), ...(retire ? { retire } : {}) });
+}
+
+/** The rollback target the endpoint's latest v2 promotion kept, if any (a later one replaces it). */
+async function retainedDeployment(history: Parameters<typeof expectedTrainingSeconds>[0], endpoint: string): Promise<RetrainInput["retire"]> {
+  const { runs } = await history.list({ endpoint, limit: 20 });
+  const kept = runs.find((r) => r.result === "promoted")?.rollout?.retained;
+  return kept ? { deployment: kept.deployment, afterMs: Date.parse(kept.retireAfter) } : undefined;
 }
 
 /**

@@ -30,6 +30,13 @@ param stagingContainerName string
 param archiveContainerName string
 param historyTableName string
 param approvalRequired string
+@description('Azure ML (v2) workspace resource id; empty when every endpoint is classic.')
+param azureMlWorkspaceId string = ''
+@description('Azure ML (v2) training environment (ARM id).')
+param azureMlEnvironmentId string = ''
+param azureMlComputeId string = ''
+param azureMlTrafficSteps string = '10,50,100'
+param azureMlMirrorPercent string = '0'
 @description('Client id of a Microsoft Entra app registration for App Service authentication. With it, approvals record the signed-in approver; empty leaves authentication off, and approvers are recorded as "function key".')
 param authClientId string = ''
 param authTenantId string = subscription().tenantId
@@ -142,6 +149,18 @@ var appSettings = {
   AML_REQUEST_TIMEOUT_SECONDS: '60'
   APPROVAL_REQUIRED: approvalRequired
   APPROVAL_TIMEOUT_HOURS: '72'
+  AZUREML_WORKSPACE_ID: azureMlWorkspaceId
+  AZUREML_ARM_URL: environment().resourceManager
+  AZUREML_ENVIRONMENT_ID: azureMlEnvironmentId
+  AZUREML_COMPUTE_ID: azureMlComputeId
+  AZUREML_TRAINING_COMMAND: 'python train.py --data \${{inputs.data}} --probe \${{inputs.probe}}'
+  AZUREML_INSTANCE_TYPE: 'Standard_DS3_v2'
+  AZUREML_INSTANCE_COUNT: '1'
+  AZUREML_TRAFFIC_STEPS: azureMlTrafficSteps
+  AZUREML_STEP_WAIT_SECONDS: '300'
+  AZUREML_MIRROR_PERCENT: azureMlMirrorPercent
+  AZUREML_OPERATION_TIMEOUT_MINUTES: '30'
+  AZUREML_RETIRE_AFTER_HOURS: '24'
 }
 
 resource settings 'Microsoft.Web/sites/config@2025-03-01' = {

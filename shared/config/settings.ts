@@ -2,13 +2,14 @@ import { z } from "zod";
 import { parseGateRules } from "../evaluation/gate";
 import { catalogueFor } from "../evaluation/catalogues";
 import { BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, type Backend } from "../backends/backend";
+import { badWorkspaceId } from "../backends/azureml/workspace";
 import { isSystemContainer, parseDataSource, type SourcePolicy } from "../storage/data-source";
 
 const positiveNumber = (name: string, fallback: number) =>
   z.coerce.number({ invalid_type_error: `${name} must be a number` }).positive(`${name} must be greater than 0`).default(fallback);
 
 /** Backends a run can use in this version; the others are named but refused until they work end to end. */
-export const AVAILABLE_BACKENDS: readonly Backend[] = ["classic"];
+export const AVAILABLE_BACKENDS: readonly Backend[] = ["classic", "azureml"];
 
 /** Per-endpoint backend, data source and gate, for one model per customer; unknown fields are refused. */
 const endpointSettingsSchema = z.record(
@@ -98,6 +99,33 @@ export const settingsSchema = z
     AML_REQUEST_TIMEOUT_SECONDS: z.coerce.number().positive("AML_REQUEST_TIMEOUT_SECONDS must be more than 0").max(600, "AML_REQUEST_TIMEOUT_SECONDS must be at most 600").default(60),
     APPROVAL_REQUIRED: z.enum(["true", "false"], { errorMap: () => ({ message: "APPROVAL_REQUIRED must be true or false" }) }).default("false").transform((v) => v === "true"),
     APPROVAL_TIMEOUT_HOURS: positiveNumber("APPROVAL_TIMEOUT_HOURS", 72),
+    // Azure Machine Learning (v2): needed when an endpoint's backend is azureml.
+    AZUREML_WORKSPACE_ID: z.string().optional().superRefine((v, ctx) => {
+      const problem = v === undefined ? undefined : badWorkspaceId(v);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `AZUREML_WORKSPACE_ID ${problem}` });
+    }),
+    AZUREML_ARM_URL: z.string().url("AZUREML_ARM_URL must be a URL such as https://management.azure.com").default("https://management.azure.com"),
+    // Local only: a fixed bearer token for the local v2 service; in Azure the app's identity signs in (DefaultAzureCredential).
+    AZUREML_ACCESS_TOKEN: z.string().optional(),
+    AZUREML_ENVIRONMENT_ID: z.string().optional(),
+    AZUREML_COMPUTE_ID: z.string().optional(),
+    AZUREML_TRAINING_COMMAND: z.string().min(1).default("python train.py --data ${{inputs.data}} --probe ${{inputs.probe}}"),
+    AZUREML_INSTANCE_TYPE: z.string().min(1).default("Standard_DS3_v2"),
+    AZUREML_INSTANCE_COUNT: z.coerce.number().int("AZUREML_INSTANCE_COUNT must be a whole number").min(1, "AZUREML_INSTANCE_COUNT must be at least 1").max(20, "AZUREML_INSTANCE_COUNT must be at most 20").default(1),
+    AZUREML_TRAFFIC_STEPS: z.string().default("10,50,100").transform((text, ctx) => {
+      const steps = text.split(",").map((s) => s.trim());
+      const numbers = steps.map(Number);
+      const ok = numbers.every((n, i) => /^\d+$/.test(steps[i]!) && n >= 1 && n <= 100 && (i === 0 || n > numbers[i - 1]!)) && numbers.at(-1) === 100;
+      if (!ok) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `AZUREML_TRAFFIC_STEPS must be rising whole percentages ending at 100, e.g. "10,50,100"; got "${text.slice(0, 60)}"` });
+        return z.NEVER;
+      }
+      return numbers;
+    }),
+    AZUREML_STEP_WAIT_SECONDS: z.coerce.number().min(0, "AZUREML_STEP_WAIT_SECONDS must be 0 or more").max(86_400, "AZUREML_STEP_WAIT_SECONDS must be at most 86400 (a day)").default(300),
+    AZUREML_MIRROR_PERCENT: z.coerce.number().int("AZUREML_MIRROR_PERCENT must be a whole number").min(0, "AZUREML_MIRROR_PERCENT must be 0 (no mirror phase) to 50").max(50, "AZUREML_MIRROR_PERCENT must be at most 50: Azure mirrors at most half the traffic").default(0),
+    AZUREML_OPERATION_TIMEOUT_MINUTES: positiveNumber("AZUREML_OPERATION_TIMEOUT_MINUTES", 30),
+    AZUREML_RETIRE_AFTER_HOURS: z.coerce.number().min(0, "AZUREML_RETIRE_AFTER_HOURS must be 0 or more").default(24),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
     // Set by App Service when its authentication is enabled on the app (never by hand): only then
     // are the X-MS-CLIENT-PRINCIPAL headers the platform's and not a caller's.
@@ -129,6 +157,16 @@ export const settingsSchema = z
     for (const backend of new Set(inheriting.length > 0 ? inheriting : [DEFAULT_BACKEND])) {
       const problem = gateProblem(s.RETRAIN_GATE, backend);
       if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_GATE"], message: `RETRAIN_GATE: ${problem}` });
+    }
+    const v2 = s.RETRAIN_ENDPOINTS.filter((e) => backendOf(s, e) === "azureml");
+    if (v2.length > 0) {
+      for (const name of ["AZUREML_WORKSPACE_ID", "AZUREML_ENVIRONMENT_ID"] as const) {
+        if (!s[name]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `${name} is required: endpoint(s) ${v2.join(", ")} use the azureml backend` });
+      }
+      for (const e of v2) if (!/^[a-zA-Z][a-zA-Z0-9-]{2,31}$/.test(e)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_ENDPOINTS"], message: `RETRAIN_ENDPOINTS: "${e}" uses the azureml backend, so it must be an online endpoint name (a letter, then letters, digits and dashes, 3 to 32 characters)` });
+    }
+    if (s.AZUREML_ACCESS_TOKEN && !isLoopbackUrl(s.AZUREML_ARM_URL)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["AZUREML_ACCESS_TOKEN"], message: "AZUREML_ACCESS_TOKEN is for the local Azure ML service only (AZUREML_ARM_URL on loopback); in Azure the app signs in with its identity" });
     }
     if (s.POLL_MAX_INTERVAL_SECONDS < s.POLL_FIRST_INTERVAL_SECONDS) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["POLL_MAX_INTERVAL_SECONDS"], message: "POLL_MAX_INTERVAL_SECONDS must not be below POLL_FIRST_INTERVAL_SECONDS" });
@@ -205,5 +243,10 @@ function unresolvedKeyVaultReferences(values: Readonly<Record<string, string | u
 
 /** The values to redact wherever text leaves the process. */
 export function secretsOf(s: Settings): string[] {
-  return [s.AML_TRAINING_API_KEY, s.AML_MANAGEMENT_API_KEY, s.STAGING_STORAGE_CONNECTION_STRING ?? ""].filter((x) => x.length > 0);
+  return [s.AML_TRAINING_API_KEY, s.AML_MANAGEMENT_API_KEY, s.STAGING_STORAGE_CONNECTION_STRING ?? "", s.AZUREML_ACCESS_TOKEN ?? ""].filter((x) => x.length > 0);
+}
+
+function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -35,13 +35,18 @@ export function parseScoredProbe(csv: string): { features: Table; probabilities:
 export function compareCanary(expected: readonly number[], served: Table): CanaryResult {
   const p = served.columns.indexOf("Scored Probabilities");
   if (p < 0) return { matched: false, rows: 0, maxDifference: Number.POSITIVE_INFINITY, summary: "the endpoint's answer has no Scored Probabilities column" };
-  if (served.rows.length !== expected.length) {
-    return { matched: false, rows: served.rows.length, maxDifference: Number.POSITIVE_INFINITY, summary: `the endpoint scored ${served.rows.length} of ${expected.length} probe rows` };
+  return compareProbabilities(expected, served.rows.map((r) => Number(r[p])));
+}
+
+/** The probe's probabilities as served against those at training time, row by row, within CANARY_TOLERANCE. */
+export function compareProbabilities(expected: readonly number[], served: readonly number[]): CanaryResult {
+  if (served.length !== expected.length) {
+    return { matched: false, rows: served.length, maxDifference: Number.POSITIVE_INFINITY, summary: `the endpoint scored ${served.length} of ${expected.length} probe rows` };
   }
   let maxDifference = 0;
   let off = 0;
-  served.rows.forEach((r, i) => {
-    const d = Math.abs(Number(r[p]) - expected[i]!);
+  served.forEach((v, i) => {
+    const d = Math.abs(v - expected[i]!);
     if (!(d <= CANARY_TOLERANCE)) off++;
     maxDifference = Math.max(maxDifference, Number.isNaN(d) ? Number.POSITIVE_INFINITY : d);
   });

@@ -1,13 +1,27 @@
 import type { GateDecision } from "../evaluation/gate";
 import type { Metrics } from "../evaluation/metrics";
 import type { Backend } from "../backends/backend";
-import type { ModelRef } from "../backends/model-ref";
+import type { AzureMlModelRef, ModelRef } from "../backends/model-ref";
 
 /**
  * Every state a run can be recorded in; "running" and "awaiting-approval" are later overwritten.
  * "terminated": ended from outside (Durable's terminate, or cancel), recorded when it was settled.
  */
 export type RunRecordResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back" | "running" | "awaiting-approval" | "terminated";
+
+/** A v2 promotion: the version, the deployments, and every traffic step with what its check saw. */
+export interface RolloutRecord {
+  readonly model: AzureMlModelRef;
+  readonly deployment: string;
+  readonly previousDeployment?: string;
+  readonly steps: readonly { readonly percent: number; readonly mirror?: boolean; readonly at: string; readonly check: string }[];
+  /** The replaced deployment, kept at 0 % as the rollback target until `retireAfter`. */
+  readonly retained?: { readonly deployment: string; readonly retireAfter: string };
+  /** An earlier run's retained deployment this run deleted, its hold over. */
+  readonly retired?: string;
+  /** Long-running-operation polls this promotion made. */
+  readonly operationPolls: number;
+}
 
 /** A run's approval: when it had to be decided by, and once decided, who decided what, when and why. */
 export interface RecordedApproval {
@@ -50,6 +64,7 @@ export interface RunRecord {
   /** Where the replaced model was copied, so a rollback has something to go back to. */
   readonly archivedModel?: ModelRef;
   readonly approval?: RecordedApproval;
+  readonly rollout?: RolloutRecord;
   /** Seconds spent per stage, e.g. { staging: 12, training: 340 }. */
   readonly durationsInSeconds: Readonly<Record<string, number>>;
   /** ISO 8601; decides the record's place in listings. */

@@ -139,6 +139,11 @@ export class StagingClient {
     return kept.length;
   }
 
+  /** The run's probe as written by `writeProbe` (a few KB: read whole). */
+  async readProbe(runId: string): Promise<string> {
+    return (await this.container.getBlockBlobClient(runBlobs(runId).probe).downloadToBuffer()).toString("utf8");
+  }
+
   private async open(source: Exclude<DataSource, { kind: "blob" }>): Promise<BlockReader> {
     if (source.kind === "file") {
       try {

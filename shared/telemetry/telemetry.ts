@@ -6,15 +6,18 @@ export type RunEvent =
   | "GatePassed" | "GateRejected" | "ModelPromoted" | "PromotionVerified" | "VerificationFailed" | "ModelRolledBack"
   | "RetrainCompleted" | "RetrainFailed";
 
+/** A v2 promotion's steps: the model version, each deployment change, each traffic step and its probe. */
+export type RolloutEvent = "ModelRegistered" | "DeploymentCreating" | "DeploymentDeleting" | "TrafficSet" | "ProbeMatched" | "ProbeMismatched";
+
 /** Not a run's: the hourly statement of each endpoint's health that the alert rules read. */
 export type HealthEvent = "EndpointHealth";
 
-export type TelemetryEvent = RunEvent | HealthEvent;
+export type TelemetryEvent = RunEvent | RolloutEvent | HealthEvent;
 
 export type Properties = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface DependencyCall {
-  readonly type: "AzureML BES" | "AzureML Management" | "AzureML RRS" | "Azure Blob";
+  readonly type: "AzureML BES" | "AzureML Management" | "AzureML RRS" | "AzureML v2" | "Azure Blob";
   readonly name: string;
   /** The URL without its query string. */
   readonly target: string;

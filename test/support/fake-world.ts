@@ -133,6 +133,7 @@ export class FakeWorld {
       staging: {
         stage: (runId) => (this.fail("stage"), Promise.resolve({ blob: runBlobs(runId).input, bytes: 1234, sha256: "ab", method: "stream" as const })),
         writeProbe: () => Promise.resolve(2),
+        readProbe: () => Promise.resolve("age,workclass\n39,State-gov\n50,Private\n"),
         copyWithin: (from, to, metadata) => {
           this.copies.push({ from: `${from.container}/${from.blob}`, to: `${to.container}/${to.blob}` });
           this.blobMetadata.set(`${to.container}/${to.blob}`, { ...metadata });

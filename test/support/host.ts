@@ -39,7 +39,7 @@ export interface HostedPipeline {
 const STORAGE_PROVIDER = "AzureFunctionsJobHost__extensions__durableTask__storageProvider";
 
 /** Settings whose value is a duration, with the unit in their name. */
-const DURATION_SETTINGS = ["POLL_FIRST_INTERVAL_SECONDS", "POLL_MAX_INTERVAL_SECONDS", "VERIFY_DELAY_SECONDS", "JOB_DEADLINE_MINUTES", "APPROVAL_TIMEOUT_HOURS"];
+const DURATION_SETTINGS = ["POLL_FIRST_INTERVAL_SECONDS", "POLL_MAX_INTERVAL_SECONDS", "VERIFY_DELAY_SECONDS", "JOB_DEADLINE_MINUTES", "APPROVAL_TIMEOUT_HOURS", "AZUREML_STEP_WAIT_SECONDS", "AZUREML_OPERATION_TIMEOUT_MINUTES"];
 
 /**
  * The real engine's clock cannot be sped up, so its durations are scaled down instead: the same

@@ -31,6 +31,20 @@ export function mlflowAndAdminRoutes(r: Router, ctx: AzureMlContext): void {
     };
   }, { apiVersion: false }));
 
+  r.add("GET", `/mlflow/v1.0${WS}/api/2.0/mlflow/metrics/get-history`, arm(ctx, "mlflowGetHistory", (req) => {
+    inWorkspace(ctx, req);
+    const id = req.url.searchParams.get("run_id") ?? "";
+    const key = req.url.searchParams.get("metric_key") ?? "";
+    const job = ctx.state.jobs.get(id);
+    if (!job) throw new MlflowError(404, "RESOURCE_DOES_NOT_EXIST", `Run '${id}' not found.`);
+    // Pages of max_results (default and cap 25,000 as MLflow's), the token being the next offset.
+    const max = Math.min(Math.max(Number(req.url.searchParams.get("max_results") ?? 25_000) || 25_000, 1), 25_000);
+    const from = Number(req.url.searchParams.get("page_token") ?? 0) || 0;
+    const all = job.history.get(key) ?? [];
+    const page = all.slice(from, from + max).map((m) => ({ key, ...m }));
+    return { status: 200, body: { metrics: page, ...(from + max < all.length ? { next_page_token: String(from + max) } : {}) } };
+  }, { apiVersion: false }));
+
   r.add("POST", "/admin/faults", arm(ctx, "admin", async (req) => {
     const r = faultSettingsSchema.safeParse(await objectBody(req));
     if (!r.success) throw armError(400, "BadRequest", `fault settings: ${r.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`);

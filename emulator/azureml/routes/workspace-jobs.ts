@@ -30,7 +30,7 @@ export function workspaceAndJobRoutes(r: Router, ctx: AzureMlContext): void {
     }
     if (p.jobType !== "Command") throw badRequest('properties.jobType must be "Command" (this service runs command jobs).');
     for (const k of ["command", "environmentId"] as const) if (typeof p[k] !== "string" || p[k] === "") throw badRequest(`properties.${k} is required.`);
-    const job: JobRecord = { name, status: "NotStarted", properties: { experimentName: "Default", ...p }, createdAtMs: ctx.now(), metrics: new Map() };
+    const job: JobRecord = { name, status: "NotStarted", properties: { experimentName: "Default", ...p }, createdAtMs: ctx.now(), metrics: new Map(), history: new Map() };
     ctx.state.jobs.set(name, job);
     ctx.jobs.submit(job);
     ctx.log(`job ${name} submitted`);

@@ -56,17 +56,6 @@ export function classicTrainingActivities(d: ActivityDependencies) {
         }
       }),
 
-    [ACTIVITY.checkJob]: (i: C.JobRef) =>
-      toOutcome<C.CheckResult>(async () => {
-        const s = await d.bes.getJob(i.jobId);
-        const phase = CLASSIC_PHASE[s.state];
-        if (phase === "succeeded") d.telemetry.event("JobFinished", { ...ref(i), jobId: i.jobId });
-        if (phase === "failed" || phase === "cancelled") d.telemetry.event("JobFailed", { ...ref(i), jobId: i.jobId, state: s.state, details: s.details });
-        return { phase, state: s.state, ...(s.details ? { details: s.details } : {}) };
-      }),
-
-    [ACTIVITY.cancelJob]: (i: C.JobRef) => toOutcome<void>(() => d.bes.cancelJob(i.jobId)),
-
     [ACTIVITY.evaluate]: (i: C.EvaluateInput) =>
       toOutcome<C.EvaluateResult>(async () => {
         const { text, refreshes } = await readResult(await handle(i, "output2"), readerOptions(d));
@@ -79,4 +68,13 @@ export function classicTrainingActivities(d: ActivityDependencies) {
       }),
 
   };
+}
+
+/** BES's state as a phase (the shared check activity calls this for classic jobs). */
+export async function checkClassicJob(d: ActivityDependencies, i: C.JobRef): Promise<C.CheckResult> {
+  const s = await d.bes.getJob(i.jobId);
+  const phase = CLASSIC_PHASE[s.state];
+  if (phase === "succeeded") d.telemetry.event("JobFinished", { ...ref(i), jobId: i.jobId });
+  if (phase === "failed" || phase === "cancelled") d.telemetry.event("JobFailed", { ...ref(i), jobId: i.jobId, state: s.state, details: s.details });
+  return { phase, state: s.state, ...(s.details ? { details: s.details } : {}) };
 }

@@ -13,3 +13,8 @@ export const AZUREML_METRICS: MetricCatalogue = {
     log_loss: LOSS_RANGE,
   },
 };
+
+/** The probe rows as the new model scored them at training time: one MLflow step per row. */
+export const PROBE_METRIC = "probe_score";
+/** The serving model's metrics, logged by the same job on the same held-out rows. */
+export const CHAMPION_PREFIX = "champion_";

@@ -40,6 +40,21 @@ export class MlflowClient {
     return { status, metrics };
   }
 
+  /** Every value of `key` in the run, in step order; follows page tokens up to `maxPages`. */
+  async getMetricHistory(jobName: string, key: string, maxPages = 10): Promise<{ readonly step: number; readonly value: number }[]> {
+    const base = await this.trackingUrl();
+    const out: { step: number; value: number }[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const url = `${base}/api/2.0/mlflow/metrics/get-history?run_id=${encodeURIComponent(jobName)}&metric_key=${encodeURIComponent(key)}${token ? `&page_token=${encodeURIComponent(token)}` : ""}`;
+      const body = jsonOf<{ metrics?: { step?: unknown; value?: unknown }[]; next_page_token?: unknown }>("read MLflow metric history", await this.call({ operation: "read MLflow metric history", method: "GET", url }));
+      for (const m of body.metrics ?? []) out.push({ step: typeof m.step === "number" ? m.step : 0, value: typeof m.value === "number" ? m.value : Number.NaN });
+      token = typeof body.next_page_token === "string" && body.next_page_token !== "" ? body.next_page_token : undefined;
+      if (!token) break;
+    }
+    return out.sort((a, b) => a.step - b.step);
+  }
+
   /** `properties.mlFlowTrackingUri` of the workspace, `azureml://` read as `https://` [NB]. */
   private trackingUrl(): Promise<string> {
     this.tracking ??= (async () => {

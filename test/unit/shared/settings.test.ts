@@ -111,9 +111,26 @@ describe("a backend per endpoint", () => {
     expect(backendOf(s, "retrain2")).toBe("classic");
   });
 
-  it("names Azure ML (v2) but refuses it until it works end to end, and refuses unknown backends", () => {
-    expect(failure(endpoints({ retrain1: { backend: "azureml" } })).message).toContain('retrain1.backend: backend "azureml" (Azure Machine Learning (v2)) is not available in this version; use classic');
+  it("takes azureml with its workspace and environment, and refuses unknown backends", () => {
+    const v2 = { AZUREML_WORKSPACE_ID: "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w", AZUREML_ENVIRONMENT_ID: "azureml:sklearn:1" };
+    const s = loadSettings({ ...endpoints({ retrain1: { backend: "azureml", gate: "auc>=0.8" } }), ...v2 });
+    expect(backendOf(s, "retrain1")).toBe("azureml");
+    expect(s.AZUREML_TRAFFIC_STEPS).toEqual([10, 50, 100]);
+    expect(failure(endpoints({ retrain1: { backend: "azureml", gate: "auc>=0.8" } })).message).toMatch(/AZUREML_WORKSPACE_ID is required: endpoint\(s\) retrain1 use the azureml backend[\s\S]*AZUREML_ENVIRONMENT_ID is required/);
     expect(failure(endpoints({ retrain1: { backend: "sagemaker" } })).message).toContain("retrain1.backend: backend must be one of classic, azureml");
+  });
+
+  it("refuses v2 settings that cannot be meant", () => {
+    const v2 = { RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ retrain1: { backend: "azureml", gate: "auc>=0.8" } }), AZUREML_WORKSPACE_ID: "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w", AZUREML_ENVIRONMENT_ID: "e" };
+    expect(failure(validEnv({ ...v2, AZUREML_TRAFFIC_STEPS: "50,10,100" })).message).toContain("AZUREML_TRAFFIC_STEPS must be rising whole percentages ending at 100");
+    expect(failure(validEnv({ ...v2, AZUREML_TRAFFIC_STEPS: "10,50" })).message).toContain("AZUREML_TRAFFIC_STEPS must be rising");
+    expect(failure(validEnv({ ...v2, AZUREML_MIRROR_PERCENT: "60" })).message).toContain("AZUREML_MIRROR_PERCENT must be at most 50");
+    expect(failure(validEnv({ ...v2, AZUREML_WORKSPACE_ID: "ws-1" })).message).toContain("AZUREML_WORKSPACE_ID must be a workspace's resource id");
+    const leaked = failure(validEnv({ ...v2, AZUREML_ACCESS_TOKEN: "tok-SECRET-1" }));
+    expect(leaked.message).toContain("AZUREML_ACCESS_TOKEN is for the local Azure ML service only");
+    expect(leaked.message).not.toContain("tok-SECRET-1");
+    const shortName = { ...v2, RETRAIN_ENDPOINTS: "retrain1,x", RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ x: { backend: "azureml", gate: "auc>=0.8" } }) };
+    expect(failure(validEnv(shortName)).message).toContain('"x" uses the azureml backend, so it must be an online endpoint name');
   });
 
   it("checks an endpoint's gate, and the default gate, against the metrics of the backend that uses them", () => {

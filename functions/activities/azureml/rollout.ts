@@ -1,0 +1,88 @@
+import type { ActivityDependencies } from "../dependencies";
+import type * as C from "../contracts";
+import type * as A from "./contracts";
+import { AZUREML_ACTIVITY } from "../names";
+import { toOutcome } from "../outcome";
+import { ref } from "../ref";
+import { v2 } from "./training";
+import { servingOf } from "./serving";
+import { modelVersionId } from "../../../shared/backends/azureml/workspace";
+import { PROBE_METRIC } from "../../../shared/backends/azureml/metrics";
+import type { AsyncOperation, OperationStatus } from "../../../shared/backends/azureml/async-operation";
+import type { AzureMlModelRef } from "../../../shared/backends/model-ref";
+import { compareProbabilities } from "../../../shared/evaluation/canary";
+import { AzureMlError } from "../../../shared/backends/azureml/azureml-error";
+
+/** A run's model version: from its run id, so a retried registration finds its own. */
+export const modelVersionFor = (runId: string) => runId.replace(/[^a-zA-Z0-9]/g, "").slice(-40);
+
+/**
+ * The v2 rollout's steps as thin adapters: register, read the endpoint, create and delete a
+ * deployment, set traffic, poll a long-running operation (one poll per call: the orchestrator
+ * waits between polls with durable timers), and check the probe rows through one deployment.
+ */
+export function azureMlRolloutActivities(d: ActivityDependencies) {
+  return {
+    [AZUREML_ACTIVITY.register]: (i: A.RegisterInput) =>
+      toOutcome<AzureMlModelRef>(async () => {
+        const ml = v2(d);
+        const version = modelVersionFor(i.runId);
+        const { model, alreadyRegistered } = await ml.models.register(i.endpoint, version, {
+          modelUri: `azureml://jobs/${i.jobId}/outputs/model`, jobName: i.jobId, modelType: "custom_model", tags: { "retrainer.run": i.runId },
+        });
+        d.telemetry.event("ModelRegistered", { ...ref(i), jobId: i.jobId, model: `${model.name}:${model.version}`, alreadyRegistered: String(alreadyRegistered) });
+        return { backend: "azureml", name: model.name, version: model.version };
+      }),
+
+    [AZUREML_ACTIVITY.readEndpoint]: (i: C.RunRef) =>
+      toOutcome<A.EndpointState>(async () => {
+        const s = await servingOf(v2(d), i.endpoint);
+        return { traffic: s.traffic, mirrorTraffic: s.mirrorTraffic, ...(s.serving ? { serving: s.serving } : {}), ...(s.model ? { servingModel: s.model } : {}) };
+      }),
+
+    [AZUREML_ACTIVITY.createDeployment]: (i: A.CreateDeploymentInput) =>
+      toOutcome<AsyncOperation>(async () => {
+        const ml = v2(d);
+        const op = await ml.online.putDeployment(i.endpoint, i.deployment, {
+          model: modelVersionId(ml.workspace, i.model.name, i.model.version), instanceType: ml.options.instanceType, instanceCount: ml.options.instanceCount, tags: { "retrainer.run": i.runId },
+        });
+        d.telemetry.event("DeploymentCreating", { ...ref(i), deployment: i.deployment, model: `${i.model.name}:${i.model.version}` });
+        return op;
+      }),
+
+    [AZUREML_ACTIVITY.pollOperation]: (i: A.OperationInput) => toOutcome<OperationStatus>(() => v2(d).online.pollOperation(i.operation)),
+
+    [AZUREML_ACTIVITY.setTraffic]: (i: A.TrafficInput) =>
+      toOutcome<AsyncOperation>(async () => {
+        const op = await v2(d).online.setTraffic(i.endpoint, i.traffic, i.mirrorTraffic ?? {});
+        d.telemetry.event("TrafficSet", { ...ref(i), traffic: JSON.stringify(i.traffic), mirrorTraffic: JSON.stringify(i.mirrorTraffic ?? {}) });
+        return op;
+      }),
+
+    [AZUREML_ACTIVITY.deleteDeployment]: (i: A.DeploymentInput) =>
+      toOutcome<AsyncOperation>(async () => {
+        const op = await v2(d).online.deleteDeployment(i.endpoint, i.deployment);
+        d.telemetry.event("DeploymentDeleting", { ...ref(i), deployment: i.deployment });
+        return op;
+      }),
+
+    [AZUREML_ACTIVITY.probe]: (i: A.ProbeInput) =>
+      toOutcome<A.ProbeResult>(async () => {
+        const ml = v2(d);
+        // The probe rows as the new model scored them at training time, one MLflow step per row.
+        const expected = (await ml.mlflow.getMetricHistory(i.jobId, PROBE_METRIC)).map((m) => m.value);
+        if (expected.length === 0) return { matched: false, summary: `the job logged no ${PROBE_METRIC}, so there is nothing to check the deployment against` };
+        const rows = (await d.staging.readProbe(i.runId)).split(/\r?\n/).filter((l) => l.trim() !== "").map((l) => l.split(","));
+        const [columns, ...data] = rows;
+        const e = await ml.online.getEndpoint(i.endpoint);
+        if (!e.scoringUri || !columns) throw new AzureMlError(`endpoint ${i.endpoint} has no scoring URI`, { operation: "probe", code: "InvalidResponse", retryable: false });
+        const { primaryKey } = await ml.online.listKeys(i.endpoint);
+        const answer = await ml.online.score(e.scoringUri, primaryKey, { input_data: { columns, data } }, i.deployment);
+        const served = Array.isArray(answer) ? answer.map((v) => (typeof v === "number" ? v : Number.NaN)) : [];
+        const r = compareProbabilities(expected, served);
+        const result = { matched: r.matched, summary: `${i.deployment ? `deployment ${i.deployment}` : `endpoint ${i.endpoint}`}: ${r.summary}` };
+        d.telemetry.event(r.matched ? "ProbeMatched" : "ProbeMismatched", { ...ref(i), deployment: i.deployment ?? "", summary: result.summary });
+        return result;
+      }),
+  };
+}

@@ -1,0 +1,20 @@
+import { startAzureMlService, type RunningAzureMlService } from "../../emulator/azureml/service";
+import type { AzureMlServiceConfig } from "../../emulator/azureml/config";
+
+/** A local Azure ML (v2) service on a free port, fast to provision, and the app settings that point at it. */
+export async function startTestAzureMl(overrides: Partial<AzureMlServiceConfig> = {}): Promise<{ svc: RunningAzureMlService; settings(endpoint: string, over?: Record<string, string>): Record<string, string> }> {
+  const svc = await startAzureMlService({ provisioningDelayInMs: 300, updateDelayInMs: 100, ...overrides });
+  return {
+    svc,
+    settings: (endpoint, over = {}) => ({
+      AZUREML_WORKSPACE_ID: svc.workspaceId,
+      AZUREML_ARM_URL: svc.armUrl,
+      AZUREML_ACCESS_TOKEN: svc.config.armToken,
+      AZUREML_ENVIRONMENT_ID: `${svc.workspaceId}/environments/sklearn/versions/1`,
+      AZUREML_STEP_WAIT_SECONDS: "20",
+      RETRAIN_ENDPOINTS: `retrain,${endpoint}`,
+      RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ [endpoint]: { backend: "azureml", gate: "auc>=0.8; auc>=champion-0.05" } }),
+      ...over,
+    }),
+  };
+}
