@@ -13,18 +13,22 @@ interface DemoOptions {
   dryRun: boolean;
   rows: number;
   verbose: boolean;
+  /** `azureml`: the same run on the local Azure ML (v2) service, with its blue/green rollout. */
+  backend: "classic" | "azureml";
 }
 
-const USAGE = `npm start [-- --data=FILE.csv] [--gate="AUC>=0.85; Accuracy>=0.8"] [--dry-run] [--rows=N] [--verbose]`;
+const USAGE = `npm start [-- --backend=classic|azureml] [--data=FILE.csv] [--gate="AUC>=0.85; Accuracy>=0.8"] [--dry-run] [--rows=N] [--verbose]`;
+const V2_ENDPOINT = "census-v2";
 
 function parseArgs(argv: readonly string[]): DemoOptions {
-  const o: DemoOptions = { dryRun: false, rows: 20_000, verbose: false };
+  const o: DemoOptions = { dryRun: false, rows: 20_000, verbose: false, backend: "classic" };
   for (const arg of argv) {
     const [flag, value] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
     if (flag === "--data" && value) o.data = path.resolve(value);
     else if (flag === "--gate" && value) o.gate = value;
     else if (flag === "--dry-run") o.dryRun = true;
     else if (flag === "--verbose") o.verbose = true;
+    else if (flag === "--backend" && (value === "classic" || value === "azureml")) o.backend = value;
     else if (flag === "--rows" && value && Number.isInteger(Number(value)) && Number(value) >= 100) o.rows = Number(value);
     else throw new Error(`Unknown or incomplete option "${arg}". Usage: ${USAGE}`);
   }
@@ -79,8 +83,12 @@ async function main(): Promise<number> {
   const stack = await startLocalStack({
     settings: {
       ...settings,
-      Values: { ...settings.Values, POLL_FIRST_INTERVAL_SECONDS: "2", POLL_BACKOFF_FACTOR: "1.5", POLL_MAX_INTERVAL_SECONDS: "5", VERIFY_DELAY_SECONDS: "4", ...(o.gate ? { RETRAIN_GATE: o.gate } : {}) },
+      Values: {
+        ...settings.Values, POLL_FIRST_INTERVAL_SECONDS: "2", POLL_BACKOFF_FACTOR: "1.5", POLL_MAX_INTERVAL_SECONDS: "5", VERIFY_DELAY_SECONDS: "4", AZUREML_STEP_WAIT_SECONDS: "2",
+        ...(o.gate && o.backend === "classic" ? { RETRAIN_GATE: o.gate } : {}),
+      },
     },
+    ...(o.backend === "azureml" ? { azureml: { endpoint: V2_ENDPOINT, gate: o.gate ?? "auc>=0.8; auc>=champion-0.02" } } : {}),
     dataDir, demoRows: o.rows, schedules: false, propagationDelayInMs: 3_000,
     log: (l) => {
       hostLog.push(redact(l));
@@ -108,9 +116,11 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
   } else {
     say(`training data: ${o.rows.toLocaleString("en")} generated census rows (${path.relative(process.cwd(), path.join(dataDir, "census.csv"))})`);
   }
-  const endpoint = values.RETRAIN_ENDPOINTS!.split(",")[0]!.trim();
+  const endpoint = o.backend === "azureml" ? V2_ENDPOINT : values.RETRAIN_ENDPOINTS!.split(",")[0]!.trim();
+  if (stack.azureml) say(`backend: Azure Machine Learning (v2), local service ${stack.azureml.armUrl}; online endpoint "${endpoint}" serves deployment blue at 100 %`);
   const sample = sampleRows();
-  const before = emulator ? await score(stack, endpoint, sample) : undefined;
+  const before = stack.azureml ? await scoreV2(stack, endpoint, sample) : emulator ? await score(stack, endpoint, sample) : undefined;
+  const watchV2 = stack.azureml ? rolloutWatcher(stack, endpoint) : undefined;
 
   const key = stack.functionKey;
   const api = (p: string, init?: RequestInit) => fetch(`${host.url}${p}`, { ...init, headers: { "x-functions-key": key, ...(init?.headers ?? {}) } });
@@ -123,9 +133,10 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
   let view: RunView;
   for (;;) {
     view = (await (await api(`/api/retrain/${startBody.id}`)).json()) as RunView;
-    const line = describe(view);
+    const line = describe(view, o.backend);
     if (line !== last) say(line);
     last = line;
+    watchV2?.();
     if (["Completed", "Failed", "Terminated"].includes(view.runtimeStatus)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -134,12 +145,13 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
     console.log(`\nEvaluation of the new model on its held-out rows${view.championMetrics ? " (and of the model serving now, on the same rows)" : ""}, against the gate:`);
     for (const r of view.decision.reasons) console.log(`  ${r.includes("fails") ? "✗" : "✓"} ${r}`);
   }
-  if (emulator && before && view.result === "promoted") {
-    // The endpoint switches to the new model after its propagation delay.
-    let after = await score(stack, endpoint, sample);
+  if (before && view.result === "promoted") {
+    // The endpoint switches to the new model after its propagation delay (classic).
+    const scoreNow = () => (stack.azureml ? scoreV2(stack, endpoint, sample) : score(stack, endpoint, sample));
+    let after = await scoreNow();
     for (let i = 0; i < 40 && after.every((p, k) => p === before[k]); i++) {
       await new Promise((r) => setTimeout(r, 250));
-      after = await score(stack, endpoint, sample);
+      after = await scoreNow();
     }
     console.log(`\nThe same ${sample.rows.length} rows scored by endpoint "${endpoint}" (probability of >50K):`);
     console.log(`  ${"age".padEnd(4)}${"education".padEnd(14)}${"occupation".padEnd(18)}${"hours".padEnd(7)}${"before".padStart(8)}${"after".padStart(8)}`);
@@ -162,10 +174,11 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
     ["data", view.staged ? `${(view.staged.bytes / 1e6).toFixed(1)} MB staged (${view.staged.method})${record?.dataSha256 ? `, sha256 ${record.dataSha256.slice(0, 12)}…` : ""}` : undefined],
     ["model", record?.modelAfter ? `${record.modelBefore ? describeModel(record.modelBefore) : "?"} → ${describeModel(record.modelAfter)}` : undefined],
     ["archived", record?.archivedModel ? describeModel(record.archivedModel) : undefined],
-    ["verified", view.verification?.join("; ")],
+    ["verified", record?.rollout ? `${record.rollout.steps.length} checks, the last: ${record.rollout.steps.at(-1)!.check}` : view.verification?.join("; ")],
+    ["rollout", record?.rollout ? `${record.rollout.previousDeployment} → ${record.rollout.deployment} in steps ${record.rollout.steps.filter((s) => s.percent > 0 && !s.check.startsWith("verification:")).map((s) => `${s.mirror ? "mirror " : ""}${s.percent} %`).join(", ")}; ${record.rollout.operationPolls} operation polls; ${record.rollout.retained ? `${record.rollout.retained.deployment} kept at 0 % until ${record.rollout.retained.retireAfter}` : ""}` : undefined],
     ["metrics", view.metrics ? Object.entries(view.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ") : undefined],
-    ["champion", view.championMetrics ? `the model serving before, on the same rows: AUC ${view.championMetrics.AUC?.toFixed(3)}, Accuracy ${view.championMetrics.Accuracy?.toFixed(3)}` : undefined],
-    ["gate", `${values.RETRAIN_GATE} → ${view.decision ? (view.decision.passed ? "passed" : "rejected") : "not reached"}`],
+    ["champion", view.championMetrics ? `the model serving before, on the same rows: ${Object.entries(view.championMetrics).slice(0, 5).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}` : undefined],
+    ["gate", `${record?.gateRules ?? values.RETRAIN_GATE} → ${view.decision ? (view.decision.passed ? "passed" : "rejected") : "not reached"}`],
     ["durable", instance ? `${instance.episodes} orchestrator episodes, ${instance.history.length} history events` : undefined],
     ["history", record ? `run ${record.runId} recorded (GET /api/runs/${record.runId})` : "NOT RECORDED"],
     ["elapsed", `${((Date.now() - t0) / 1000).toFixed(1)} s`],
@@ -174,7 +187,7 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
   return failed ? 1 : 0;
 }
 
-function describe(v: RunView): string {
+function describe(v: RunView, backend: DemoOptions["backend"]): string {
   switch (v.stage) {
     case undefined:
       return `${v.runtimeStatus.toLowerCase()}`;
@@ -189,7 +202,7 @@ function describe(v: RunView): string {
     case "evaluating":
       return "job finished; reading its evaluation…";
     case "promoting":
-      return `gate passed; updating endpoint (PATCH Update Resource)…`;
+      return backend === "azureml" ? "gate passed; registering the model and deploying it beside the serving one…" : `gate passed; updating endpoint (PATCH Update Resource)…`;
     case "verifying":
       return "verifying the endpoint lists the new model…";
     case "done":
@@ -216,6 +229,30 @@ async function score(stack: LocalStack, endpointName: string, sample: { columns:
   const v = body.Results.output1.value;
   const p = v.ColumnNames.indexOf("Scored Probabilities");
   return v.Values.map((r) => Number(r[p]));
+}
+
+/** The sample scored by the v2 endpoint as any caller is routed, with the endpoint's key. */
+async function scoreV2(stack: LocalStack, endpointName: string, sample: { columns: string[]; rows: string[][] }): Promise<number[]> {
+  const ml = stack.azureml!;
+  const e = ml.state.endpoint(endpointName)!;
+  const res = await fetch(`${ml.armUrl}/score/${endpointName}`, {
+    method: "POST", headers: { Authorization: `Bearer ${e.keys.primaryKey}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ input_data: { columns: sample.columns, data: sample.rows } }),
+  });
+  return (await res.json()) as number[];
+}
+
+/** Narrates the v2 endpoint as an operator would see it change: deployments and their traffic. */
+function rolloutWatcher(stack: LocalStack, endpointName: string): () => void {
+  let last = "";
+  return () => {
+    const e = stack.azureml!.state.endpoint(endpointName)!;
+    const deployments = [...e.deployments.values()].map((d) => `${d.name} ${d.provisioningState}`).join(", ");
+    const mirror = Object.keys(e.mirrorTraffic).length > 0 ? `, mirror ${JSON.stringify(e.mirrorTraffic)}` : "";
+    const line = `  endpoint ${endpointName}: traffic ${JSON.stringify(e.traffic)}${mirror}; deployments: ${deployments}`;
+    if (line !== last) say(line);
+    last = line;
+  };
 }
 
 main().then(

@@ -7,10 +7,12 @@ import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { startLocalHost, type RunningHost } from "./host";
 import type { LocalSettings } from "./settings";
 import { checkStatePorts, portOf, type AzuritePorts } from "./stable-ports";
+import { startAzureMlService, type RunningAzureMlService } from "../emulator/azureml/service";
 
 export interface LocalStack {
   readonly host: RunningHost;
   readonly emulator?: RunningEmulator;
+  readonly azureml?: RunningAzureMlService;
   readonly values: Readonly<Record<string, string>>;
   readonly functionKey: string;
   stop(): Promise<void>;
@@ -34,6 +36,8 @@ export interface LocalStackOptions {
   readonly stablePorts?: { readonly azurite: AzuritePorts };
   /** false: use the ML service at the configured URLs even on loopback (one started with `npm run emulator`). */
   readonly startMlService?: boolean;
+  /** Also start the local Azure ML (v2) service with this online endpoint, and retrain it on v2. */
+  readonly azureml?: { readonly endpoint: string; readonly gate: string };
   readonly log: (line: string) => void;
 }
 
@@ -97,6 +101,18 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       values.AML_MANAGEMENT_URL = emulator.managementUrl;
       o.log(`Local ML service: BES/RRS ${emulator.servicesUrl}, management ${emulator.managementUrl}`);
     }
+    let azureml: RunningAzureMlService | undefined;
+    if (o.azureml) {
+      azureml = await startAzureMlService({ endpoints: [o.azureml.endpoint] }, { log: (l) => o.log(`[azureml-service] ${l}`) });
+      stops.unshift(() => azureml!.stop());
+      Object.assign(values, {
+        AZUREML_WORKSPACE_ID: azureml.workspaceId, AZUREML_ARM_URL: azureml.armUrl, AZUREML_ACCESS_TOKEN: azureml.config.armToken,
+        AZUREML_ENVIRONMENT_ID: `${azureml.workspaceId}/environments/sklearn/versions/1`,
+        RETRAIN_ENDPOINTS: [...(values.RETRAIN_ENDPOINTS ?? "").split(",").map((s) => s.trim()).filter(Boolean), o.azureml.endpoint].join(","),
+        RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ ...(JSON.parse(values.RETRAIN_ENDPOINT_SETTINGS || "{}") as object), [o.azureml.endpoint]: { backend: "azureml", gate: o.azureml.gate } }),
+      });
+      o.log(`Local Azure ML (v2) service: ${azureml.armUrl}${azureml.workspaceId}`);
+    }
     mkdirSync(o.dataDir, { recursive: true });
     const demo = path.join(o.dataDir, "census.csv");
     writeFileSync(demo, syntheticCensusCsv(o.demoRows, 20_261_128));
@@ -105,7 +121,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     stops.unshift(() => host.stop());
     recordPorts?.();
     return {
-      host, values, functionKey, ...(emulator ? { emulator } : {}),
+      host, values, functionKey, ...(emulator ? { emulator } : {}), ...(azureml ? { azureml } : {}),
       stop: async () => {
         for (const s of stops) await s().catch(() => undefined);
       },

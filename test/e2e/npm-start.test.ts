@@ -38,6 +38,18 @@ describe("npm start", () => {
     expect(dry.code).toBe(0);
   });
 
+  it("--backend=azureml narrates a v2 run: job, gate, the new deployment, each traffic step, verification, the same rows before and after", async () => {
+    const { code, out } = await runDemo(["--backend=azureml"]);
+    expect(out).toMatch(/backend: Azure Machine Learning \(v2\)/);
+    expect(out).toMatch(/✓ auc is 0\.\d+ against the champion's 0\.\d+, meets the rule/);
+    for (const step of [/"blue":90,"d[a-z0-9]+":10/, /"blue":50,"d[a-z0-9]+":50/, /traffic \{"d[a-z0-9]+":100\}/]) expect(out).toMatch(step);
+    expect(out).toMatch(/verified\s+5 checks, the last: verification: endpoint census-v2: all 20 probe rows scored as at training time/);
+    expect(out).toMatch(/before\s+after/);
+    expect(out).toMatch(/result\s+promoted/);
+    expect(out).not.toMatch(/local-arm-token|AccountKey=(?!\[REDACTED\])|sig=(?!\[REDACTED\])/);
+    expect(code).toBe(0);
+  });
+
   it("exits non-zero for a failed run and names bad options", async () => {
     const wrong = path.join(mkdtempSync(path.join(tmpdir(), "retrainer-demo-")), "no-label.csv");
     writeFileSync(wrong, "age,hours-per-week\n39,40\n50,13\n");
