@@ -47,7 +47,7 @@ describe("v2 fault matrix", () => {
   it("a job that fails: the run fails with the job's state, nothing is deployed", async () => {
     const before = [...endpoint().deployments.keys()];
     const { status } = await runWith({ failNextJob: "the compute cluster was deallocated" });
-    expect(status).toMatchObject({ runtimeStatus: "Failed", result: "failed", reason: expect.stringMatching(/ended Failed/) as unknown });
+    expect(status).toMatchObject({ runtimeStatus: "Failed", result: "failed", reason: expect.stringMatching(/ended Failed: the compute cluster was deallocated/) as unknown });
     expect([...endpoint().deployments.keys()]).toEqual(before);
   });
 

@@ -12,6 +12,7 @@ import type { AsyncOperation, OperationStatus } from "../../../shared/backends/a
 import type { AzureMlModelRef } from "../../../shared/backends/model-ref";
 import { compareProbabilities } from "../../../shared/evaluation/canary";
 import { AzureMlError } from "../../../shared/backends/azureml/azureml-error";
+import { parse } from "csv-parse/sync";
 
 /** A run's model version: from its run id, so a retried registration finds its own. */
 export const modelVersionFor = (runId: string) => runId.replace(/[^a-zA-Z0-9]/g, "").slice(-40);
@@ -72,8 +73,8 @@ export function azureMlRolloutActivities(d: ActivityDependencies) {
         // The probe rows as the new model scored them at training time, one MLflow step per row.
         const expected = (await ml.mlflow.getMetricHistory(i.jobId, PROBE_METRIC)).map((m) => m.value);
         if (expected.length === 0) return { matched: false, summary: `the job logged no ${PROBE_METRIC}, so there is nothing to check the deployment against` };
-        const rows = (await d.staging.readProbe(i.runId)).split(/\r?\n/).filter((l) => l.trim() !== "").map((l) => l.split(","));
-        const [columns, ...data] = rows;
+        const records: string[][] = parse(await d.staging.readProbe(i.runId), { skip_empty_lines: true, bom: true });
+        const [columns, ...data] = records;
         const e = await ml.online.getEndpoint(i.endpoint);
         if (!e.scoringUri || !columns) throw new AzureMlError(`endpoint ${i.endpoint} has no scoring URI`, { operation: "probe", code: "InvalidResponse", retryable: false });
         const { primaryKey } = await ml.online.listKeys(i.endpoint);

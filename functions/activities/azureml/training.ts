@@ -70,5 +70,6 @@ export async function checkAzureMlJob(d: ActivityDependencies, i: C.JobRef): Pro
   if (!job) throw new AzureMlError(`job ${i.jobId} does not exist in the workspace`, { operation: "get job", code: "NotFound", retryable: false, statusCode: 404 });
   if (job.phase === "succeeded") d.telemetry.event("JobFinished", { ...ref(i), jobId: i.jobId });
   if (job.phase === "failed" || job.phase === "cancelled") d.telemetry.event("JobFailed", { ...ref(i), jobId: i.jobId, state: job.status });
-  return { phase: job.phase, state: job.status, ...(job.phase === "failed" ? { details: `see ${job.studioUrl ?? "the job in Azure ML studio"}` } : {}) };
+  const details = job.phase === "failed" ? `${job.error ?? "the service gave no reason"} (${job.studioUrl ?? "see the job in Azure ML studio"})` : undefined;
+  return { phase: job.phase, state: job.status, ...(details ? { details } : {}) };
 }

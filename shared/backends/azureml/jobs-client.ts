@@ -36,6 +36,8 @@ export interface JobInfo {
   readonly studioUrl?: string;
   readonly outputs: Readonly<Record<string, { readonly jobOutputType?: string; readonly uri?: string }>>;
   readonly tags: Readonly<Record<string, string>>;
+  /** The service's reason, when the job failed. */
+  readonly error?: string;
 }
 
 /** Job names are case-sensitive, 1–255 characters [contract §2]. */
@@ -53,7 +55,7 @@ export function jobNameFor(runId: string): string {
 
 interface JobResource {
   name?: string;
-  properties?: { status?: unknown; services?: Record<string, { endpoint?: string }>; outputs?: Record<string, { jobOutputType?: string; uri?: string }> | null; tags?: Record<string, string> | null };
+  properties?: { status?: unknown; services?: Record<string, { endpoint?: string }>; outputs?: Record<string, { jobOutputType?: string; uri?: string }> | null; tags?: Record<string, string> | null; error?: { message?: unknown } | null };
 }
 
 /** Command jobs on one workspace: submit (idempotent by name), read, cancel. */
@@ -105,5 +107,9 @@ function jobInfo(operation: string, name: string, r: JobResource): JobInfo {
   const status = r.properties?.status;
   if (typeof status !== "string" || status === "") throw invalidResponse(operation, `job ${name} with no status`);
   const studio = r.properties?.services?.Studio?.endpoint;
-  return { name: r.name ?? name, status, phase: azureMlPhase(status), ...(studio ? { studioUrl: studio } : {}), outputs: r.properties?.outputs ?? {}, tags: r.properties?.tags ?? {} };
+  const error = r.properties?.error?.message;
+  return {
+    name: r.name ?? name, status, phase: azureMlPhase(status), ...(studio ? { studioUrl: studio } : {}), outputs: r.properties?.outputs ?? {}, tags: r.properties?.tags ?? {},
+    ...(typeof error === "string" && error !== "" ? { error: error.slice(0, 1_000) } : {}),
+  };
 }
