@@ -1,22 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHostedPipeline, type HostedPipeline } from "../support/host";
-import { startTestAzureMl } from "../support/azureml";
+import type { HostedPipeline } from "../support/host";
+import { startV2Pipeline } from "../support/azureml";
 import type { RunningAzureMlService } from "../../emulator/azureml/service";
 import type { RunRecord } from "../../shared/history/run-record";
 
 let p: HostedPipeline;
 let svc: RunningAzureMlService;
+let stop: () => Promise<void>;
 const ENDPOINT = "census-v2";
 
 beforeAll(async () => {
-  const ml = await startTestAzureMl();
-  svc = ml.svc;
-  p = await startHostedPipeline({ settings: ml.settings(ENDPOINT) });
+  ({ p, svc, stop } = await startV2Pipeline(ENDPOINT));
 });
-afterAll(async () => {
-  await p?.stop();
-  await svc?.stop();
-});
+afterAll(() => stop?.());
 
 describe("a v2 run through the local host: job, gate, green deployment, staged shift, verification", () => {
   it("trains, gates against the serving model, shifts 10 → 50 → 100 % to the new deployment and keeps the old one at 0 %", async () => {

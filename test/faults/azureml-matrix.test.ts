@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHostedPipeline, type HostedPipeline } from "../support/host";
-import { startTestAzureMl } from "../support/azureml";
+import type { HostedPipeline } from "../support/host";
+import { startV2Pipeline } from "../support/azureml";
 import type { RunningAzureMlService } from "../../emulator/azureml/service";
 import type { AzureMlFaultSettings } from "../../emulator/azureml/faults";
 import type { RunRecord } from "../../shared/history/run-record";
@@ -12,18 +12,13 @@ import type { RunRecord } from "../../shared/history/run-record";
  */
 let p: HostedPipeline;
 let svc: RunningAzureMlService;
+let stop: () => Promise<void>;
 const ENDPOINT = "census-v2";
 
 beforeAll(async () => {
-  const ml = await startTestAzureMl();
-  svc = ml.svc;
-  // A hold of 0 h: each run retires the deployment the previous promotion kept.
-  p = await startHostedPipeline({ settings: ml.settings(ENDPOINT, { AZUREML_RETIRE_AFTER_HOURS: "0" }) });
+  ({ p, svc, stop } = await startV2Pipeline(ENDPOINT, { AZUREML_RETIRE_AFTER_HOURS: "0" }));
 });
-afterAll(async () => {
-  await p?.stop();
-  await svc?.stop();
-});
+afterAll(() => stop?.());
 
 const endpoint = () => svc.state.endpoint(ENDPOINT)!;
 const serving = () => Object.entries(endpoint().traffic).filter(([, v]) => v > 0);

@@ -1,5 +1,6 @@
 import { startAzureMlService, type RunningAzureMlService } from "../../emulator/azureml/service";
 import type { AzureMlServiceConfig } from "../../emulator/azureml/config";
+import { startHostedPipeline, type HostedPipeline } from "./host";
 
 /** A local Azure ML (v2) service on a free port, fast to provision, and the app settings that point at it. */
 export async function startTestAzureMl(overrides: Partial<AzureMlServiceConfig> = {}): Promise<{ svc: RunningAzureMlService; settings(endpoint: string, over?: Record<string, string>): Record<string, string> }> {
@@ -17,4 +18,16 @@ export async function startTestAzureMl(overrides: Partial<AzureMlServiceConfig> 
       ...over,
     }),
   };
+}
+
+/** The product through the local host (on the suite's engine) with a v2 endpoint on a local v2 service. */
+export async function startV2Pipeline(endpoint: string, over: Record<string, string> = {}): Promise<{ p: HostedPipeline; svc: RunningAzureMlService; stop: () => Promise<void> }> {
+  const ml = await startTestAzureMl();
+  try {
+    const p = await startHostedPipeline({ settings: ml.settings(endpoint, over) });
+    return { p, svc: ml.svc, stop: async () => (await p.stop(), await ml.svc.stop()) };
+  } catch (e) {
+    await ml.svc.stop();
+    throw e;
+  }
 }
