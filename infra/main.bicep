@@ -47,6 +47,12 @@ param alertEmail string = ''
 @description('Appended to the Key Vault name (AZURE_KEY_VAULT_SUFFIX). Empty for a new environment; azd down sets a new one (infra/hooks/new-vault-suffix.mjs), because the deleted vault keeps its name for its 7 days of soft delete.')
 @maxLength(8)
 param keyVaultSuffix string = ''
+@description('Azure ML (v2) workspace resource id, when an endpoint\'s backend is azureml; empty when every endpoint is classic.')
+param azureMlWorkspaceId string = ''
+@description('Azure ML (v2) training environment (ARM id of an environment version).')
+param azureMlEnvironmentId string = ''
+@description('Azure ML (v2) training compute (ARM id); empty: serverless.')
+param azureMlComputeId string = ''
 
 var tags = {
   'azd-env-name': environmentName
@@ -165,6 +171,59 @@ module api 'app/api.bicep' = {
     historyTableName: historyTableName
     approvalRequired: approvalRequired
     authClientId: authClientId
+    azureMlWorkspaceId: azureMlWorkspaceId
+    azureMlEnvironmentId: azureMlEnvironmentId
+    azureMlComputeId: azureMlComputeId
+  }
+}
+
+// Exactly the workspace actions the app calls, each named (issue 16, item 6): jobs (submit, read,
+// cancel) and their MLflow runs, model versions (register, read), online endpoints (read, set
+// traffic, list keys) and their deployments (create, read, delete), and the workspace itself
+// (its MLflow tracking URI). Assignable on that workspace only.
+var azureMlActions = [
+  'Microsoft.MachineLearningServices/workspaces/read'
+  'Microsoft.MachineLearningServices/workspaces/jobs/read'
+  'Microsoft.MachineLearningServices/workspaces/jobs/write'
+  'Microsoft.MachineLearningServices/workspaces/jobs/cancel/action'
+  'Microsoft.MachineLearningServices/workspaces/experiments/runs/read'
+  'Microsoft.MachineLearningServices/workspaces/environments/versions/read'
+  'Microsoft.MachineLearningServices/workspaces/models/versions/read'
+  'Microsoft.MachineLearningServices/workspaces/models/versions/write'
+  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read'
+  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/write'
+  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/listKeys/action'
+  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/read'
+  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/write'
+  'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments/delete'
+]
+
+resource azureMlRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (!empty(azureMlWorkspaceId)) {
+  name: guid(subscription().id, environmentName, 'retrainer-azureml')
+  properties: {
+    roleName: 'Retrainer Azure ML (${environmentName})'
+    description: 'What the retrainer app calls on its Azure ML workspace: jobs, MLflow runs, model versions, online endpoints and deployments.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: azureMlActions
+        notActions: []
+      }
+    ]
+    assignableScopes: [
+      azureMlWorkspaceId
+    ]
+  }
+}
+
+module azureMlAccess 'app/azureml-role.bicep' = if (!empty(azureMlWorkspaceId)) {
+  name: 'azureml-role'
+  scope: resourceGroup(split(azureMlWorkspaceId, '/')[2], split(azureMlWorkspaceId, '/')[4])
+  params: {
+    workspaceName: last(split(azureMlWorkspaceId, '/'))
+    #disable-next-line what-if-short-circuiting
+    appPrincipalId: identity.outputs.principalId
+    roleDefinitionId: azureMlRole.id
   }
 }
 

@@ -62,6 +62,8 @@ export class Faults {
    * waiting): the call may still take effect, e.g. a submit whose job then nobody starts.
    */
   readonly abandoned: Record<Operation, number> = Object.fromEntries(OPERATIONS.map((o) => [o, 0])) as Record<Operation, number>;
+  /** Delayed calls whose whole body has arrived: from then on the call takes effect even if its client goes. */
+  readonly received: Record<Operation, number> = Object.fromEntries(OPERATIONS.map((o) => [o, 0])) as Record<Operation, number>;
   /** Counted calls being handled now (a delayed call still lands after its client gave up). */
   inFlight = 0;
 

@@ -44,7 +44,7 @@ export async function listen(router: Router, o: ServerOptions): Promise<{ server
           if (fault.latencyMs > 0) {
             // The call has arrived, only its answer is slow: read the body now, so the call still
             // takes effect if the client gives up meanwhile (Node drops an unread body when the socket closes).
-            json().catch(() => undefined);
+            json().then(() => o.faults.received[counted]++, () => undefined);
             await new Promise((r) => setTimeout(r, fault.latencyMs));
           }
           if (fault.reset) {

@@ -59,6 +59,8 @@ interface Moment {
   readonly key: string;
   readonly modelBefore: string;
   readonly callsBefore: Record<"submit" | "start" | "patch", number>;
+  /** PATCH bodies the service had received when the run started. */
+  readonly receivedBefore: number;
 }
 
 const scenarios: Scenario[] = [
@@ -71,7 +73,8 @@ const scenarios: Scenario[] = [
     // The PATCH reaches the service and is applied, but the host dies before it hears the answer.
     name: "during the PATCH",
     faults: { latency: { ms: 1_500, count: 1, operations: ["patch"] } },
-    killWhen: async (m) => void (await expect.poll(async () => (await calls(m.e)).patch, { timeout: 30_000, interval: 20 }).toBe(m.callsBefore.patch + 1)),
+    // Killed once the service holds the whole PATCH (not merely its headers): it then applies it after the delay.
+    killWhen: async (m) => void (await expect.poll(async () => ((await m.e.admin("GET", "received")).body as { patch: number }).patch, { timeout: 30_000, interval: 20 }).toBe(m.receivedBefore + 1)),
     beforeRestart: async (m) => void (await expect.poll(() => servedModel(m.e), { timeout: 10_000, interval: 50 }).not.toBe(m.modelBefore)),
     // the promotion ran again, found its model already serving, and did not PATCH a second time
     resumedLog: /\[event\] ModelPromoted .*"alreadyApplied":true/,
@@ -172,11 +175,12 @@ async function killAndResume(h: Harness, s: Scenario): Promise<void> {
   const before = await servedModel(e);
   const jobsBefore = ((await e.admin("GET", "jobs")).body as unknown[]).length;
   const c0 = await calls(e);
+  const received0 = ((await e.admin("GET", "received")).body as { patch: number }).patch;
 
   const first = await h.start();
   const start = await fetch(`${first.url}/api/retrain`, { method: "POST", headers: { "x-functions-key": h.key }, body: "{}" });
   expect(start.status).toBe(202);
-  const moment: Moment = { e, host: first, key: h.key, modelBefore: before, callsBefore: c0 };
+  const moment: Moment = { e, host: first, key: h.key, modelBefore: before, callsBefore: c0, receivedBefore: received0 };
   await s.killWhen(moment);
   await first.kill();
   await s.beforeRestart?.(moment);

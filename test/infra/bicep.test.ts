@@ -185,3 +185,54 @@ describe("infra/ with the real Bicep compiler", () => {
     ]);
   });
 });
+
+/**
+ * The ARM actions each v2 client method needs (learn.microsoft.com/azure/role-based-access-control/
+ * permissions/ai-machine-learning). `score` authenticates with the endpoint's key and
+ * `pollOperation` reads the operation the caller started: neither needs a workspace action.
+ */
+const AZUREML_ACTIONS: Record<string, readonly string[]> = {
+  "jobs.submit": ["jobs/read", "jobs/write", "environments/versions/read"],
+  "jobs.get": ["jobs/read"],
+  "jobs.cancel": ["jobs/cancel/action"],
+  "mlflow.getRun": ["read", "experiments/runs/read"],
+  "mlflow.getMetricHistory": ["read", "experiments/runs/read"],
+  "models.register": ["models/versions/read", "models/versions/write"],
+  "online.getEndpoint": ["onlineEndpoints/read"],
+  "online.setTraffic": ["onlineEndpoints/read", "onlineEndpoints/write"],
+  "online.putDeployment": ["onlineEndpoints/read", "onlineEndpoints/deployments/write"],
+  "online.getDeployment": ["onlineEndpoints/deployments/read"],
+  "online.deleteDeployment": ["onlineEndpoints/deployments/delete"],
+  "online.listKeys": ["onlineEndpoints/listKeys/action"],
+  "online.pollOperation": [],
+  "online.score": [],
+};
+
+describe("the app's access to an Azure ML (v2) workspace", () => {
+  it.skipIf(!restored)("is a custom role with exactly the actions the v2 activities' clients call, assigned on the workspace alone, only when one is configured", () => {
+    // The methods the activities may call, as functions/activities/azureml/dependencies.ts picks them.
+    const deps = read("functions/activities/azureml/dependencies.ts");
+    const called = [...deps.matchAll(/readonly (\w+): Pick<\w+, ([^>]+)>/g)].flatMap(([, client, methods]) => methods!.split("|").map((m) => `${client}.${m.trim().replace(/"/g, "")}`));
+    expect(called.filter((c) => !(c in AZUREML_ACTIONS)), "a client method with no stated actions").toEqual([]);
+    const needed = new Set(called.flatMap((c) => AZUREML_ACTIONS[c]!.map((a) => `Microsoft.MachineLearningServices/workspaces/${a}`)));
+
+    const { template } = compiledMain();
+    const all = resourcesOf(template);
+    const role = all.find((x) => x.r.type === "Microsoft.Authorization/roleDefinitions")!;
+    expect(role.r.condition).toBe("[not(empty(parameters('azureMlWorkspaceId')))]");
+    const props = role.r.properties as { permissions: { actions: unknown }[]; assignableScopes: string[] };
+    const actions = props.permissions[0]!.actions;
+    const list = (typeof actions === "string" ? role.in.variables?.[/variables\('(\w+)'\)/.exec(actions)![1]!] : actions) as string[];
+    expect([...list].sort()).toEqual([...needed].sort());
+    expect(props.assignableScopes).toEqual(["[parameters('azureMlWorkspaceId')]"]);
+
+    const assignment = all.filter((x) => x.r.type === "Microsoft.Authorization/roleAssignments" && /azureMlWorkspace|workspaceName/.test(JSON.stringify(x.r)));
+    expect(assignment).toHaveLength(1);
+    expect(assignment[0]!.r.scope).toMatch(/Microsoft\.MachineLearningServices\/workspaces/);
+    const module = all.find((x) => x.r.type === "Microsoft.Resources/deployments" && x.r.name === "azureml-role")!;
+    expect(module.r.condition).toBe("[not(empty(parameters('azureMlWorkspaceId')))]");
+    // The app is told the same workspace the role is on.
+    const api = all.find((x) => x.r.type === "Microsoft.Resources/deployments" && x.r.name === "api")!;
+    expect(api.r.properties!.parameters!.azureMlWorkspaceId).toEqual({ value: "[parameters('azureMlWorkspaceId')]" });
+  });
+});

@@ -25,6 +25,7 @@ export function adminRoutes(router: Router, ctx: ServiceContext): void {
   });
   router.add("DELETE", "/_admin/faults", (req) => (guard(req), ctx.faults.clear(), { status: 204 }));
   router.add("GET", "/_admin/calls", (req) => (guard(req), { status: 200, body: ctx.faults.calls }));
+  router.add("GET", "/_admin/received", (req) => (guard(req), { status: 200, body: ctx.faults.received }));
   router.add("GET", "/_admin/abandoned", (req) => (guard(req), { status: 200, body: ctx.faults.abandoned }));
   router.add("GET", "/_admin/inflight", (req) => (guard(req), { status: 200, body: { count: ctx.faults.inFlight } }));
   router.add("GET", "/_admin/jobs", (req) => {
