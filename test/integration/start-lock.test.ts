@@ -12,12 +12,19 @@ describe("BlobLeaseStartLock", () => {
     const clients = Array.from({ length: 10 }, () => new BlobLeaseStartLock(BlobServiceClient.fromConnectionString(inject("azuriteConnectionString")).getContainerClient(container)));
     let inside = 0;
     let most = 0;
+    let refused = 0;
+    // The holder keeps the lock until the other nine have been answered (bounded), so on a slow
+    // machine no contender can arrive after it let go and take the lock in turn.
+    const holdUntilAllAnswered = async () => {
+      for (const end = Date.now() + 10_000; refused < clients.length - 1 && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+    };
     const results = await Promise.all(clients.map((l, i) => l.exclusive("retrain-retrain", async () => {
       most = Math.max(most, ++inside);
-      await new Promise((r) => setTimeout(r, 200));
+      await holdUntilAllAnswered();
       inside--;
       return i;
-    })));
+    }).then((r) => (r.held || refused++, r))));
+    expect(refused).toBe(clients.length - 1);
     expect(results.filter((r) => r.held)).toHaveLength(1);
     expect(most).toBe(1);
     expect(await clients[0]!.exclusive("retrain-retrain", () => Promise.resolve("again"))).toEqual({ held: true, value: "again" });
