@@ -28,7 +28,13 @@ export function createActivities(d: ActivityDependencies) {
       }),
 
     // One check and one cancel for every backend: the poller does not know which service runs the job.
-    [ACTIVITY.checkJob]: (i: C.JobRef) => toOutcome<C.CheckResult>(() => (i.backend === "azureml" ? checkAzureMlJob(d, i) : checkClassicJob(d, i))),
+    [ACTIVITY.checkJob]: (i: C.JobRef) =>
+      toOutcome<C.CheckResult>(async () => {
+        const s = await (i.backend === "azureml" ? checkAzureMlJob(d, i) : checkClassicJob(d, i));
+        if (s.phase === "succeeded") d.telemetry.event("JobFinished", { ...ref(i), jobId: i.jobId });
+        if (s.phase === "failed" || s.phase === "cancelled") d.telemetry.event("JobFailed", { ...ref(i), jobId: i.jobId, state: s.state, details: s.details });
+        return s;
+      }),
     [ACTIVITY.cancelJob]: (i: C.JobRef) => toOutcome<void>(() => (i.backend === "azureml" ? v2(d).jobs.cancel(i.jobId) : d.bes.cancelJob(i.jobId))),
 
     ...classicTrainingActivities(d),

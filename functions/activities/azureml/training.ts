@@ -64,12 +64,10 @@ export function azureMlTrainingActivities(d: ActivityDependencies) {
   };
 }
 
-/** The shared check and cancel, for a v2 job. */
+/** A v2 job's state as a phase (the shared check activity calls this for v2 jobs). */
 export async function checkAzureMlJob(d: ActivityDependencies, i: C.JobRef): Promise<C.CheckResult> {
   const job = await v2(d).jobs.get(i.jobId);
   if (!job) throw new AzureMlError(`job ${i.jobId} does not exist in the workspace`, { operation: "get job", code: "NotFound", retryable: false, statusCode: 404 });
-  if (job.phase === "succeeded") d.telemetry.event("JobFinished", { ...ref(i), jobId: i.jobId });
-  if (job.phase === "failed" || job.phase === "cancelled") d.telemetry.event("JobFailed", { ...ref(i), jobId: i.jobId, state: job.status });
   const details = job.phase === "failed" ? `${job.error ?? "the service gave no reason"} (${job.studioUrl ?? "see the job in Azure ML studio"})` : undefined;
   return { phase: job.phase, state: job.status, ...(details ? { details } : {}) };
 }

@@ -73,8 +73,5 @@ export function classicTrainingActivities(d: ActivityDependencies) {
 /** BES's state as a phase (the shared check activity calls this for classic jobs). */
 export async function checkClassicJob(d: ActivityDependencies, i: C.JobRef): Promise<C.CheckResult> {
   const s = await d.bes.getJob(i.jobId);
-  const phase = CLASSIC_PHASE[s.state];
-  if (phase === "succeeded") d.telemetry.event("JobFinished", { ...ref(i), jobId: i.jobId });
-  if (phase === "failed" || phase === "cancelled") d.telemetry.event("JobFailed", { ...ref(i), jobId: i.jobId, state: s.state, details: s.details });
-  return { phase, state: s.state, ...(s.details ? { details: s.details } : {}) };
+  return { phase: CLASSIC_PHASE[s.state], state: s.state, ...(s.details ? { details: s.details } : {}) };
 }
