@@ -3,7 +3,7 @@ import { runExperiment, type ExperimentResult } from "../training/experiment";
 import { TrainingCancelled, TrainingError } from "../training/errors";
 import type { TrainedModel } from "../training/ilearner";
 import { parseScoredProbe } from "../../shared/evaluation/canary";
-import { PROBE_METRIC } from "../../shared/backends/azureml/metrics";
+import { CHAMPION_PREFIX, PROBE_METRIC } from "../../shared/backends/azureml/metrics";
 import type { AzureMlFaults } from "./faults";
 import type { AzureMlState, JobRecord } from "./state";
 
@@ -91,13 +91,16 @@ export class AzureMlJobRunner {
     const t = this.o.now();
     for (const [from, key] of Object.entries(MLFLOW_KEYS) as [keyof typeof MLFLOW_KEYS, string][]) {
       job.metrics.set(key, { value: r.metrics[from], timestamp: t });
-      if (r.championMetrics) job.metrics.set(`champion_${key}`, { value: r.championMetrics[from], timestamp: t });
+      if (r.championMetrics) job.metrics.set(`${CHAMPION_PREFIX}${key}`, { value: r.championMetrics[from], timestamp: t });
     }
-    // The probe rows scored by the new model, one step per row: the canary's expected answers.
-    if (r.scoredProbeCsv !== undefined) {
-      const steps = parseScoredProbe(r.scoredProbeCsv).probabilities.map((value, step) => ({ value, timestamp: t, step }));
-      job.history.set(PROBE_METRIC, steps);
-      if (steps.length > 0) job.metrics.set(PROBE_METRIC, steps[steps.length - 1]!);
+    // The probe rows scored by the new model, one step per row: the canary's expected answers; and
+    // by the champion, which a later rollback to the champion is checked against.
+    const probes: [string, string | undefined][] = [[PROBE_METRIC, r.scoredProbeCsv], [`${CHAMPION_PREFIX}${PROBE_METRIC}`, r.championProbeCsv]];
+    for (const [key, csv] of probes) {
+      if (csv === undefined) continue;
+      const steps = parseScoredProbe(csv).probabilities.map((value, step) => ({ value, timestamp: t, step }));
+      job.history.set(key, steps);
+      if (steps.length > 0) job.metrics.set(key, steps[steps.length - 1]!);
     }
     for (const [key, m] of job.metrics) if (!job.history.has(key)) job.history.set(key, [{ ...m, step: 0 }]);
   }

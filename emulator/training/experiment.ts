@@ -23,6 +23,8 @@ export interface ExperimentResult {
   readonly rows: { readonly total: number; readonly train: number; readonly test: number };
   /** The probe rows scored by the new model (web-service output3), present when a probe was given. */
   readonly scoredProbeCsv?: string;
+  /** The same probe rows scored by the champion, when one was given: what a rollback to it must serve. */
+  readonly championProbeCsv?: string;
 }
 
 /** The columns RRS `execute` appends to its input; the probe output appends the same. */
@@ -100,6 +102,7 @@ export async function runExperiment(
   const compared = champion ? evaluateChampion(champion, testRows, column, labelOf, positiveRate) : undefined;
   // Score Model on the probe (input2 → output3), through the same scorer RRS builds from the .ilearner.
   const scoredProbe = probe ? scoreProbe(scorer, probe) : undefined;
+  const championProbe = probe && champion ? scoreProbe(makeScorer(champion), probe) : undefined;
   return {
     model,
     metrics,
@@ -107,6 +110,7 @@ export async function runExperiment(
     evaluationCsv: evaluationCsv(compared ? [metrics, compared] : [metrics]),
     rows: { total: usable.length, train: trainIdx.length, test: testIdx.length },
     ...(scoredProbe !== undefined ? { scoredProbeCsv: scoredProbe } : {}),
+    ...(championProbe !== undefined ? { championProbeCsv: championProbe } : {}),
   };
 }
 

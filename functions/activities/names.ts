@@ -23,6 +23,7 @@ export const AZUREML_ACTIVITY = {
   setTraffic: "azuremlSetTraffic",
   probe: "azuremlProbe",
   deleteDeployment: "azuremlDeleteDeployment",
+  readDeployment: "azuremlReadDeployment",
 } as const;
 
 export type ActivityName = (typeof ACTIVITY)[keyof typeof ACTIVITY] | (typeof AZUREML_ACTIVITY)[keyof typeof AZUREML_ACTIVITY];

@@ -1,11 +1,11 @@
 import type * as df from "durable-functions";
 import { AZUREML_ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
-import type { AsyncOperation } from "../../shared/backends/azureml/async-operation";
 import type { AzureMlModelRef } from "../../shared/backends/model-ref";
 import type { RolloutRecord } from "../../shared/history/run-record";
 import { callActivity } from "./call-activity";
-import { OPERATION_POLL, RETRY } from "./policies";
+import { RETRY } from "./policies";
+import { operationFollower, putTrafficBack } from "./azureml-operations";
 import type { RetrainInput, RolloutPolicy } from "./run-input";
 
 /** The run's new deployment: named from the run, so a replay or a retried create finds its own. */
@@ -19,7 +19,8 @@ export type RolloutOutcome =
  * Promotion on Azure ML (v2) as control flow: register the job's model → create the run's
  * deployment at 0 % → canary (the probe rows through its header must score as at training time)
  * → optional mirror phase → staged traffic shift, each step held and probed → verify through
- * the endpoint itself → keep the replaced deployment at 0 % as the rollback target. Any failure
+ * the endpoint itself → keep the replaced deployment at 0 % as the rollback target (the one
+ * rollback target: an earlier one is deleted, at once if its hold is over, else on success). Any failure
  * puts all traffic back on the replaced deployment, removes the new one, and says what it saw.
  * One shift per endpoint: the run holds the endpoint's singleton instance throughout.
  */
@@ -27,33 +28,15 @@ export function* azureMlRollout(context: df.OrchestrationContext, input: Retrain
   const ref: C.RunRef = { runId: input.runId, endpoint: input.endpoint };
   const now = () => context.df.currentUtcDateTime.getTime();
   const steps: { percent: number; mirror?: boolean; at: string; check: string }[] = [];
-  let polls = 0;
-
-  /** Follows a long-running operation with durable timers, bounded; the reason it failed, or undefined. */
-  function* settled(what: string, started: { kind: "ok"; value: AsyncOperation } | { kind: "failed"; reason: string }): Generator<df.Task, string | undefined, unknown> {
-    if (started.kind === "failed") return `${what} failed: ${started.reason}`;
-    const op = started.value;
-    if (op.done) return undefined;
-    const deadline = now() + policy.operationTimeoutInMinutes * 60_000;
-    let delay = op.retryAfterInMs ?? OPERATION_POLL.firstIntervalInMs;
-    for (;;) {
-      if (now() >= deadline) return `${what} did not finish within ${policy.operationTimeoutInMinutes} minutes`;
-      yield context.df.createTimer(new Date(Math.min(now() + Math.min(Math.max(delay, OPERATION_POLL.minIntervalInMs), OPERATION_POLL.maxIntervalInMs), deadline)));
-      const s = yield* callActivity(context, AZUREML_ACTIVITY.pollOperation, RETRY.amlCall, { ...ref, what, operation: op });
-      polls++;
-      if (s.kind === "failed") return `${what}: following its operation failed: ${s.reason}`;
-      if (s.value.state === "succeeded") return undefined;
-      if (s.value.state === "failed") return `${what}: ${s.value.reason}`;
-      delay = s.value.retryAfterInMs ?? delay * OPERATION_POLL.backoffFactor;
-    }
-  }
+  const ops = operationFollower(context, ref, policy.operationTimeoutInMinutes);
+  const settled = ops.settled;
   const hold = (seconds: number) => context.df.createTimer(new Date(now() + seconds * 1000));
   function* probe(deployment?: string): Generator<df.Task, { ok: boolean; check: string }, unknown> {
     const p = yield* callActivity(context, AZUREML_ACTIVITY.probe, RETRY.amlCall, { ...ref, jobId: job.jobId, ...(deployment ? { deployment } : {}) });
     return p.kind === "failed" ? { ok: false, check: `the probe could not be scored: ${p.reason}` } : { ok: p.value.matched, check: p.value.summary };
   }
   const record = (model: AzureMlModelRef, deployment: string, previousDeployment: string, extra: Partial<RolloutRecord> = {}): RolloutRecord =>
-    ({ model, deployment, previousDeployment, steps: [...steps], operationPolls: polls, ...extra });
+    ({ model, deployment, previousDeployment, steps: [...steps], operationPolls: ops.polls(), ...extra });
 
   const registered = yield* callActivity(context, AZUREML_ACTIVITY.register, RETRY.amlCall, { ...ref, jobId: job.jobId });
   if (registered.kind === "failed") return { ok: false, reason: `registering the model of job ${job.jobId} failed: ${registered.reason}` };
@@ -76,10 +59,8 @@ export function* azureMlRollout(context: df.OrchestrationContext, input: Retrain
 
   /** Puts every request back on the replaced deployment and removes the new one; the sentence says how that went. */
   function* restore(why: string): Generator<df.Task, RolloutOutcome, unknown> {
-    const back = yield* settled(`putting traffic back on ${old}`, yield* callActivity(context, AZUREML_ACTIVITY.setTraffic, RETRY.amlCall, { ...ref, traffic: { [old!]: 100 }, mirrorTraffic: {} }));
-    const removed = back ? "was kept (traffic could not be moved off it)" : (yield* settled(`deleting deployment ${green}`, yield* callActivity(context, AZUREML_ACTIVITY.deleteDeployment, RETRY.amlCall, { ...ref, deployment: green }))) ?? "was removed";
-    const outcome = back ? `TRAFFIC COULD NOT BE PUT BACK (${back}); the endpoint may be split` : `all traffic is back on ${old}`;
-    return { ok: false, ...base, rollout: record(model, green, old!, withRetired), reason: `${why}; ${outcome}; deployment ${green} ${removed}` };
+    const after = yield* putTrafficBack(context, ref, ops, old!, green, true);
+    return { ok: false, ...base, rollout: record(model, green, old!, withRetired), reason: `${why}; ${after}` };
   }
 
   const created = yield* settled(`creating deployment ${green}`, yield* callActivity(context, AZUREML_ACTIVITY.createDeployment, RETRY.amlCall, { ...ref, deployment: green, model }));
@@ -111,6 +92,12 @@ export function* azureMlRollout(context: df.OrchestrationContext, input: Retrain
   const verified = yield* probe();
   steps.push({ percent: 100, at: context.df.currentUtcDateTime.toISOString(), check: `verification: ${verified.check}` });
   if (!verified.ok) return yield* restore(`verification through the endpoint failed: ${verified.check}`);
+  // One rollback target per endpoint: the deployment just replaced takes over from an earlier
+  // one still inside its hold, which would otherwise stay provisioned with nothing pointing at it.
+  if (!retired && input.retire && input.retire.deployment !== old && input.retire.deployment !== green) {
+    const gone = yield* settled(`deleting superseded deployment ${input.retire.deployment}`, yield* callActivity(context, AZUREML_ACTIVITY.deleteDeployment, RETRY.amlCall, { ...ref, deployment: input.retire.deployment }));
+    if (!gone) retired = input.retire.deployment;
+  }
   const retained = { deployment: old, retireAfter: new Date(now() + policy.retireAfterHours * 3_600_000).toISOString() };
-  return { ok: true, ...base, rollout: record(model, green, old, { retained, ...withRetired }), checks: steps.map((s) => `${s.mirror ? "mirror " : ""}${s.percent} %: ${s.check}`) };
+  return { ok: true, ...base, rollout: record(model, green, old, { retained, ...(retired ? { retired } : {}) }), checks: steps.map((s) => `${s.mirror ? "mirror " : ""}${s.percent} %: ${s.check}`) };
 }

@@ -73,6 +73,18 @@ export interface RollbackRunInput {
   readonly to: ModelRef;
   readonly trigger: { readonly kind: "http"; readonly caller?: string };
   readonly verification: { readonly delayInSeconds: number };
+  /** Azure ML (v2) only: where the model may still run, and how to check it. */
+  readonly azureml?: AzureMlRollback;
+}
+
+export interface AzureMlRollback {
+  /** The deployment the undone run kept at 0 % (it may since have been retired). */
+  readonly retained?: string;
+  /** The undone run and its job, which logged the scores `to` gave that run's probe rows. */
+  readonly probe?: { readonly runId: string; readonly jobId: string };
+  /** The endpoint's current rollback target from the history; the rollback's own replaces it. */
+  readonly retire?: string;
+  readonly policy: RolloutPolicy;
 }
 
 /** The custom status: what `GET /api/retrain/{id}` and the Durable status show at each stage. */

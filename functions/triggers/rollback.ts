@@ -2,7 +2,9 @@ import * as df from "durable-functions";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { appDependencies, appSettings } from "../app/dependencies";
-import { newRunId, startIfIdle } from "./start-run";
+import { newRunId, retainedDeployment, rolloutPolicy, startIfIdle } from "./start-run";
+import { backendOf } from "../../shared/config/settings";
+import type { ModelRef } from "../../shared/backends/model-ref";
 import { BadRequest, parseJsonObjectBody } from "./retrain-request";
 import { callerOf } from "./caller";
 import { ROLLBACK_ORCHESTRATOR } from "../orchestrators/rollback-orchestrator";
@@ -11,9 +13,17 @@ import type { RunRecord } from "../../shared/history/run-record";
 
 const bodySchema = z.object({ runId: z.string().min(1, "runId must not be empty").max(128, "runId is at most 128 characters").optional() }).strict();
 
+/** What a promotion replaced, as a rollback can restore it: the classic archive, or the v2 version that served before. */
+function targetOf(from: RunRecord, v2: boolean): ModelRef | undefined {
+  if (!v2) return from.archivedModel;
+  return from.result === "promoted" && from.modelBefore?.backend === "azureml" ? from.modelBefore : undefined;
+}
+
 /**
  * `POST /api/endpoints/{name}/rollback` (optional body `{"runId"}`): restores the model that run
- * replaced — by default the most recent promotion's — through the same PATCH-and-verify path.
+ * replaced — by default the most recent promotion's. Classic: the archived model through the same
+ * PATCH-and-verify path. Azure ML (v2): traffic back to the deployment the run kept, or that
+ * version redeployed (functions/orchestrators/azureml-rollback.ts).
  */
 df.app.client.http("rollbackEndpoint", {
   route: "endpoints/{name}/rollback",
@@ -32,29 +42,46 @@ df.app.client.http("rollbackEndpoint", {
       throw e;
     }
     const history = appDependencies().history;
+    const v2 = backendOf(settings, endpoint) === "azureml";
     let from: RunRecord | undefined;
     if (body.runId) {
       from = await history.get(body.runId).catch(() => undefined);
       if (!from) return { status: 404, jsonBody: { error: `No run ${body.runId} in the history.` } };
       if (from.endpoint.toLowerCase() !== endpoint.toLowerCase()) return { status: 400, jsonBody: { error: `Run ${from.runId} belongs to endpoint ${from.endpoint}, not ${endpoint}.` } };
-      if (!from.archivedModel) return { status: 409, jsonBody: { error: `Run ${from.runId} has no archived model to roll back to (it ${from.result === "promoted" ? "replaced a model that could not be archived" : `was ${from.result}`}); nothing was changed.` } };
+      if (!targetOf(from, v2)) {
+        const why = from.result !== "promoted" ? `was ${from.result}` : v2 ? "replaced no model version of this workspace" : "replaced a model that could not be archived";
+        return { status: 409, jsonBody: { error: `Run ${from.runId} has no ${v2 ? "earlier model version" : "archived model"} to roll back to (it ${why}); nothing was changed.` } };
+      }
     } else {
-      // The latest promotion, or nothing: skipping back past one without an archive would put an
+      // The latest promotion, or nothing: skipping back past one without a target would put an
       // older model back than the caller thinks.
       const recent = await history.list({ endpoint, limit: 100 });
       from = recent.runs.find((r) => r.result === "promoted");
       if (!from) return { status: 409, jsonBody: { error: `Endpoint ${endpoint} has no promotion in its last ${recent.runs.length} runs; nothing to roll back to.` } };
-      if (!from.archivedModel) {
-        return { status: 409, jsonBody: { error: `The latest promotion of ${endpoint}, run ${from.runId}, replaced a model that could not be archived, so there is nothing to roll back to; name an earlier run with "runId" to go further back. Nothing was changed.` } };
+      if (!targetOf(from, v2)) {
+        const what = v2 ? "a deployment that ran no model version of this workspace" : "a model that could not be archived";
+        return { status: 409, jsonBody: { error: `The latest promotion of ${endpoint}, run ${from.runId}, replaced ${what}, so there is nothing to roll back to; name an earlier run with "runId" to go further back. Nothing was changed.` } };
       }
     }
+    const to = targetOf(from, v2)!;
+    const retire = v2 ? await retainedDeployment(history, endpoint) : undefined;
     const input: RollbackRunInput = {
       runId: newRunId(endpoint, new Date()),
       endpoint,
       fromRunId: from.runId,
-      to: from.archivedModel,
+      to,
       trigger: { kind: "http", caller: callerOf(request, settings.WEBSITE_AUTH_ENABLED) },
       verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
+      ...(v2
+        ? {
+            azureml: {
+              ...(from.rollout?.retained ? { retained: from.rollout.retained.deployment } : {}),
+              ...(from.jobId ? { probe: { runId: from.runId, jobId: from.jobId } } : {}),
+              ...(retire ? { retire: retire.deployment } : {}),
+              policy: rolloutPolicy(settings),
+            },
+          }
+        : {}),
     };
     const outcome = await startIfIdle(client, appDependencies(), input, ROLLBACK_ORCHESTRATOR);
     if (!outcome.started) return { status: 409, jsonBody: { error: `A run for endpoint ${endpoint} is ${outcome.runtimeStatus}; try again when it ends.`, instanceId: outcome.instanceId } };

@@ -5,7 +5,7 @@ import { backendOf, endpointSettingsOf, type Settings } from "../../shared/confi
 import { catalogueFor } from "../../shared/evaluation/catalogues";
 import { expectedTrainingSeconds } from "../../shared/history/expected-duration";
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
-import type { RetrainInput } from "../orchestrators/run-input";
+import type { RetrainInput, RolloutPolicy } from "../orchestrators/run-input";
 import { startUnlessActive, type StartOutcome } from "../app/instances";
 import { instanceIdFor } from "../orchestrators/instance-ids";
 import { settleTerminated, type SettleDependencies } from "../app/terminated";
@@ -50,13 +50,18 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
     ...((o.requireApproval ?? settings.APPROVAL_REQUIRED) ? { approval: { timeoutInHours: settings.APPROVAL_TIMEOUT_HOURS } } : {}),
     ...(backendOf(settings, o.endpoint) === "azureml"
       ? {
-          rollout: {
-            steps: settings.AZUREML_TRAFFIC_STEPS, stepWaitInSeconds: settings.AZUREML_STEP_WAIT_SECONDS, mirrorPercent: settings.AZUREML_MIRROR_PERCENT,
-            operationTimeoutInMinutes: settings.AZUREML_OPERATION_TIMEOUT_MINUTES, retireAfterHours: settings.AZUREML_RETIRE_AFTER_HOURS,
-          },
+          rollout: rolloutPolicy(settings),
           ...(o.retire ? { retire: o.retire } : {}),
         }
       : {}),
+  };
+}
+
+/** How a v2 endpoint's traffic moves, from settings. */
+export function rolloutPolicy(settings: Settings): RolloutPolicy {
+  return {
+    steps: settings.AZUREML_TRAFFIC_STEPS, stepWaitInSeconds: settings.AZUREML_STEP_WAIT_SECONDS, mirrorPercent: settings.AZUREML_MIRROR_PERCENT,
+    operationTimeoutInMinutes: settings.AZUREML_OPERATION_TIMEOUT_MINUTES, retireAfterHours: settings.AZUREML_RETIRE_AFTER_HOURS,
   };
 }
 
@@ -67,10 +72,10 @@ export async function runInputFromHistory(settings: Settings, history: Parameter
   return buildRunInput(settings, { ...o, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}), ...(retire ? { retire } : {}) });
 }
 
-/** The rollback target the endpoint's latest v2 promotion kept, if any (a later one replaces it). */
-async function retainedDeployment(history: Parameters<typeof expectedTrainingSeconds>[0], endpoint: string): Promise<RetrainInput["retire"]> {
+/** The rollback target the endpoint's latest v2 promotion or rollback kept, if any (a later one replaces it). */
+export async function retainedDeployment(history: Parameters<typeof expectedTrainingSeconds>[0], endpoint: string): Promise<RetrainInput["retire"]> {
   const { runs } = await history.list({ endpoint, limit: 20 });
-  const kept = runs.find((r) => r.result === "promoted")?.rollout?.retained;
+  const kept = runs.find((r) => (r.result === "promoted" || r.result === "rolled-back") && r.rollout)?.rollout?.retained;
   return kept ? { deployment: kept.deployment, afterMs: Date.parse(kept.retireAfter) } : undefined;
 }
 

@@ -35,3 +35,8 @@ export function describeModel(m: ModelRef): string {
   return m.backend === "azureml" ? `${m.name}:${m.version}` : m.RelativeLocation;
 }
 
+
+/** The same v2 model version (registry names are case-insensitive in Azure ML; versions are not). */
+export function sameModel(a: AzureMlModelRef, b: AzureMlModelRef): boolean {
+  return a.name.toLowerCase() === b.name.toLowerCase() && a.version === b.version;
+}

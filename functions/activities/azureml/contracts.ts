@@ -31,13 +31,21 @@ export interface TrafficInput extends RunRef {
   readonly mirrorTraffic?: Traffic;
 }
 export interface ProbeInput extends RunRef {
+  /** The job whose logged probe scores are the expected answers. */
   readonly jobId: string;
+  /** `champion`: the scores that job logged for the serving model it was given (a rollback's target). */
+  readonly scoresOf?: "challenger" | "champion";
+  /** The run whose staged probe rows the job scored (default: this run). */
+  readonly rowsOf?: string;
   /** Score through this deployment's header; without it, as any caller is routed. */
   readonly deployment?: string;
 }
 export interface ProbeResult {
   readonly matched: boolean;
   readonly summary: string;
-  /** The deployment that answered (the service names it). */
-  readonly servedBy?: string;
+  /** There was nothing to compare with (no logged scores, or the probe rows are gone): not a mismatch. */
+  readonly unavailable?: true;
 }
+export type DeploymentState =
+  | { readonly exists: false }
+  | { readonly exists: true; readonly provisioningState: string; readonly model?: AzureMlModelRef };

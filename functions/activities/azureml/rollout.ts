@@ -5,14 +5,15 @@ import { AZUREML_ACTIVITY } from "../names";
 import { toOutcome } from "../outcome";
 import { ref } from "../ref";
 import { v2 } from "./training";
-import { servingOf } from "./serving";
+import { modelOfId, servingOf } from "./serving";
 import { modelVersionId } from "../../../shared/backends/azureml/workspace";
-import { PROBE_METRIC } from "../../../shared/backends/azureml/metrics";
+import { CHAMPION_PREFIX, PROBE_METRIC } from "../../../shared/backends/azureml/metrics";
 import type { AsyncOperation, OperationStatus } from "../../../shared/backends/azureml/async-operation";
 import type { AzureMlModelRef } from "../../../shared/backends/model-ref";
 import { compareProbabilities } from "../../../shared/evaluation/canary";
 import { AzureMlError } from "../../../shared/backends/azureml/azureml-error";
 import { parse } from "csv-parse/sync";
+import { RestError } from "@azure/storage-blob";
 
 /** A run's model version: from its run id, so a retried registration finds its own. */
 export const modelVersionFor = (runId: string) => runId.replace(/[^a-zA-Z0-9]/g, "").slice(-40);
@@ -67,13 +68,29 @@ export function azureMlRolloutActivities(d: ActivityDependencies) {
         return op;
       }),
 
+    [AZUREML_ACTIVITY.readDeployment]: (i: A.DeploymentInput) =>
+      toOutcome<A.DeploymentState>(async () => {
+        const ml = v2(d);
+        const found = await ml.online.getDeployment(i.endpoint, i.deployment);
+        if (!found) return { exists: false };
+        const model = modelOfId(ml, found.model);
+        return { exists: true, provisioningState: found.provisioningState, ...(model ? { model } : {}) };
+      }),
+
     [AZUREML_ACTIVITY.probe]: (i: A.ProbeInput) =>
       toOutcome<A.ProbeResult>(async () => {
         const ml = v2(d);
-        // The probe rows as the new model scored them at training time, one MLflow step per row.
-        const expected = (await ml.mlflow.getMetricHistory(i.jobId, PROBE_METRIC)).map((m) => m.value);
-        if (expected.length === 0) return { matched: false, summary: `the job logged no ${PROBE_METRIC}, so there is nothing to check the deployment against` };
-        const records: string[][] = parse(await d.staging.readProbe(i.runId), { skip_empty_lines: true, bom: true });
+        // The probe rows as the model scored them at training time, one MLflow step per row.
+        const metric = i.scoresOf === "champion" ? `${CHAMPION_PREFIX}${PROBE_METRIC}` : PROBE_METRIC;
+        const expected = (await ml.mlflow.getMetricHistory(i.jobId, metric)).map((m) => m.value);
+        if (expected.length === 0) return { matched: false, unavailable: true, summary: `job ${i.jobId} logged no ${metric}, so there is nothing to check the deployment against` };
+        const rowsOf = i.rowsOf ?? i.runId;
+        const text = await d.staging.readProbe(rowsOf).catch((e: unknown) => {
+          if (e instanceof RestError && e.statusCode === 404) return undefined;
+          throw e;
+        });
+        if (text === undefined) return { matched: false, unavailable: true, summary: `the probe rows of run ${rowsOf} are no longer staged, so there is nothing to check the deployment against` };
+        const records: string[][] = parse(text, { skip_empty_lines: true, bom: true });
         const [columns, ...data] = records;
         const e = await ml.online.getEndpoint(i.endpoint);
         if (!e.scoringUri || !columns) throw new AzureMlError(`endpoint ${i.endpoint} has no scoring URI`, { operation: "probe", code: "InvalidResponse", retryable: false });
