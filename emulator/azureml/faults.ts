@@ -12,6 +12,8 @@ export interface AzureMlFaultSettings {
   readonly failNextDeployment?: string;
   /** The next deployment provisions but serves this many percentage points off (a wrong model). */
   readonly wrongModelNextDeployment?: boolean;
+  /** The next job stays Running this long before it trains (-1: until it is cancelled). */
+  readonly holdNextJobMs?: number;
 }
 
 const count = z.number().int().min(0).max(1_000);
@@ -22,6 +24,7 @@ export const faultSettingsSchema = z.object({
   failNextJob: z.string().min(1).max(500).optional(),
   failNextDeployment: z.string().min(1).max(500).optional(),
   wrongModelNextDeployment: z.boolean().optional(),
+  holdNextJobMs: z.number().int().min(-1).max(3_600_000).optional(),
 }).strict();
 
 export class AzureMlFaults {
@@ -31,6 +34,7 @@ export class AzureMlFaults {
   private jobFailure: string | undefined;
   private deploymentFailure: string | undefined;
   private wrongModel = false;
+  private jobHold: number | undefined;
   /** Calls answered per operation, for tests and benchmarks. */
   readonly calls = new Map<string, number>();
 
@@ -40,6 +44,13 @@ export class AzureMlFaults {
     if (s.failNextJob !== undefined) this.jobFailure = s.failNextJob;
     if (s.failNextDeployment !== undefined) this.deploymentFailure = s.failNextDeployment;
     if (s.wrongModelNextDeployment !== undefined) this.wrongModel = s.wrongModelNextDeployment;
+    if (s.holdNextJobMs !== undefined) this.jobHold = s.holdNextJobMs;
+  }
+
+  takeJobHold(): number | undefined {
+    const h = this.jobHold;
+    this.jobHold = undefined;
+    return h;
   }
 
   count(operation: string): void {

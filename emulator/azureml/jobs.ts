@@ -67,6 +67,9 @@ export class AzureMlJobRunner {
     job.startedAtMs = this.o.now();
     const cancelled = () => job.status === "CancelRequested" || this.stopped;
     try {
+      const hold = this.faults.takeJobHold();
+      if (hold !== undefined) await this.holdWhileRunning(hold, cancelled);
+      if (cancelled()) throw new TrainingCancelled("cancelled");
       const injected = this.faults.takeJobFailure();
       if (injected !== undefined) throw new TrainingError(injected);
       const inputs = (job.properties.inputs ?? {}) as Record<string, JobInput>;
@@ -113,6 +116,12 @@ export class AzureMlJobRunner {
     const model = m ? this.state.models.get(m[1]!)?.get(m[2]!) : undefined;
     if (!model) throw new TrainingError(`input champion: ${uri || "(no uri)"} is not a registered model version of this workspace.`);
     return model.model;
+  }
+
+  /** Stays Running for `ms` (-1: until cancelled), checking for a cancel every 50 ms. */
+  private async holdWhileRunning(ms: number, cancelled: () => boolean): Promise<void> {
+    const until = ms < 0 ? Number.POSITIVE_INFINITY : Date.now() + ms;
+    while (!cancelled() && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   }
 
   private end(job: JobRecord, status: "Completed" | "Failed" | "Canceled"): void {

@@ -9,11 +9,14 @@ import { describeSource } from "../activities/run-record";
 import { pollInstanceId } from "../orchestrators/instance-ids";
 import type { RunStatus } from "../orchestrators/run-input";
 import { ACTIVE, statusOrUndefined } from "./instances";
+import type { AzureMlDependencies } from "../activities/azureml/dependencies";
+import { settleShift } from "./azureml-settle";
 
 /** What starting a run over an endpoint's instance needs: the lock, and what settling the ended one takes. */
 export interface SettleDependencies {
   readonly startLock: StartLock;
   readonly bes: Pick<BesClient, "cancelJob">;
+  readonly azureml?: Pick<AzureMlDependencies, "jobs" | "online">;
   readonly history: Pick<RunHistoryClient, "get" | "upsert">;
   readonly telemetry: Telemetry;
 }
@@ -36,12 +39,18 @@ const ENDED_RECORD: ReadonlySet<string> = new Set(["promoted", "rejected", "dry-
  */
 export async function settleTerminated(client: df.DurableClient, d: SettleDependencies, status: df.DurableOrchestrationStatus): Promise<string | undefined> {
   if (status.runtimeStatus !== df.OrchestrationRuntimeStatus.Terminated) return undefined;
-  const input = (status.input ?? {}) as { runId?: unknown; endpoint?: unknown; trigger?: RunRecord["trigger"]; dataSource?: unknown; gate?: GateRule[] };
+  const input = (status.input ?? {}) as { runId?: unknown; endpoint?: unknown; backend?: unknown; to?: { backend?: unknown }; trigger?: RunRecord["trigger"]; dataSource?: unknown; gate?: GateRule[] };
   if (typeof input.runId !== "string" || typeof input.endpoint !== "string") return undefined;
   const recorded = await d.history.get(input.runId);
   if (recorded && ENDED_RECORD.has(recorded.result)) return undefined;
 
   const custom = (status.customStatus ?? {}) as Partial<RunStatus>;
+  // A retraining run names its backend; a rollback, its target's. Absent: classic.
+  const v2 = input.backend === "azureml" || input.to?.backend === "azureml";
+  const azureml = () => {
+    if (!d.azureml) throw new Error("Azure ML (v2) is not configured (AZUREML_WORKSPACE_ID)");
+    return d.azureml;
+  };
   const stage = custom.stage ?? "staging";
   const done: string[] = [];
   if (custom.jobId) {
@@ -53,19 +62,27 @@ export async function settleTerminated(client: df.DurableClient, d: SettleDepend
     }
     if (JOB_MAY_RUN.has(stage)) {
       try {
-        await d.bes.cancelJob(custom.jobId);
+        if (v2) await azureml().jobs.cancel(custom.jobId);
+        else await d.bes.cancelJob(custom.jobId);
         done.push(`training job ${custom.jobId} was cancelled`);
       } catch (e) {
         done.push(`cancelling training job ${custom.jobId} failed (${(e as Error).message}); cancel it at the service`);
       }
     }
   }
-  if (ENDPOINT_MAY_HAVE_CHANGED.has(stage)) done.push(`it was ${stage}, so endpoint ${input.endpoint} may serve the new model unverified: check it, or roll back with POST /api/endpoints/${input.endpoint}/rollback`);
+  if (v2 && custom.shift) {
+    try {
+      done.push(await settleShift(azureml(), input.endpoint, custom.shift));
+    } catch (e) {
+      done.push(`it was moving traffic from ${custom.shift.from} to ${custom.shift.to} and settling that failed (${(e as Error).message}): check endpoint ${input.endpoint} at the service`);
+    }
+  } else if (ENDPOINT_MAY_HAVE_CHANGED.has(stage)) done.push(`it was ${stage}, so endpoint ${input.endpoint} may serve the new model unverified: check it, or roll back with POST /api/endpoints/${input.endpoint}/rollback`);
   const why = typeof status.output === "string" && status.output !== "" ? `: ${status.output.slice(0, 300)}` : "";
   const reason = `terminated while ${stage}${why}; ${done.length > 0 ? done.join("; ") : "nothing was left running"}`;
   const record: RunRecord = {
     runId: input.runId,
     endpoint: input.endpoint,
+    ...(v2 ? { backend: "azureml" as const } : {}),
     instanceId: status.instanceId,
     trigger: input.trigger ?? { kind: "http" },
     dataSource: typeof input.dataSource === "string" ? describeSource(input.dataSource) : "unknown",

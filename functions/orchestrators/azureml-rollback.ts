@@ -8,7 +8,7 @@ import { callActivity } from "./call-activity";
 import { RETRY } from "./policies";
 import { operationFollower, putTrafficBack } from "./azureml-operations";
 import { deploymentNameFor } from "./azureml-rollout";
-import type { AzureMlRollback, RollbackRunInput } from "./run-input";
+import type { AzureMlRollback, RollbackRunInput, TrafficShift } from "./run-input";
 
 export interface RollbackOutcome {
   readonly ok: boolean;
@@ -28,7 +28,14 @@ export interface RollbackOutcome {
  * once, not in steps: the target is a model that served before, and the reason to roll back is
  * that the one serving now should not. Any failure puts traffic back where it was.
  */
-export function* azureMlRollback(context: df.OrchestrationContext, input: RollbackRunInput, to: AzureMlModelRef, v: AzureMlRollback): Generator<df.Task, RollbackOutcome, unknown> {
+export function* azureMlRollback(
+  context: df.OrchestrationContext,
+  input: RollbackRunInput,
+  to: AzureMlModelRef,
+  v: AzureMlRollback,
+  /** Shows the traffic move in the run's status before each change is made. */
+  report: (shift: TrafficShift) => void,
+): Generator<df.Task, RollbackOutcome, unknown> {
   const ref: C.RunRef = { runId: input.runId, endpoint: input.endpoint };
   const now = () => context.df.currentUtcDateTime.getTime();
   const ops = operationFollower(context, ref, v.policy.operationTimeoutInMinutes);
@@ -78,6 +85,7 @@ export function* azureMlRollback(context: df.OrchestrationContext, input: Rollba
     return { ok: e.value.serving === into, check: `endpoint ${input.endpoint} sends ${JSON.stringify(e.value.traffic)} (no training-time scores to compare with)` };
   }
 
+  report({ from: old, to: into, percent: 0, created });
   if (created) {
     const made = yield* ops.settled(`creating deployment ${into}`, yield* callActivity(context, AZUREML_ACTIVITY.createDeployment, RETRY.amlCall, { ...ref, deployment: into, model: to }));
     if (made) return yield* abandon(made);
@@ -86,6 +94,7 @@ export function* azureMlRollback(context: df.OrchestrationContext, input: Rollba
   step(0, canary.check);
   if (!canary.ok) return yield* abandon(`the check of deployment ${into} before moving traffic failed: ${canary.check}`);
 
+  report({ from: old, to: into, percent: 100, created });
   const moved = yield* ops.settled(`moving all traffic to ${into}`, yield* callActivity(context, AZUREML_ACTIVITY.setTraffic, RETRY.amlCall, { ...ref, traffic: { [into]: 100, [old]: 0 }, mirrorTraffic: {} }));
   if (moved) return failed(`${moved}; ${yield* putTrafficBack(context, ref, ops, old, into, created)}`);
   const verified = yield* check();

@@ -6,7 +6,7 @@ import type { RolloutRecord } from "../../shared/history/run-record";
 import { callActivity } from "./call-activity";
 import { RETRY } from "./policies";
 import { operationFollower, putTrafficBack } from "./azureml-operations";
-import type { RetrainInput, RolloutPolicy } from "./run-input";
+import type { RetrainInput, RolloutPolicy, TrafficShift } from "./run-input";
 
 /** The run's new deployment: named from the run, so a replay or a retried create finds its own. */
 export const deploymentNameFor = (runId: string) => `d${runId.replace(/[^a-zA-Z0-9]/g, "").toLowerCase().slice(-31)}`;
@@ -24,7 +24,14 @@ export type RolloutOutcome =
  * puts all traffic back on the replaced deployment, removes the new one, and says what it saw.
  * One shift per endpoint: the run holds the endpoint's singleton instance throughout.
  */
-export function* azureMlRollout(context: df.OrchestrationContext, input: RetrainInput, job: C.JobRef, policy: RolloutPolicy): Generator<df.Task, RolloutOutcome, unknown> {
+export function* azureMlRollout(
+  context: df.OrchestrationContext,
+  input: RetrainInput,
+  job: C.JobRef,
+  policy: RolloutPolicy,
+  /** Shows the traffic move in the run's status before each change is made. */
+  report: (shift: TrafficShift) => void,
+): Generator<df.Task, RolloutOutcome, unknown> {
   const ref: C.RunRef = { runId: input.runId, endpoint: input.endpoint };
   const now = () => context.df.currentUtcDateTime.getTime();
   const steps: { percent: number; mirror?: boolean; at: string; check: string }[] = [];
@@ -63,6 +70,7 @@ export function* azureMlRollout(context: df.OrchestrationContext, input: Retrain
     return { ok: false, ...base, rollout: record(model, green, old!, withRetired), reason: `${why}; ${after}` };
   }
 
+  report({ from: old, to: green, percent: 0, created: true });
   const created = yield* settled(`creating deployment ${green}`, yield* callActivity(context, AZUREML_ACTIVITY.createDeployment, RETRY.amlCall, { ...ref, deployment: green, model }));
   if (created) return yield* restore(created);
   const canary = yield* probe(green);
@@ -80,6 +88,7 @@ export function* azureMlRollout(context: df.OrchestrationContext, input: Retrain
 
   for (const percent of policy.steps) {
     const traffic = percent === 100 ? { [green]: 100, [old]: 0 } : { [old]: 100 - percent, [green]: percent };
+    report({ from: old, to: green, percent, created: true });
     const shifted = yield* settled(`shifting ${percent} % to ${green}`, yield* callActivity(context, AZUREML_ACTIVITY.setTraffic, RETRY.amlCall, { ...ref, traffic, mirrorTraffic: {} }));
     if (shifted) return yield* restore(shifted);
     if (percent < 100 && policy.stepWaitInSeconds > 0) yield hold(policy.stepWaitInSeconds);

@@ -142,7 +142,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
 
   setStatus({ stage: "promoting" });
   if (v2) {
-    const r = yield* azureMlRollout(context, input, job, input.rollout ?? DEFAULT_ROLLOUT);
+    const r = yield* azureMlRollout(context, input, job, input.rollout ?? DEFAULT_ROLLOUT, (shift) => setStatus({ shift }));
     const shown = { ...(r.model ? { location: r.model } : {}), ...(r.previous ? { previous: r.previous } : {}), ...(r.rollout ? { rollout: r.rollout } : {}) };
     endStage("promotion");
     if (!r.ok) return yield* finish("failed", { ...scored, ...shown, reason: `promoting on endpoint ${input.endpoint} failed: ${r.reason}` });

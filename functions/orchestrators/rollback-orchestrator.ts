@@ -28,7 +28,7 @@ export function* rollbackOrchestrator(context: df.OrchestrationContext): Generat
   let v2: Pick<C.RecordInput, "previous" | "rollout"> = {};
   if (input.to.backend === "azureml") {
     const r: RollbackOutcome = input.azureml
-      ? yield* azureMlRollback(context, input, input.to, input.azureml)
+      ? yield* azureMlRollback(context, input, input.to, input.azureml, (shift) => context.df.setCustomStatus((status = { ...status, shift })))
       : { ok: false, checks: [], reason: "the rollback input has no Azure ML (v2) details; nothing was changed" };
     verified = r.ok;
     checks = r.checks;

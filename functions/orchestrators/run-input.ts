@@ -105,6 +105,18 @@ export interface RunStatus {
   readonly model?: string;
   readonly verification?: readonly string[];
   readonly reason?: string;
+  /** Azure ML (v2): the traffic move in progress, so a run terminated mid-shift can be put back. */
+  readonly shift?: TrafficShift;
+}
+
+export interface TrafficShift {
+  /** The deployment that served before (all traffic goes back to it on failure). */
+  readonly from: string;
+  readonly to: string;
+  /** Live traffic on `to` as last set (0 while it is checked through its header). */
+  readonly percent: number;
+  /** Whether the run created `to` (and may remove it), or it already existed (a retained deployment). */
+  readonly created: boolean;
 }
 
 /** One scheduled tick: a run per endpoint, at most `maxParallel` at once. */
