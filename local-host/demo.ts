@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { readLocalSettings } from "./settings";
-import { startLocalStack, type LocalStack } from "./local-stack";
+import { DEMO_AZUREML, startLocalStack, type LocalStack } from "./local-stack";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { redact } from "../shared/redact";
 import type { RunRecord } from "../shared/history/run-record";
@@ -18,7 +18,7 @@ interface DemoOptions {
 }
 
 const USAGE = `npm start [-- --backend=classic|azureml] [--data=FILE.csv] [--gate="AUC>=0.85; Accuracy>=0.8"] [--dry-run] [--rows=N] [--verbose]`;
-const V2_ENDPOINT = "census-v2";
+const V2_ENDPOINT = DEMO_AZUREML.endpoint;
 
 function parseArgs(argv: readonly string[]): DemoOptions {
   const o: DemoOptions = { dryRun: false, rows: 20_000, verbose: false, backend: "classic" };
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
         ...(o.gate && o.backend === "classic" ? { RETRAIN_GATE: o.gate } : {}),
       },
     },
-    ...(o.backend === "azureml" ? { azureml: { endpoint: V2_ENDPOINT, gate: o.gate ?? "auc>=0.8; auc>=champion-0.02" } } : {}),
+    ...(o.backend === "azureml" ? { azureml: { endpoint: V2_ENDPOINT, gate: o.gate ?? DEMO_AZUREML.gate } } : {}),
     dataDir, demoRows: o.rows, schedules: false, propagationDelayInMs: 3_000,
     log: (l) => {
       hostLog.push(redact(l));

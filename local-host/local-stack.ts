@@ -41,6 +41,9 @@ export interface LocalStackOptions {
   readonly log: (line: string) => void;
 }
 
+/** The v2 endpoint `npm start -- --backend=azureml` and `npm run serve -- --backend=azureml` retrain. */
+export const DEMO_AZUREML = { endpoint: "census-v2", gate: "auc>=0.8; auc>=champion-0.02" } as const;
+
 const isLoopback = (url: string | undefined) => !!url && ["127.0.0.1", "localhost"].includes(new URL(url).hostname);
 
 /**

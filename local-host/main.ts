@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { readLocalSettings } from "./settings";
-import { startLocalStack } from "./local-stack";
+import { DEMO_AZUREML, startLocalStack } from "./local-stack";
 import { redact } from "../shared/redact";
 import { DEVELOPMENT_STORAGE_PORTS, parseAzuritePorts } from "./stable-ports";
 
@@ -13,8 +13,10 @@ import { DEVELOPMENT_STORAGE_PORTS, parseAzuritePorts } from "./stable-ports";
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
   const flags = Object.fromEntries(process.argv.slice(2).map((a) => {
-    const m = /^--(settings|state-dir|port|azurite-ports)=(.+)$|^--(no-ml-service)$/.exec(a);
-    if (!m) throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N --azurite-ports=BLOB,QUEUE,TABLE --no-ml-service`);
+    const m = /^--(settings|state-dir|port|azurite-ports|backend)=(.+)$|^--(no-ml-service)$/.exec(a);
+    if (!m || (m[1] === "backend" && !["classic", "azureml"].includes(m[2]!))) {
+      throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N --azurite-ports=BLOB,QUEUE,TABLE --no-ml-service --backend=classic|azureml`);
+    }
     return m[3] ? [m[3], "true"] : [m[1]!, m[2]!];
   }));
   const file = flags.settings ? path.resolve(flags.settings) : ["local.settings.json", "local.settings.sample.json"].map((f) => path.join(root, f)).find((f) => existsSync(f))!;
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
     settings, stateDir, dataDir: path.join(stateDir, "data"), demoRows: 20_000,
     hostPort: flags.port !== undefined ? Number(flags.port) : settings.Host?.LocalHttpPort ?? 7071, schedules: true, propagationDelayInMs: 5_000, log,
     startMlService: flags["no-ml-service"] !== "true",
+    // The v2 service keeps its state in memory: a restart of serve starts it afresh.
+    ...(flags.backend === "azureml" ? { azureml: DEMO_AZUREML } : {}),
     stablePorts: { azurite: flags["azurite-ports"] ? parseAzuritePorts(flags["azurite-ports"]) : DEVELOPMENT_STORAGE_PORTS },
   });
   const url = stack.host.url;
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
       `  function key: pass ?code=${stack.functionKey} or the x-functions-key header`,
       `  durable webhooks (${url}/runtime/webhooks/durabletask/...): system key ${stack.host.systemKey} (new each start, as the status links in a 202 carry it)`,
       `  schedule: ${stack.values.RETRAIN_SCHEDULE} (NCRONTAB, UTC) for ${stack.values.RETRAIN_ENDPOINTS}`,
+      ...(stack.azureml ? [`  Azure ML (v2): endpoint "${DEMO_AZUREML.endpoint}" on the local v2 service ${stack.azureml.armUrl} (npm run emulator:azureml prints its routes)`] : []),
       "Press Ctrl+C to stop.",
     ].join("\n"),
   );

@@ -80,7 +80,7 @@ async function seed(ctx: AzureMlContext): Promise<void> {
   }]]));
   for (const name of ctx.config.endpoints) {
     ctx.state.endpoints.set(name, {
-      name, keys: newEndpointKeys(), traffic: { blue: 100 }, mirrorTraffic: {}, provisioningState: "Succeeded", routed: 0,
+      name, keys: newEndpointKeys(), traffic: { blue: 100 }, mirrorTraffic: {}, provisioningState: "Succeeded", routed: 0, trafficLog: [],
       body: { location: ctx.config.region, identity: { type: "SystemAssigned" }, tags: {}, properties: { authMode: "Key", description: "seeded by the local service" } },
       deployments: new Map([["blue", {
         name: "blue", modelId, provisioningState: "Succeeded", scorer: makeScorer(seeded.model), scored: 0, mirrored: 0,

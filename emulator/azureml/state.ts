@@ -49,6 +49,8 @@ export interface EndpointRecord {
   readonly deployments: Map<string, DeploymentRecord>;
   /** Counts requests for weighted, deterministic routing. */
   routed: number;
+  /** Every live traffic split applied, in order: what a test checks "never two shifts" against. */
+  readonly trafficLog: Record<string, number>[];
 }
 
 export interface OperationRecord {

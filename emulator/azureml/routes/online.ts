@@ -36,6 +36,7 @@ export function onlineRoutes(r: Router, ctx: AzureMlContext): void {
     e.provisioningState = "Updating";
     const op = operation(ctx, ctx.config.updateDelayInMs, () => {
       e.traffic = next.traffic;
+      e.trafficLog.push(next.traffic);
       e.mirrorTraffic = next.mirrorTraffic;
       e.body = { ...e.body, ...(body.tags ? { tags: body.tags as Record<string, string> } : {}) };
       e.provisioningState = "Succeeded";
