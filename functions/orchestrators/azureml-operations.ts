@@ -9,7 +9,8 @@ type Started = { readonly kind: "ok"; readonly value: AsyncOperation } | { reado
 
 /**
  * Follows the v2 service's long-running operations (deployment, traffic, delete) with durable
- * timers, each bounded by `timeoutInMinutes`, counting the polls for the run record. Shared by the
+ * timers, each bounded by `timeoutInMinutes`, counting the polls for the run record (and deletes a
+ * deployment that way). Shared by the
  * rollout and the manual rollback so both wait the same way.
  */
 export function operationFollower(context: df.OrchestrationContext, ref: C.RunRef, timeoutInMinutes: number) {
@@ -33,7 +34,11 @@ export function operationFollower(context: df.OrchestrationContext, ref: C.RunRe
       delay = s.value.retryAfterInMs ?? delay * OPERATION_POLL.backoffFactor;
     }
   }
-  return { settled, polls: () => polls };
+  /** Deletes a deployment and follows the delete; the reason it failed, or undefined once it is gone. */
+  function* remove(deployment: string, what = `deleting deployment ${deployment}`): Generator<df.Task, string | undefined, unknown> {
+    return yield* settled(what, yield* callActivity(context, AZUREML_ACTIVITY.deleteDeployment, RETRY.amlCall, { ...ref, deployment }));
+  }
+  return { settled, remove, polls: () => polls };
 }
 
 /**
@@ -51,6 +56,6 @@ export function* putTrafficBack(
   const back = yield* ops.settled(`putting traffic back on ${old}`, yield* callActivity(context, AZUREML_ACTIVITY.setTraffic, RETRY.amlCall, { ...ref, traffic: { [old]: 100 }, mirrorTraffic: {} }));
   if (back) return `TRAFFIC COULD NOT BE PUT BACK (${back}); the endpoint may be split; deployment ${added} was kept (traffic could not be moved off it)`;
   if (!remove) return `all traffic is back on ${old}; deployment ${added} was kept`;
-  const removed = (yield* ops.settled(`deleting deployment ${added}`, yield* callActivity(context, AZUREML_ACTIVITY.deleteDeployment, RETRY.amlCall, { ...ref, deployment: added }))) ?? "was removed";
+  const removed = (yield* ops.remove(added)) ?? "was removed";
   return `all traffic is back on ${old}; deployment ${added} ${removed}`;
 }

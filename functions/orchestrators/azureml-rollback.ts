@@ -63,7 +63,7 @@ export function* azureMlRollback(
   /** Before any traffic moved: remove what this rollback created, and say nothing else changed. */
   function* abandon(why: string): Generator<df.Task, RollbackOutcome, unknown> {
     if (!created) return failed(`${why}; traffic was not moved`);
-    const gone = yield* ops.settled(`deleting deployment ${into}`, yield* callActivity(context, AZUREML_ACTIVITY.deleteDeployment, RETRY.amlCall, { ...ref, deployment: into }));
+    const gone = yield* ops.remove(into);
     return failed(`${why}; traffic was not moved; deployment ${into} ${gone ?? "was removed"}`);
   }
   function* check(deployment?: string): Generator<df.Task, { ok: boolean; check: string }, unknown> {
@@ -104,8 +104,7 @@ export function* azureMlRollback(
   // This rollback's own target (what it replaced) supersedes the endpoint's earlier one.
   let retired: string | undefined;
   if (v.retire && v.retire !== into && v.retire !== old) {
-    const gone = yield* ops.settled(`deleting retained deployment ${v.retire}`, yield* callActivity(context, AZUREML_ACTIVITY.deleteDeployment, RETRY.amlCall, { ...ref, deployment: v.retire }));
-    if (!gone) retired = v.retire;
+    if (!(yield* ops.remove(v.retire, `deleting retained deployment ${v.retire}`))) retired = v.retire;
   }
   const retained = { deployment: old, retireAfter: new Date(now() + v.policy.retireAfterHours * 3_600_000).toISOString() };
   const how = created ? `redeployed ${describeModel(to)} as deployment ${into}` : `moved all traffic back to deployment ${into}, which still ran ${describeModel(to)}`;

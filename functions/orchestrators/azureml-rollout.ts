@@ -59,8 +59,7 @@ export function* azureMlRollout(
   // The hold of an earlier run's retained deployment is over: remove it before adding another.
   let retired: string | undefined;
   if (input.retire && input.retire.deployment !== old && now() >= input.retire.afterMs) {
-    const gone = yield* settled(`deleting retained deployment ${input.retire.deployment}`, yield* callActivity(context, AZUREML_ACTIVITY.deleteDeployment, RETRY.amlCall, { ...ref, deployment: input.retire.deployment }));
-    if (!gone) retired = input.retire.deployment;
+    if (!(yield* ops.remove(input.retire.deployment, `deleting retained deployment ${input.retire.deployment}`))) retired = input.retire.deployment;
   }
   const withRetired = retired ? { retired } : {};
 
@@ -104,8 +103,7 @@ export function* azureMlRollout(
   // One rollback target per endpoint: the deployment just replaced takes over from an earlier
   // one still inside its hold, which would otherwise stay provisioned with nothing pointing at it.
   if (!retired && input.retire && input.retire.deployment !== old && input.retire.deployment !== green) {
-    const gone = yield* settled(`deleting superseded deployment ${input.retire.deployment}`, yield* callActivity(context, AZUREML_ACTIVITY.deleteDeployment, RETRY.amlCall, { ...ref, deployment: input.retire.deployment }));
-    if (!gone) retired = input.retire.deployment;
+    if (!(yield* ops.remove(input.retire.deployment, `deleting superseded deployment ${input.retire.deployment}`))) retired = input.retire.deployment;
   }
   const retained = { deployment: old, retireAfter: new Date(now() + policy.retireAfterHours * 3_600_000).toISOString() };
   return { ok: true, ...base, rollout: record(model, green, old, { retained, ...(retired ? { retired } : {}) }), checks: steps.map((s) => `${s.mirror ? "mirror " : ""}${s.percent} %: ${s.check}`) };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HostedPipeline } from "../support/host";
 import { startV2Pipeline } from "../support/azureml";
 import { onRealEngine } from "../support/engine";
+import { prng } from "../support/prng";
 import type { RunningAzureMlService } from "../../emulator/azureml/service";
 import type { AzureMlFaultSettings } from "../../emulator/azureml/faults";
 import type { RunStatus } from "../../functions/orchestrators/run-input";
@@ -11,17 +12,6 @@ import type { RunRecord } from "../../shared/history/run-record";
 const RUNS = onRealEngine ? 15 : 40;
 const SEED = 20261202;
 const ENDPOINT = "census-v2";
-
-/** mulberry32, as in the classic soak: the same faults in the same order on every machine. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The v2 fault rows a scheduled run meets unattended, and whether a promotion may survive them. */
 const CATALOGUE: readonly ((pick: () => number) => { name: string; faults: AzureMlFaultSettings; mayPromote: boolean })[] = [

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
 import { onRealEngine } from "../support/engine";
+import { prng } from "../support/prng";
 import { syntheticCensusCsv } from "../../emulator/training/synthetic-census";
 import type { FaultSettings, Operation } from "../../emulator/classic/faults";
 import type { RunStatus } from "../../functions/orchestrators/run-input";
@@ -14,17 +15,6 @@ const RUNS = 200;
 /** The service's advice is waited out in real time on the real engine, so it advises less there. */
 const RETRY_AFTER_SECONDS = onRealEngine ? 1 : 30;
 const SEED = 20261128;
-
-/** A small seeded PRNG (mulberry32): the same faults in the same order on every machine. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Injected {
   readonly name: string;
