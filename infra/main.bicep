@@ -36,6 +36,10 @@ param retrainDataSource string
 @description('Blob containers a request may name as its data source, comma-separated, besides the configured data sources\' own (default none).')
 param retrainDataContainers string = ''
 param retrainEndpointSettings string = '{}'
+@description('Checks the staged data must pass before a job trains on it, as JSON (see the README), e.g. {"minRows":1000,"maxPsi":0.2}; {} takes the defaults.')
+param retrainDataChecks string = '{}'
+@description('"true": a run whose data is the same as the last trained run\'s ends skipped, no job submitted.')
+param retrainSkipUnchanged string = 'true'
 param retrainMaxParallel string = '4'
 @description('Promotion gate, e.g. "AUC>=0.85; Accuracy>=0.8".')
 param retrainGate string
@@ -164,6 +168,8 @@ module api 'app/api.bicep' = {
     retrainDataSource: retrainDataSource
     retrainDataContainers: retrainDataContainers
     retrainEndpointSettings: retrainEndpointSettings
+    retrainDataChecks: retrainDataChecks
+    retrainSkipUnchanged: retrainSkipUnchanged
     retrainMaxParallel: retrainMaxParallel
     retrainGate: retrainGate
     stagingContainerName: stagingContainerName

@@ -161,17 +161,19 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
     });
   }
   const instance = host.engine.get(startBody.id);
-  const failed = view.runtimeStatus !== "Completed";
+  // Data the checks refused trained nothing: for whoever scripts this, that is not a success.
+  const failed = view.runtimeStatus !== "Completed" || view.result === "data-rejected";
   // The summary reads the same audit record `GET /api/runs/{id}` serves.
   const recordRes = view.runId ? await api(`/api/runs/${view.runId}`) : undefined;
   const record = recordRes?.status === 200 ? ((await recordRes.json()) as RunRecord) : undefined;
   console.log("\nSummary");
   const rows: [string, string | undefined][] = [
-    ["result", failed ? `FAILED (${view.runtimeStatus})` : view.result],
+    ["result", view.runtimeStatus !== "Completed" ? `FAILED (${view.runtimeStatus})` : view.result],
     ["reason", view.reason ?? (failed ? String(view.output) : undefined)],
     ["endpoint", endpoint],
     ["job", view.jobId],
     ["data", view.staged ? `${(view.staged.bytes / 1e6).toFixed(1)} MB staged (${view.staged.method})${record?.dataSha256 ? `, sha256 ${record.dataSha256.slice(0, 12)}…` : ""}` : undefined],
+    ["checks", record?.profile ? `${record.profile.rows.toLocaleString("en")} rows, ${record.profile.columns.length} columns${record.profileReference ? `, compared with run ${record.profileReference}` : " (no earlier promoted run to compare with)"}${view.result === "data-rejected" ? ": failed" : ": passed"}` : undefined],
     ["model", record?.modelAfter ? `${record.modelBefore ? describeModel(record.modelBefore) : "?"} → ${describeModel(record.modelAfter)}` : undefined],
     ["archived", record?.archivedModel ? describeModel(record.archivedModel) : undefined],
     ["verified", record?.rollout ? `${record.rollout.steps.length} checks, the last: ${record.rollout.steps.at(-1)!.check}` : view.verification?.join("; ")],
@@ -193,8 +195,10 @@ function describe(v: RunView, backend: DemoOptions["backend"]): string {
       return `${v.runtimeStatus.toLowerCase()}`;
     case "staging":
       return "staging the training data into the run's blob…";
+    case "checking-data":
+      return `staged ${v.staged ? `${(v.staged.bytes / 1e6).toFixed(1)} MB (${v.staged.method})` : ""}; checking the data (rows, columns, label, missing cells, drift)…`;
     case "submitting":
-      return `staged ${v.staged ? `${(v.staged.bytes / 1e6).toFixed(1)} MB (${v.staged.method})` : ""}; submitting the training job…`;
+      return "the data passed its checks; submitting the training job…";
     case "starting":
       return `job ${v.jobId} submitted; starting it…`;
     case "training":

@@ -10,6 +10,8 @@ import { azureMlTrainingActivities, checkAzureMlJob, v2 } from "./azureml/traini
 import { azureMlRolloutActivities } from "./azureml/rollout";
 import { parseDataSource, describeDataSource } from "../../shared/storage/data-source";
 import { describeModel } from "../../shared/backends/model-ref";
+import { DataProfileError, profileCsv } from "../../shared/data/profile";
+import { checkData } from "../../shared/data/checks";
 
 /**
  * Activities as thin adapters over injected clients; each returns an Outcome. Staging and the
@@ -25,6 +27,23 @@ export function createActivities(d: ActivityDependencies) {
         const probeRows = await d.staging.writeProbe(i.runId);
         d.telemetry.event("DataStaged", { ...ref(i), source: describeDataSource(source), method: staged.method, sha256: staged.sha256 }, { bytes: staged.bytes, probeRows });
         return { blob: staged.blob, bytes: staged.bytes, method: staged.method, probeRows, ...(staged.sha256 ? { sha256: staged.sha256 } : {}) };
+      }),
+
+    // Profiled from the staged copy, so every source (a server-side copy too) gets a sha256 and the same checks.
+    [ACTIVITY.checkData]: (i: C.CheckDataInput) =>
+      toOutcome<C.CheckDataResult>(async () => {
+        const stored = i.reference === undefined ? undefined : (await d.history.get(i.reference))?.profile;
+        const reference = stored && i.reference !== undefined ? { runId: i.reference, profile: stored } : undefined;
+        let profile;
+        try {
+          profile = await profileCsv(await d.staging.readInput(i.runId), reference?.profile);
+        } catch (e) {
+          if (e instanceof DataProfileError) return { failures: [`The staged data cannot be checked: ${e.message}.`] };
+          throw e;
+        }
+        const failures = checkData(profile, i.expectations, reference);
+        d.telemetry.event(failures.length ? "DataRejected" : "DataChecked", { ...ref(i), sha256: profile.sha256, reference: reference?.runId, failures: failures.join(" ") || undefined }, { rows: profile.rows, columns: profile.columns.length, failedChecks: failures.length });
+        return { profile, failures, ...(reference ? { reference: reference.runId } : {}) };
       }),
 
     // One check and one cancel for every backend: the poller does not know which service runs the job.

@@ -5,6 +5,8 @@ import type { ModelRef } from "../../shared/backends/model-ref";
 import type { Backend } from "../../shared/backends/backend";
 import type { RolloutRecord } from "../../shared/history/run-record";
 import type { RetrainInput, RunApproval, RunResult } from "../orchestrators/run-input";
+import type { DataExpectations } from "../../shared/data/checks";
+import type { DataProfile } from "../../shared/data/profile";
 
 /** Inputs and results of each activity. SAS tokens never appear here: they would land in history. */
 export interface RunRef {
@@ -21,6 +23,19 @@ export interface StageResult {
   readonly bytes: number;
   readonly sha256?: string;
   readonly method: "stream" | "server-side-copy";
+}
+export interface CheckDataInput extends RunRef {
+  readonly expectations: DataExpectations;
+  /** The run whose data profile this data is compared with (columns, rows, drift). */
+  readonly reference?: string;
+}
+export interface CheckDataResult {
+  /** Absent when the data could not be read as a table (the failure says why). */
+  readonly profile?: DataProfile;
+  /** One sentence per failed check; empty when the data may be trained on. */
+  readonly failures: readonly string[];
+  /** The reference run, when its record had a profile to compare with. */
+  readonly reference?: string;
 }
 export interface JobRef extends RunRef {
   readonly jobId: string;
@@ -90,6 +105,8 @@ export interface RecordInput extends RunRef {
   readonly gateRules: string;
   readonly staged?: { readonly bytes: number; readonly method?: string; readonly sha256?: string };
   readonly dataSource: string;
+  readonly profile?: DataProfile;
+  readonly profileReference?: string;
   readonly metrics?: Metrics;
   readonly championMetrics?: Metrics;
   readonly decision?: GateDecision;

@@ -10,7 +10,7 @@ import type { AzureMlDependencies } from "./azureml/dependencies";
 
 /** What activities need, as interfaces, so tests hand in fakes instead of mocking modules. */
 export interface ActivityDependencies extends ClassicDependencies {
-  readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "readProbe" | "copyWithin" | "metadataOf">;
+  readonly staging: Pick<StagingClient, "stage" | "writeProbe" | "readProbe" | "readInput" | "copyWithin" | "metadataOf">;
   /** Present when an endpoint uses Azure Machine Learning (v2). */
   readonly azureml?: AzureMlDependencies;
   /** The audit trail (Table storage); its table exists once `init` has run. */

@@ -1,6 +1,7 @@
 /** Activity names: the orchestrator refers to activities only through these and their types. */
 export const ACTIVITY = {
   stageData: "stageTrainingData",
+  checkData: "checkTrainingData",
   submitJob: "submitTrainingJob",
   startJob: "startTrainingJob",
   checkJob: "checkTrainingJob",

@@ -12,7 +12,11 @@ export function toRunRecord(i: C.RecordInput): RunRecord {
     trigger: i.trigger,
     // A rollback trains nothing: its "data source" is already a description.
     dataSource: i.result === "rolled-back" ? i.dataSource : describeSource(i.dataSource),
-    ...(i.staged ? { dataBytes: i.staged.bytes, ...(i.staged.sha256 ? { dataSha256: i.staged.sha256 } : {}) } : {}),
+    ...(i.staged ? { dataBytes: i.staged.bytes } : {}),
+    // The profile read the staged bytes, so it has the sha256 even of a server-side copy.
+    ...(i.profile?.sha256 ?? i.staged?.sha256 ? { dataSha256: i.profile?.sha256 ?? i.staged?.sha256 } : {}),
+    ...(i.profile ? { profile: i.profile } : {}),
+    ...(i.profileReference ? { profileReference: i.profileReference } : {}),
     ...(i.jobId ? { jobId: i.jobId } : {}),
     ...(i.metrics ? { metrics: i.metrics } : {}),
     ...(i.championMetrics ? { championMetrics: i.championMetrics } : {}),

@@ -25,7 +25,7 @@ export interface SettleDependencies {
 const JOB_MAY_RUN: ReadonlySet<string> = new Set(["starting", "training"]);
 /** Stages after which the endpoint may already serve the new model. */
 const ENDPOINT_MAY_HAVE_CHANGED: ReadonlySet<string> = new Set(["promoting", "verifying"]);
-const ENDED_RECORD: ReadonlySet<string> = new Set(["promoted", "rejected", "dry-run", "failed", "rolled-back", "terminated"]);
+const ENDED_RECORD: ReadonlySet<string> = new Set(["promoted", "rejected", "dry-run", "failed", "rolled-back", "skipped", "data-rejected", "terminated"]);
 
 /**
  * What a run ended by Durable's terminate leaves behind, settled: no orchestrator code runs on

@@ -49,7 +49,8 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     const record: C.RecordInput = {
       ...ref, backend: input.backend ?? DEFAULT_BACKEND, instanceId: context.df.instanceId, startedAt: new Date(t0).toISOString(), endedAt: context.df.currentUtcDateTime.toISOString(), result, trigger: input.trigger,
       dataSource: input.dataSource, gateRules: formatGateRules(input.gate), durationsInSeconds: durations,
-      ...(status.staged ? { staged: status.staged } : {}), ...(status.jobId ? { jobId: status.jobId } : {}), ...(status.approval ? { approval: status.approval } : {}), ...extra,
+      ...(status.staged ? { staged: status.staged } : {}), ...(checkedData?.profile ? { profile: checkedData.profile } : {}), ...(checkedData?.reference ? { profileReference: checkedData.reference } : {}),
+      ...(status.jobId ? { jobId: status.jobId } : {}), ...(status.approval ? { approval: status.approval } : {}), ...extra,
     };
     yield* callActivity(context, ACTIVITY.record, RETRY.record, record);
     // A failed run ends Failed, so operators and alerts see it; its reason is in the custom status too.
@@ -57,12 +58,35 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     return { ...status };
   }
 
+  // The data's profile and checks, kept out of the custom status (which has a size limit) but recorded.
+  let checkedData: C.CheckDataResult | undefined;
+
   setStatus({ stage: "staging" });
   const staged = yield* callActivity(context, ACTIVITY.stageData, RETRY.staging, { ...ref, dataSource: input.dataSource });
   if (staged.kind === "failed") return yield* finish("failed", { reason: `staging the training data failed: ${staged.reason}` });
   endStage("staging");
+  setStatus({ staged: { bytes: staged.value.bytes, method: staged.value.method, ...(staged.value.sha256 ? { sha256: staged.value.sha256 } : {}) } });
 
-  setStatus({ stage: "submitting", staged: { bytes: staged.value.bytes, method: staged.value.method, ...(staged.value.sha256 ? { sha256: staged.value.sha256 } : {}) } });
+  // Before any job: the same data as last time trains nothing new, and data unfit to train on is refused.
+  const data = input.data;
+  if (data) {
+    setStatus({ stage: "checking-data" });
+    const checked = yield* callActivity(context, ACTIVITY.checkData, RETRY.staging, { ...ref, expectations: data.expectations, ...(data.reference ? { reference: data.reference } : {}) });
+    if (checked.kind === "failed") return yield* finish("failed", { reason: `checking the staged data failed: ${checked.reason}` });
+    checkedData = checked.value;
+    const sha256 = checked.value.profile?.sha256;
+    if (sha256) setStatus({ staged: { ...status.staged!, sha256 } });
+    endStage("checks");
+    if (data.skipUnchanged && data.previous && sha256 === data.previous.sha256) {
+      return yield* finish("skipped", { reason: `the data is the same as run ${data.previous.runId}'s (sha256 ${sha256.slice(0, 12)}…), so no job was submitted; retrain on it with "force": true, or set skipUnchanged to false` });
+    }
+    const failures = checked.value.failures;
+    if (failures.length > 0) {
+      return yield* finish("data-rejected", { reason: `the data failed ${failures.length === 1 ? "a check" : `${failures.length} checks`}, so no job was submitted: ${failures.join(" ")}` });
+    }
+  }
+
+  setStatus({ stage: "submitting" });
   const v2 = input.backend === "azureml";
   const submitInput: C.SubmitInput = { ...ref, probe: staged.value.probeRows > 0 };
   const submitted = yield* (v2 ? callActivity(context, AZUREML_ACTIVITY.submitJob, RETRY.amlCall, submitInput) : callActivity(context, ACTIVITY.submitJob, RETRY.amlCall, submitInput));

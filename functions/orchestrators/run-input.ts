@@ -2,6 +2,7 @@ import type { RecordedApproval } from "../../shared/history/run-record";
 import type { GateRule } from "../../shared/evaluation/gate";
 import type { Backend } from "../../shared/backends/backend";
 import type { ModelRef } from "../../shared/backends/model-ref";
+import type { DataExpectations } from "../../shared/data/checks";
 
 /** Everything a run needs, fixed when it starts, so every replay sees the same values. */
 export interface RetrainInput {
@@ -20,8 +21,20 @@ export interface RetrainInput {
   readonly approval?: { readonly timeoutInHours: number };
   /** Azure ML (v2) only: how traffic moves to the new deployment. */
   readonly rollout?: RolloutPolicy;
+  /** The data checks before any job; absent in runs started before there were any. */
+  readonly data?: DataPolicy;
   /** Azure ML (v2) only: the deployment an earlier run kept as its rollback target, deleted once its hold is over. */
   readonly retire?: { readonly deployment: string; readonly afterMs: number };
+}
+
+export interface DataPolicy {
+  readonly expectations: DataExpectations;
+  /** End `skipped` when the data's sha256 is `previous`'s (false: forced, or the endpoint's setting). */
+  readonly skipUnchanged: boolean;
+  /** The endpoint's last trained run (promoted or rejected) and the sha256 of its data. */
+  readonly previous?: { readonly runId: string; readonly sha256: string };
+  /** The endpoint's last promoted run with a data profile: what the serving model learned from. */
+  readonly reference?: string;
 }
 
 /** A staged shift: steps of live traffic to the new deployment, each held and checked. */
@@ -60,9 +73,10 @@ export interface PollingPolicy {
   readonly deadlineInMinutes: number;
 }
 
-export type RunStage = "staging" | "submitting" | "starting" | "training" | "evaluating" | "awaiting-approval" | "promoting" | "verifying" | "done";
+export type RunStage = "staging" | "checking-data" | "submitting" | "starting" | "training" | "evaluating" | "awaiting-approval" | "promoting" | "verifying" | "done";
 
-export type RunResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back";
+/** `skipped`: the data is the same as the last trained run's; `data-rejected`: it failed its checks. Neither submits a job. */
+export type RunResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back" | "skipped" | "data-rejected";
 
 /** A manual rollback: restore an archived model through the same PATCH-and-verify path. */
 export interface RollbackRunInput {

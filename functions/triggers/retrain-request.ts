@@ -16,6 +16,7 @@ const bodySchema = z
     gate: z.string().min(1, "gate must not be empty").max(1024, "gate is at most 1024 characters").optional(),
     dryRun: z.boolean({ invalid_type_error: "dryRun must be true or false" }).optional(),
     requireApproval: z.boolean({ invalid_type_error: "requireApproval must be true or false" }).optional(),
+    force: z.boolean({ invalid_type_error: "force must be true or false" }).optional(),
   })
   .strict();
 

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type * as df from "durable-functions";
 import { parseGateRules } from "../../shared/evaluation/gate";
-import { backendOf, endpointSettingsOf, type Settings } from "../../shared/config/settings";
+import { backendOf, dataExpectationsOf, endpointSettingsOf, skipsUnchanged, type Settings } from "../../shared/config/settings";
+import { dataBaseline, type DataBaseline } from "../../shared/history/data-baseline";
 import { catalogueFor } from "../../shared/evaluation/catalogues";
 import { expectedTrainingSeconds } from "../../shared/history/expected-duration";
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
@@ -21,6 +22,10 @@ export interface RunOptions {
   readonly expectedTrainingSeconds?: number;
   /** From the run history: the deployment the last v2 promotion kept as its rollback target. */
   readonly retire?: RetrainInput["retire"];
+  /** Train even when the data is the same as the last trained run's. */
+  readonly force?: boolean;
+  /** From the run history: what the data is compared with. */
+  readonly baseline?: DataBaseline;
 }
 
 /** Builds the orchestration input from settings and the caller's overrides, once, outside the orchestrator. */
@@ -48,6 +53,12 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
     },
     verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
     ...((o.requireApproval ?? settings.APPROVAL_REQUIRED) ? { approval: { timeoutInHours: settings.APPROVAL_TIMEOUT_HOURS } } : {}),
+    data: {
+      expectations: dataExpectationsOf(settings, o.endpoint),
+      skipUnchanged: !(o.force ?? false) && skipsUnchanged(settings, o.endpoint),
+      ...(o.baseline?.previous ? { previous: o.baseline.previous } : {}),
+      ...(o.baseline?.reference ? { reference: o.baseline.reference } : {}),
+    },
     ...(backendOf(settings, o.endpoint) === "azureml"
       ? {
           rollout: rolloutPolicy(settings),
@@ -65,11 +76,12 @@ export function rolloutPolicy(settings: Settings): RolloutPolicy {
   };
 }
 
-/** `buildRunInput` with the first poll placed from the endpoint's run history, when it has any. */
+/** `buildRunInput` with the first poll placed, the rollback target and the data baseline taken from the endpoint's run history. */
 export async function runInputFromHistory(settings: Settings, history: Parameters<typeof expectedTrainingSeconds>[0], o: RunOptions): Promise<RetrainInput> {
   const expected = await expectedTrainingSeconds(history, o.endpoint);
   const retire = backendOf(settings, o.endpoint) === "azureml" ? await retainedDeployment(history, o.endpoint) : undefined;
-  return buildRunInput(settings, { ...o, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}), ...(retire ? { retire } : {}) });
+  const baseline = await dataBaseline(history, o.endpoint);
+  return buildRunInput(settings, { ...o, ...(expected !== undefined ? { expectedTrainingSeconds: expected } : {}), ...(retire ? { retire } : {}), baseline });
 }
 
 /** The rollback target the endpoint's latest v2 promotion or rollback kept, if any (a later one replaces it). */

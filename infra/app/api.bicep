@@ -24,6 +24,8 @@ param retrainSchedule string
 param retrainDataSource string
 param retrainDataContainers string = ''
 param retrainEndpointSettings string
+param retrainDataChecks string
+param retrainSkipUnchanged string
 param retrainMaxParallel string
 param retrainGate string
 param stagingContainerName string
@@ -134,6 +136,8 @@ var appSettings = {
   RETRAIN_DATA_CONTAINERS: retrainDataContainers
   RETRAIN_DATA_MAX_MEGABYTES: '10240'
   RETRAIN_ENDPOINT_SETTINGS: retrainEndpointSettings
+  RETRAIN_DATA_CHECKS: retrainDataChecks
+  RETRAIN_SKIP_UNCHANGED: retrainSkipUnchanged
   RETRAIN_MAX_PARALLEL: retrainMaxParallel
   RETRAIN_GATE: retrainGate
   STAGING_STORAGE_ACCOUNT_URL: storageBlobEndpoint

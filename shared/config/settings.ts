@@ -4,6 +4,7 @@ import { catalogueFor } from "../evaluation/catalogues";
 import { BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, type Backend } from "../backends/backend";
 import { badWorkspaceId } from "../backends/azureml/workspace";
 import { isSystemContainer, parseDataSource, type SourcePolicy } from "../storage/data-source";
+import { DEFAULT_DATA_EXPECTATIONS, type DataExpectations } from "../data/checks";
 
 const positiveNumber = (name: string, fallback: number) =>
   z.coerce.number({ invalid_type_error: `${name} must be a number` }).positive(`${name} must be greater than 0`).default(fallback);
@@ -11,7 +12,32 @@ const positiveNumber = (name: string, fallback: number) =>
 /** Backends a run can use in this version; the others are named but refused until they work end to end. */
 export const AVAILABLE_BACKENDS: readonly Backend[] = ["classic", "azureml"];
 
-/** Per-endpoint backend, data source and gate, for one model per customer; unknown fields are refused. */
+const finite = (what: string) => z.number({ invalid_type_error: `${what} must be a number` }).finite(`${what} must be a finite number`);
+const share = (what: string) => finite(what).min(0, `${what} must be 0 to 1`).max(1, `${what} must be 0 to 1`);
+
+/** The data checks a run's staged data must pass (shared/data/checks.ts), any subset; unknown fields are refused. */
+const dataChecksSchema = z.object({
+  label: z.string().min(1).max(200).optional(),
+  columns: z.record(z.enum(["number", "string"], { errorMap: () => ({ message: 'a column\'s type must be "number" or "string"' }) })).optional(),
+  minRows: finite("minRows").int("minRows must be a whole number").min(1, "minRows must be at least 1").optional(),
+  maxRows: finite("maxRows").int("maxRows must be a whole number").min(1, "maxRows must be at least 1").optional(),
+  minRowsShareOfReference: share("minRowsShareOfReference").optional(),
+  minMinorityShare: finite("minMinorityShare").gt(0, "minMinorityShare must be more than 0").max(0.5, "minMinorityShare must be at most 0.5: the minority is never more").optional(),
+  maxMissingShare: share("maxMissingShare").optional(),
+  maxPsi: finite("maxPsi").positive("maxPsi must be more than 0").optional(),
+  psi: z.record(finite("a column's PSI limit").positive("a column's PSI limit must be more than 0")).optional(),
+}).strict();
+export type DataChecksSetting = z.infer<typeof dataChecksSchema>;
+
+/** JSON settings: a key that would reach an object's prototype is refused before anything reads it. */
+function parseJsonSetting(text: string): unknown {
+  return JSON.parse(text, (key, value: unknown) => {
+    if (key === "__proto__" || key === "constructor" || key === "prototype") throw new SyntaxError(`the key "${key}" is not allowed`);
+    return value;
+  });
+}
+
+/** Per-endpoint backend, data source, gate and data checks, for one model per customer; unknown fields are refused. */
 const endpointSettingsSchema = z.record(
   z.object({
     backend: z.enum(BACKENDS, { errorMap: () => ({ message: `backend must be one of ${BACKENDS.join(", ")}` }) })
@@ -19,6 +45,8 @@ const endpointSettingsSchema = z.record(
       .optional(),
     dataSource: z.string().min(1).optional(),
     gate: z.string().min(1).optional(),
+    data: dataChecksSchema.optional(),
+    skipUnchanged: z.boolean({ invalid_type_error: "skipUnchanged must be true or false" }).optional(),
   }).strict().superRefine((e, ctx) => {
     // Gate rules name the metrics of the endpoint's own backend.
     const problem = gateProblem(e.gate, e.backend ?? DEFAULT_BACKEND);
@@ -71,7 +99,7 @@ export const settingsSchema = z
       .transform((text, ctx) => {
         let parsed: unknown;
         try {
-          parsed = JSON.parse(text);
+          parsed = parseJsonSetting(text);
         } catch {
           ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'RETRAIN_ENDPOINT_SETTINGS must be JSON like {"customer1":{"dataSource":"blob:c/x.csv","gate":"AUC>=0.9"}}' });
           return z.NEVER;
@@ -83,6 +111,25 @@ export const settingsSchema = z
         }
         return r.data;
       }),
+    RETRAIN_DATA_CHECKS: z
+      .string()
+      .default("{}")
+      .transform((text, ctx) => {
+        let parsed: unknown;
+        try {
+          parsed = parseJsonSetting(text);
+        } catch {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'RETRAIN_DATA_CHECKS must be JSON like {"minRows":1000,"maxPsi":0.2}' });
+          return z.NEVER;
+        }
+        const r = dataChecksSchema.safeParse(parsed);
+        if (!r.success) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `RETRAIN_DATA_CHECKS: ${r.error.issues.map((i) => `${[...i.path].join(".") || "value"}: ${i.message}`).join("; ")}` });
+          return z.NEVER;
+        }
+        return r.data;
+      }),
+    RETRAIN_SKIP_UNCHANGED: z.enum(["true", "false"], { errorMap: () => ({ message: "RETRAIN_SKIP_UNCHANGED must be true or false" }) }).default("true").transform((v) => v === "true"),
     RETRAIN_MAX_PARALLEL: z.coerce.number().int("RETRAIN_MAX_PARALLEL must be a whole number").min(1, "RETRAIN_MAX_PARALLEL must be at least 1").default(4),
     RETRAIN_GATE: z.string(),
     STAGING_STORAGE_CONNECTION_STRING: z.string().optional(),
@@ -152,6 +199,12 @@ export const settingsSchema = z
             : isSystemContainer(c) ? "holds the Functions host's or the Durable task hub's own state" : undefined;
       if (why) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_DATA_CONTAINERS"], message: `RETRAIN_DATA_CONTAINERS: container "${c}" ${why}; training data cannot come from it` });
     }
+    for (const e of s.RETRAIN_ENDPOINTS) {
+      const x = dataExpectationsOf(s, e);
+      if (x.maxRows !== undefined && x.maxRows < x.minRows) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_DATA_CHECKS"], message: `data checks of endpoint ${e}: maxRows (${x.maxRows}) is below minRows (${x.minRows}); no data could pass` });
+      }
+    }
     // The default gate is checked against the backend of every endpoint that takes it (classic when none does).
     const inheriting = s.RETRAIN_ENDPOINTS.filter((e) => endpointSettingsOf(s, e)?.gate === undefined).map((e) => backendOf(s, e));
     for (const backend of new Set(inheriting.length > 0 ? inheriting : [DEFAULT_BACKEND])) {
@@ -184,6 +237,18 @@ export function endpointSettingsOf(s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS"
 
 /** The backend an endpoint trains and serves through. */
 export const backendOf = (s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS">, endpoint: string): Backend => endpointSettingsOf(s, endpoint)?.backend ?? DEFAULT_BACKEND;
+
+/** An endpoint's data checks: the defaults, then RETRAIN_DATA_CHECKS, then the endpoint's own `data`, field by field. */
+export function dataExpectationsOf(s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS" | "RETRAIN_DATA_CHECKS">, endpoint: string): DataExpectations {
+  const own = endpointSettingsOf(s, endpoint)?.data ?? {};
+  const merged = { ...DEFAULT_DATA_EXPECTATIONS, ...s.RETRAIN_DATA_CHECKS, ...own };
+  const psi = { ...s.RETRAIN_DATA_CHECKS.psi, ...own.psi };
+  return { ...merged, ...(Object.keys(psi).length ? { psi } : {}) };
+}
+
+/** Whether a run of the endpoint on the same data as its last trained run ends skipped. */
+export const skipsUnchanged = (s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS" | "RETRAIN_SKIP_UNCHANGED">, endpoint: string): boolean =>
+  endpointSettingsOf(s, endpoint)?.skipUnchanged ?? s.RETRAIN_SKIP_UNCHANGED;
 
 const CONTAINER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
 

@@ -2,12 +2,13 @@ import type { GateDecision } from "../evaluation/gate";
 import type { Metrics } from "../evaluation/metrics";
 import type { Backend } from "../backends/backend";
 import type { AzureMlModelRef, ModelRef } from "../backends/model-ref";
+import type { DataProfile } from "../data/profile";
 
 /**
  * Every state a run can be recorded in; "running" and "awaiting-approval" are later overwritten.
  * "terminated": ended from outside (Durable's terminate, or cancel), recorded when it was settled.
  */
-export type RunRecordResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back" | "running" | "awaiting-approval" | "terminated";
+export type RunRecordResult = "promoted" | "rejected" | "dry-run" | "failed" | "rolled-back" | "skipped" | "data-rejected" | "running" | "awaiting-approval" | "terminated";
 
 /** A v2 promotion: the version, the deployments, and every traffic step with what its check saw. */
 export interface RolloutRecord {
@@ -51,6 +52,10 @@ export interface RunRecord {
   readonly dataSource: string;
   readonly dataBytes?: number;
   readonly dataSha256?: string;
+  /** What the data looked like, checked before any job (and the reference for the next run's checks). */
+  readonly profile?: DataProfile;
+  /** The run whose data profile this data was compared with. */
+  readonly profileReference?: string;
   readonly jobId?: string;
   readonly metrics?: Metrics;
   readonly championMetrics?: Metrics;

@@ -144,6 +144,12 @@ export class StagingClient {
     return (await this.container.getBlockBlobClient(runBlobs(runId).probe).downloadToBuffer()).toString("utf8");
   }
 
+  /** The staged input as a stream of chunks, for profiling it without holding it (one GET; the SDK resumes a dropped download). */
+  async readInput(runId: string): Promise<AsyncIterable<Buffer>> {
+    const res = await this.container.getBlockBlobClient(runBlobs(runId).input).download(0, undefined, { maxRetryRequests: 5 });
+    return res.readableStreamBody as AsyncIterable<Buffer>;
+  }
+
   private async open(source: Exclude<DataSource, { kind: "blob" }>): Promise<BlockReader> {
     if (source.kind === "file") {
       try {

@@ -2,7 +2,7 @@ import { redactValues } from "../redact";
 
 /** The stage events of a run, as operators find them in Application Insights. */
 export type RunEvent =
-  | "RetrainStarted" | "DataStaged" | "JobSubmitted" | "JobFinished" | "JobFailed"
+  | "RetrainStarted" | "DataStaged" | "DataChecked" | "DataRejected" | "JobSubmitted" | "JobFinished" | "JobFailed"
   | "GatePassed" | "GateRejected" | "ModelPromoted" | "PromotionVerified" | "VerificationFailed" | "ModelRolledBack"
   | "RetrainCompleted" | "RetrainFailed";
 

@@ -40,7 +40,7 @@ describe("run history through the local host", () => {
     expect(r.modelBefore).toMatchObject({ backend: "classic", RelativeLocation: expect.stringMatching(/\.ilearner$/) as unknown });
     expect(r.archivedModel).toMatchObject({ backend: "classic", RelativeLocation: expect.stringMatching(new RegExp(`^retrainer-archive/retrain/${promoted}/previous\\.ilearner$`)) as unknown });
     // trainingAtLeast: until the last poll that found the job running (absent if none did)
-    expect(Object.keys(r.durationsInSeconds).filter((k) => k !== "trainingAtLeast").sort()).toEqual(["evaluation", "promotion", "staging", "submit", "total", "training", "verification"]);
+    expect(Object.keys(r.durationsInSeconds).filter((k) => k !== "trainingAtLeast").sort()).toEqual(["checks", "evaluation", "promotion", "staging", "submit", "total", "training", "verification"]);
     expect(r.durationsInSeconds.trainingAtLeast ?? 0).toBeLessThanOrEqual(r.durationsInSeconds.training!);
     expect(Date.parse(r.endedAt!)).toBeGreaterThanOrEqual(Date.parse(r.startedAt));
 

@@ -83,8 +83,8 @@ describe("runs through the local host", () => {
     expect((await p.call("GET", "/api/retrain/retrain-retrain", undefined, null)).status).toBe(401);
     const traversal = await p.call("POST", "/api/retrain", { dataSource: "../../../etc/passwd" });
     expect([traversal.status, (traversal.body as { error: string }).error]).toEqual([400, expect.stringMatching(/leaves the data folder/) as unknown]);
-    const unknown = await p.call("POST", "/api/retrain", { endpoint: "retrain", force: true });
-    expect((unknown.body as { error: string }).error).toMatch(/unknown field\(s\): force/);
+    const unknown = await p.call("POST", "/api/retrain", { endpoint: "retrain", priority: "high" });
+    expect((unknown.body as { error: string }).error).toMatch(/unknown field\(s\): priority/);
     expect((await p.call("POST", "/api/retrain", "{not json")).status).toBe(400);
     expect((await p.call("POST", "/api/retrain", JSON.stringify({ dataSource: "x".repeat(40_000) }))).status).toBe(413);
     expect((await p.call("GET", "/api/retrain/nope")).status).toBe(404);

@@ -50,13 +50,15 @@ describe("npm start", () => {
     expect(code).toBe(0);
   });
 
-  it("exits non-zero for a failed run and names bad options", async () => {
+  it("exits non-zero for data it cannot train on, naming each failed check, and names bad options", async () => {
     const wrong = path.join(mkdtempSync(path.join(tmpdir(), "retrainer-demo-")), "no-label.csv");
     writeFileSync(wrong, "age,hours-per-week\n39,40\n50,13\n");
-    const failed = await runDemo([`--data=${wrong}`]);
-    expect(failed.out).toMatch(/FAILED \(Failed\)/);
-    expect(failed.out).toMatch(/no label column/);
-    expect(failed.code).toBe(1);
+    const refused = await runDemo([`--data=${wrong}`]);
+    expect(refused.out).toMatch(/result +data-rejected/);
+    expect(refused.out).toMatch(/The data has 2 rows; at least 100 are required\. The label column \("class" or "income"\) is missing\./);
+    expect(refused.out).toMatch(/checks +2 rows, 2 columns \(no earlier promoted run to compare with\): failed/);
+    expect(refused.out).not.toMatch(/job submitted|submitting the training job/);
+    expect(refused.code).toBe(1);
     const bad = await runDemo(["--gat=AUC>=0.9"]);
     expect(bad.out).toMatch(/Unknown or incomplete option "--gat=AUC>=0.9"/);
     expect(bad.code).toBe(1);

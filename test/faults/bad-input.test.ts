@@ -60,7 +60,7 @@ describe("POST /api/retrain refuses bad input by name and starts nothing", () =>
     ["a JSON array", "[1,2]", /^The request body must be a JSON object\.$/],
     ["a JSON string", '"retrain"', /must be a JSON object/],
     ["JSON null", "null", /must be a JSON object/],
-    ["an unknown field", { endpoint: "retrain", force: true }, /^unknown field\(s\): force; allowed: endpoint, dataSource, gate, dryRun, requireApproval$/],
+    ["an unknown field", { endpoint: "retrain", priority: "high" }, /^unknown field\(s\): priority; allowed: endpoint, dataSource, gate, dryRun, requireApproval, force$/],
     ["__proto__ as a field", '{"__proto__":{"dryRun":true}}', /unknown field\(s\): __proto__/],
     ["dryRun as a string", { dryRun: "yes" }, /^dryRun must be true or false$/],
     ["requireApproval as a number", { requireApproval: 1 }, /^requireApproval must be true or false$/],

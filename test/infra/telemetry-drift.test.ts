@@ -24,7 +24,7 @@ const queries: { where: string; a: QueryAnalysis }[] = [
 
 /** What a run of each kind emits between them; the queries must read nothing else. */
 const EXPECTED_EVENTS = [
-  "RetrainStarted", "DataStaged", "JobSubmitted", "JobFinished", "JobFailed", "GatePassed", "GateRejected", "ModelPromoted",
+  "RetrainStarted", "DataStaged", "DataChecked", "JobSubmitted", "JobFinished", "JobFailed", "GatePassed", "GateRejected", "ModelPromoted",
   "PromotionVerified", "VerificationFailed", "ModelRolledBack", "RetrainCompleted", "RetrainFailed", "EndpointHealth",
 ];
 

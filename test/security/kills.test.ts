@@ -86,7 +86,8 @@ describe("npm run serve through kill -9 and restarts", () => {
     await first.stop();
 
     const second = await st.start();
-    writeFileSync(path.join(st.stateDir, "data", "other.csv"), syntheticCensusCsv(6_000, 77));
+    // Other rows, as many as the first run's (serve generates 20,000), so the data checks let them past.
+    writeFileSync(path.join(st.stateDir, "data", "other.csv"), syntheticCensusCsv(20_000, 77));
     expect((await api(second, "POST", "/api/retrain", { dataSource: "other.csv" })).status).toBe(202);
     await expect.poll(async () => (await status(second)).stage, { timeout: 60_000, interval: 50 }).toBe("verifying");
     await second.killAll();

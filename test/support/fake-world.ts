@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { AmlServiceError } from "../../shared/backends/classic/aml-error";
 import type { BatchExecutionRequest, BatchJobStatus, BlobLocation, EndpointInfo, JobState } from "../../shared/backends/classic/types";
 import type { HttpTransport } from "../../shared/http/transport";
@@ -108,6 +109,9 @@ export class FakeWorld {
     },
   };
 
+  /** The staged data the data checks read: 200 rows that pass the default checks. */
+  stagedCsv = ["age,class", ...Array.from({ length: 200 }, (_, i) => `${20 + (i % 50)},${i % 3 === 0 ? ">50K" : "<=50K"}`)].join("\n") + "\n";
+
   /** Serves result blobs (evaluation or scored probe), or 403 when the token has expired by the fake clock. */
   readonly resultTransport: HttpTransport = (req) => {
     const url = new URL(req.url);
@@ -134,6 +138,7 @@ export class FakeWorld {
         stage: (runId) => (this.fail("stage"), Promise.resolve({ blob: runBlobs(runId).input, bytes: 1234, sha256: "ab", method: "stream" as const })),
         writeProbe: () => Promise.resolve(2),
         readProbe: () => Promise.resolve("age,workclass\n39,State-gov\n50,Private\n"),
+        readInput: () => Promise.resolve(Readable.from([Buffer.from(this.stagedCsv)])),
         copyWithin: (from, to, metadata) => {
           this.copies.push({ from: `${from.container}/${from.blob}`, to: `${to.container}/${to.blob}` });
           this.blobMetadata.set(`${to.container}/${to.blob}`, { ...metadata });

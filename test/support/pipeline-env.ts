@@ -22,6 +22,8 @@ export function pipelineEnv(e: TestEmulator, dataRoot: string, over: Record<stri
     POLL_FIRST_INTERVAL_SECONDS: "1",
     POLL_MAX_INTERVAL_SECONDS: "5",
     JOB_DEADLINE_MINUTES: "60",
+    // The suites train on the same file run after run; skipping unchanged data has its own tests.
+    RETRAIN_SKIP_UNCHANGED: "false",
     ...over,
   };
 }

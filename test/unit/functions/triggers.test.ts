@@ -34,7 +34,7 @@ describe("POST /api/retrain body", () => {
   it.each([
     ["malformed JSON", "{endpoint:", 400, /not valid JSON/],
     ["a JSON array", "[1]", 400, /must be a JSON object/],
-    ["unknown fields", '{"endpoint":"retrain","force":true}', 400, /unknown field\(s\): force/],
+    ["unknown fields", '{"endpoint":"retrain","priority":"high"}', 400, /unknown field\(s\): priority/],
     ["a wrongly typed field", '{"dryRun":"yes"}', 400, /dryRun must be true or false/],
     ["an endpoint not configured", '{"endpoint":"other"}', 400, /"other" is not one this app retrains; configured: retrain, customer42/],
     ["path traversal in the data source", '{"dataSource":"../../etc/passwd"}', 400, /leaves the data folder/],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backendOf, loadSettings, secretsOf, SettingsError } from "../../../shared/config/settings";
+import { backendOf, dataExpectationsOf, loadSettings, secretsOf, SettingsError, skipsUnchanged } from "../../../shared/config/settings";
 
 type Env = Record<string, string | undefined>;
 
@@ -136,5 +136,40 @@ describe("a backend per endpoint", () => {
   it("checks an endpoint's gate, and the default gate, against the metrics of the backend that uses them", () => {
     expect(failure(endpoints({ retrain1: { gate: "auc>=0.9" } })).message).toContain('retrain1.gate: Gate rule "auc>=0.9" names an unknown metric "auc"; metrics (Evaluate Model)');
     expect(failure(validEnv({ RETRAIN_GATE: "f1_score>=0.5" })).message).toContain('RETRAIN_GATE: Gate rule "f1_score>=0.5" names an unknown metric');
+  });
+});
+
+describe("data checks and skipping unchanged data, from settings", () => {
+  it("takes the defaults, then RETRAIN_DATA_CHECKS, then the endpoint's own data checks, field by field", () => {
+    const s = loadSettings(validEnv({
+      RETRAIN_DATA_CHECKS: '{"minRows":1000,"maxPsi":0.2,"psi":{"fnlwgt":0.5}}',
+      RETRAIN_ENDPOINT_SETTINGS: '{"retrain2":{"data":{"minRows":50,"label":"income","psi":{"age":0.1}},"skipUnchanged":false}}',
+    }));
+    expect(dataExpectationsOf(s, "retrain1")).toEqual({ minRows: 1000, minRowsShareOfReference: 0.5, minMinorityShare: 0.05, maxMissingShare: 0.2, maxPsi: 0.2, psi: { fnlwgt: 0.5 } });
+    expect(dataExpectationsOf(s, "RETRAIN2")).toEqual({ minRows: 50, label: "income", minRowsShareOfReference: 0.5, minMinorityShare: 0.05, maxMissingShare: 0.2, maxPsi: 0.2, psi: { fnlwgt: 0.5, age: 0.1 } });
+    expect([skipsUnchanged(s, "retrain1"), skipsUnchanged(s, "retrain2")]).toEqual([true, false]);
+    expect(skipsUnchanged(loadSettings(validEnv({ RETRAIN_SKIP_UNCHANGED: "false" })), "retrain1")).toBe(false);
+  });
+
+  it.each([
+    ['{"maxPsi":0}', "RETRAIN_DATA_CHECKS: maxPsi: maxPsi must be more than 0"],
+    ['{"maxPsi":1e999}', "RETRAIN_DATA_CHECKS: maxPsi: maxPsi must be a finite number"],
+    ['{"minMinorityShare":0.7}', "minMinorityShare must be at most 0.5: the minority is never more"],
+    ['{"maxMissingShare":-0.1}', "maxMissingShare must be 0 to 1"],
+    ['{"minRows":2.5}', "minRows must be a whole number"],
+    ['{"minRows":500,"maxRows":100}', "data checks of endpoint retrain1: maxRows (100) is below minRows (500); no data could pass"],
+    ['{"columns":{"age":"integer"}}', "a column's type must be \"number\" or \"string\""],
+    ['{"psi":{"age":"high"}}', "a column's PSI limit must be a number"],
+    ['{"minRow":5}', "Unrecognized key(s) in object: 'minRow'"],
+    ['{"columns":{"__proto__":"number"}}', "RETRAIN_DATA_CHECKS must be JSON like"],
+    ["not json", "RETRAIN_DATA_CHECKS must be JSON like"],
+  ])("refuses RETRAIN_DATA_CHECKS=%s by name", (value, message) => {
+    expect(failure(validEnv({ RETRAIN_DATA_CHECKS: value })).message).toContain(message);
+  });
+
+  it("refuses an endpoint's data checks and skipUnchanged that cannot be meant", () => {
+    expect(failure(validEnv({ RETRAIN_ENDPOINT_SETTINGS: '{"retrain1":{"data":{"maxPsi":-1}}}' })).message).toContain("retrain1.data.maxPsi: maxPsi must be more than 0");
+    expect(failure(validEnv({ RETRAIN_ENDPOINT_SETTINGS: '{"retrain1":{"skipUnchanged":"yes"}}' })).message).toContain("skipUnchanged must be true or false");
+    expect(failure(validEnv({ RETRAIN_SKIP_UNCHANGED: "1" })).message).toContain("RETRAIN_SKIP_UNCHANGED must be true or false");
   });
 });
