@@ -37,6 +37,25 @@ function parseJsonSetting(text: string): unknown {
   });
 }
 
+/** A setting holding JSON, parsed and checked against `schema`; each problem named with its path. */
+function jsonSetting<T extends z.ZodTypeAny>(name: string, schema: T, example: string) {
+  return z.string().default("{}").transform((text, ctx): z.infer<T> => {
+    let parsed: unknown;
+    try {
+      parsed = parseJsonSetting(text);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name} must be JSON like ${example}` });
+      return z.NEVER;
+    }
+    const r = schema.safeParse(parsed);
+    if (!r.success) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name}: ${r.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ")}` });
+      return z.NEVER;
+    }
+    return r.data as z.infer<T>;
+  });
+}
+
 /** Per-endpoint backend, data source, gate and data checks, for one model per customer; unknown fields are refused. */
 const endpointSettingsSchema = z.record(
   z.object({
@@ -93,42 +112,8 @@ export const settingsSchema = z
     // Local only: the Functions host itself (Durable's management API included) listens on loopback.
     RETRAIN_ALLOW_LOOPBACK_SOURCES: z.enum(["true", "false"], { errorMap: () => ({ message: "RETRAIN_ALLOW_LOOPBACK_SOURCES must be true or false" }) }).default("false").transform((v) => v === "true"),
     RETRAIN_DATA_MAX_MEGABYTES: z.coerce.number({ invalid_type_error: "RETRAIN_DATA_MAX_MEGABYTES must be a number" }).int("RETRAIN_DATA_MAX_MEGABYTES must be a whole number").min(1, "RETRAIN_DATA_MAX_MEGABYTES must be at least 1").max(200 * 1024, "RETRAIN_DATA_MAX_MEGABYTES must be at most 204800 (200 GiB)").default(10 * 1024),
-    RETRAIN_ENDPOINT_SETTINGS: z
-      .string()
-      .default("{}")
-      .transform((text, ctx) => {
-        let parsed: unknown;
-        try {
-          parsed = parseJsonSetting(text);
-        } catch {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'RETRAIN_ENDPOINT_SETTINGS must be JSON like {"customer1":{"dataSource":"blob:c/x.csv","gate":"AUC>=0.9"}}' });
-          return z.NEVER;
-        }
-        const r = endpointSettingsSchema.safeParse(parsed);
-        if (!r.success) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `RETRAIN_ENDPOINT_SETTINGS: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` });
-          return z.NEVER;
-        }
-        return r.data;
-      }),
-    RETRAIN_DATA_CHECKS: z
-      .string()
-      .default("{}")
-      .transform((text, ctx) => {
-        let parsed: unknown;
-        try {
-          parsed = parseJsonSetting(text);
-        } catch {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'RETRAIN_DATA_CHECKS must be JSON like {"minRows":1000,"maxPsi":0.2}' });
-          return z.NEVER;
-        }
-        const r = dataChecksSchema.safeParse(parsed);
-        if (!r.success) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: `RETRAIN_DATA_CHECKS: ${r.error.issues.map((i) => `${[...i.path].join(".") || "value"}: ${i.message}`).join("; ")}` });
-          return z.NEVER;
-        }
-        return r.data;
-      }),
+    RETRAIN_ENDPOINT_SETTINGS: jsonSetting("RETRAIN_ENDPOINT_SETTINGS", endpointSettingsSchema, '{"customer1":{"dataSource":"blob:c/x.csv","gate":"AUC>=0.9"}}'),
+    RETRAIN_DATA_CHECKS: jsonSetting("RETRAIN_DATA_CHECKS", dataChecksSchema, '{"minRows":1000,"maxPsi":0.2}'),
     RETRAIN_SKIP_UNCHANGED: z.enum(["true", "false"], { errorMap: () => ({ message: "RETRAIN_SKIP_UNCHANGED must be true or false" }) }).default("true").transform((v) => v === "true"),
     RETRAIN_MAX_PARALLEL: z.coerce.number().int("RETRAIN_MAX_PARALLEL must be a whole number").min(1, "RETRAIN_MAX_PARALLEL must be at least 1").default(4),
     RETRAIN_GATE: z.string(),
