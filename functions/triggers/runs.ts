@@ -1,7 +1,11 @@
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { appDependencies } from "../app/dependencies";
 
-/** `GET /api/runs?endpoint=&limit=&continuationToken=`: the run history, newest first. */
+/**
+ * `GET /api/runs?endpoint=&limit=&continuationToken=`: the run history, newest first. Each
+ * record's data profile is left out of the list (a page of 500 would carry 500 of them); the
+ * record by id has it.
+ */
 app.http("listRuns", {
   route: "runs",
   methods: ["GET"],
@@ -17,7 +21,7 @@ app.http("listRuns", {
     const continuationToken = request.query.get("continuationToken") ?? undefined;
     try {
       const page = await appDependencies().history.list({ ...(endpoint ? { endpoint } : {}), ...(limit ? { limit } : {}), ...(continuationToken ? { continuationToken } : {}) });
-      return { status: 200, jsonBody: page };
+      return { status: 200, jsonBody: { ...page, runs: page.runs.map(({ profile: _profile, ...r }) => r) } };
     } catch (e) {
       if ((e as { code?: string }).code === "InvalidArgument") return { status: 400, jsonBody: { error: (e as Error).message } };
       throw e;

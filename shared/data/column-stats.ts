@@ -92,9 +92,9 @@ export class ColumnStats {
       const shares = new Array<number>(edges.length + 1).fill(0);
       const at = Float64Array.from(edges);
       for (const v of sorted) shares[binOf(at, v)]! += 1 / sorted.length;
-      const over = this.reference?.type === "number" && this.refCounts ? { overReference: this.refCounts.map((c) => c / this.present) } : {};
+      const over = this.reference?.type === "number" && this.refCounts ? { overReference: this.refCounts.map((c) => round(c / this.present)) } : {};
       const few = !this.distinctCapped && this.counts.size <= TOP_VALUES ? { categories: this.categories() } : {};
-      return { ...base, type: "number", min: this.min, max: this.max, mean: this.sum / this.present, bins: { edges, shares }, ...few, ...over };
+      return { ...base, type: "number", min: this.min, max: this.max, mean: round(this.sum / this.present), bins: { edges, shares: shares.map(round) }, ...few, ...over };
     }
     const refTop = this.reference?.type === "string" ? this.reference.categories?.top : undefined;
     const over = refTop ? overTop(refTop.map((t) => (this.counts.get(t.value) ?? 0) / Math.max(1, this.present))) : {};
@@ -105,14 +105,17 @@ export class ColumnStats {
     const ranked = [...this.counts].filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
     const top = ranked.slice(0, TOP_VALUES).map(([value, c]) => ({ value, share: c / Math.max(1, this.present) }));
     const otherShare = Math.max(0, 1 - top.reduce((a, t) => a + t.share, 0));
-    return { top, otherShare, distinct: [...this.counts.values()].filter((c) => c > 0).length, distinctCapped: this.distinctCapped };
+    return { top: top.map((t) => ({ value: t.value, share: round(t.share) })), otherShare: round(otherShare), distinct: [...this.counts.values()].filter((c) => c > 0).length, distinctCapped: this.distinctCapped };
   }
 }
 
 /** Shares of the reference's top values, then the rest. */
 function overTop(shares: number[]): { overReference: number[] } {
-  return { overReference: [...shares, Math.max(0, 1 - shares.reduce((a, s) => a + s, 0))] };
+  return { overReference: [...shares, Math.max(0, 1 - shares.reduce((a, s) => a + s, 0))].map(round) };
 }
+
+/** Shares and means kept to 6 significant digits: a profile is stored with every run record. */
+const round = (x: number): number => (Number.isFinite(x) ? Number(x.toPrecision(6)) : x);
 
 /** The first bin whose edge is at least `v` (binary search), else the last bin. */
 function binOf(edges: Float64Array, v: number): number {

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
 import type { RunRecord } from "../../shared/history/run-record";
@@ -15,7 +16,7 @@ const INSTANCE = "retrain-retrain";
 const submits = async () => ((await p.emulator.admin("GET", "calls")).body as { submit: number }).submit;
 
 beforeAll(async () => {
-  p = await startHostedPipeline({ speed: 200, settings: { RETRAIN_SKIP_UNCHANGED: "true", RETRAIN_GATE: "AUC>=0.8", VERIFY_DELAY_SECONDS: "30" } });
+  p = await startHostedPipeline({ speed: 200, settings: { RETRAIN_SKIP_UNCHANGED: "true", RETRAIN_GATE: "AUC>=0.8", VERIFY_DELAY_SECONDS: "30", RETRAIN_DATA_CONTAINERS: "training-data" } });
   root = p.values.RETRAIN_DATA_ROOT!;
   const census = readFileSync(path.join(root, "census.csv"), "utf8");
   const [head, ...rows] = census.trimEnd().split("\n");
@@ -26,6 +27,10 @@ beforeAll(async () => {
   // the same people, but only those over 45 (twice over, so the row count holds)
   const older = rows.filter((r) => Number(r.split(",")[age]) > 45);
   writeFileSync(path.join(root, "older.csv"), [head, ...older, ...older, ...older].join("\n") + "\n");
+  // the same bytes in a blob: staged by a server-side copy, which no byte of passes through the app
+  const container = BlobServiceClient.fromConnectionString(p.emulator.storageConnectionString).getContainerClient("training-data");
+  await container.createIfNotExists();
+  await container.getBlockBlobClient("census.csv").upload(census, Buffer.byteLength(census));
 });
 afterAll(() => p.stop());
 
@@ -57,6 +62,10 @@ describe("data checks before any job", () => {
     expect(again.status.reason).toMatch(new RegExp(`^the data is the same as run ${first.runId}'s \\(sha256 ${first.dataSha256!.slice(0, 12)}…\\), so no job was submitted`));
     expect(again.submitted).toBe(0);
     expect(again.record).toMatchObject({ result: "skipped", dataSha256: first.dataSha256 });
+    // the same bytes copied from a blob by the storage service: the profile still reads their sha256
+    const copied = await run({ dataSource: "blob:training-data/census.csv" });
+    expect(copied.status).toMatchObject({ result: "skipped", staged: { method: "server-side-copy", sha256: first.dataSha256 } });
+    expect(copied.submitted).toBe(0);
     const forced = await run({ force: true });
     expect(forced.status.result).toMatch(/^(promoted|rejected)$/);
     expect(forced.submitted).toBe(1);

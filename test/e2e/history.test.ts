@@ -24,6 +24,8 @@ describe("run history through the local host", () => {
     expect(list.status).toBe(200);
     const runs = (list.body as { runs: RunRecord[] }).runs;
     expect(runs.map((r) => r.runId)).toEqual([rejected, promoted]);
+    // a page leaves each run's data profile out; the record by id has it
+    expect(runs.every((x) => x.profile === undefined && x.dataSha256 !== undefined)).toBe(true);
 
     const one = await p.call("GET", `/api/runs/${promoted}`);
     const r = one.body as RunRecord;
@@ -34,6 +36,7 @@ describe("run history through the local host", () => {
     });
     expect(r.dataBytes).toBeGreaterThan(100_000);
     expect(r.dataSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.profile).toMatchObject({ sha256: r.dataSha256, rows: expect.any(Number) as unknown, malformedRows: 0 });
     expect(r.jobId).toMatch(/^[0-9a-f]{32}$/);
     expect(Object.keys(r.metrics!)).toEqual(["Accuracy", "Precision", "Recall", "F-Score", "AUC", "Average Log Loss", "Training Log Loss"]);
     expect(r.championMetrics?.AUC).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
 // parsed and analysed by Kusto.Language against the Application Insights tables, and every event
 // name, metric name, customDimensions key and customMeasurements key it reads found in what
 // arrived. Renaming a property in the code without updating a query fails here.
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as appInsights from "applicationinsights";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +24,7 @@ const queries: { where: string; a: QueryAnalysis }[] = [
 
 /** What a run of each kind emits between them; the queries must read nothing else. */
 const EXPECTED_EVENTS = [
-  "RetrainStarted", "DataStaged", "DataChecked", "JobSubmitted", "JobFinished", "JobFailed", "GatePassed", "GateRejected", "ModelPromoted",
+  "RetrainStarted", "DataStaged", "DataChecked", "DataRejected", "JobSubmitted", "JobFinished", "JobFailed", "GatePassed", "GateRejected", "ModelPromoted",
   "PromotionVerified", "VerificationFailed", "ModelRolledBack", "RetrainCompleted", "RetrainFailed", "EndpointHealth",
 ];
 
@@ -47,7 +47,9 @@ beforeAll(async () => {
     speed: 200,
     settings: { APPLICATIONINSIGHTS_CONNECTION_STRING: sink.connectionString, RETRAIN_GATE: "AUC>=0.8", VERIFY_DELAY_SECONDS: "30", JOB_DEADLINE_MINUTES: "20" },
   });
-  // promoted; rejected by the gate; promoted but not served, so rolled back
+  // data the checks refuse (no label column); promoted; rejected by the gate; promoted but not served, so rolled back
+  writeFileSync(join(p.values.RETRAIN_DATA_ROOT!, "no-label.csv"), "age,hours-per-week\n39,40\n50,13\n");
+  expect((await run({ dataSource: "no-label.csv" })).customStatus).toMatchObject({ result: "data-rejected" });
   expect((await run({})).status).toBe("Completed");
   expect((await run({ gate: "AUC>=0.999" })).customStatus).toMatchObject({ result: "rejected" });
   expect((await run({}, { patchIgnored: { count: 1 } })).customStatus).toMatchObject({ result: "failed" });
@@ -87,7 +89,7 @@ describe("telemetry as Application Insights receives it ↔ the workbook, the al
     const health = items.find((i) => i.name === "EndpointHealth")!;
     expect(health.customDimensions).toMatchObject({ endpoint: "retrain", lastResult: "failed" });
     // the promoted run is the last decided one; the rejection after it started a streak that the failure ended
-    expect(health.customMeasurements).toMatchObject({ rejectedInARow: 0, runsRead: 4 });
+    expect(health.customMeasurements).toMatchObject({ rejectedInARow: 0, runsRead: 5 });
     expect(health.customMeasurements.daysSinceLastSuccess).toBeLessThan(1);
     expect(items.find((i) => i.name === "Job duration seconds")?.customDimensions).toMatchObject({ endpoint: "retrain" });
   });

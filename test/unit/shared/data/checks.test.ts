@@ -35,11 +35,11 @@ describe("profiling the staged data while it streams", () => {
     expect(col(full, "workclass")).toMatchObject({ type: "string", missing: 1_836 });
     const label = col(full, "class").categories!;
     expect(label.top.map((t) => t.value).sort()).toEqual(["<=50K", ">50K"]);
-    expect(label.top.find((t) => t.value === ">50K")!.share).toBeCloseTo(7_841 / 32_561, 6);
+    expect(label.top.find((t) => t.value === ">50K")!.share).toBeCloseTo(7_841 / 32_561, 5);
     // ten bins at most, whose shares add up to the whole
     const bins = col(full, "age").bins!;
     expect(bins.edges.length).toBeLessThanOrEqual(9);
-    expect(bins.shares.reduce((a, s) => a + s, 0)).toBeCloseTo(1, 9);
+    expect(bins.shares.reduce((a, s) => a + s, 0)).toBeCloseTo(1, 5); // shares are stored to 6 digits
   });
 
   it("passes the census data against the default checks and against itself as the reference", async () => {
