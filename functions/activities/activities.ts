@@ -12,6 +12,7 @@ import { parseDataSource, describeDataSource } from "../../shared/storage/data-s
 import { describeModel } from "../../shared/backends/model-ref";
 import { DataProfileError, profileCsv } from "../../shared/data/profile";
 import { checkData } from "../../shared/data/checks";
+import { readDataExpectations } from "../../shared/config/settings";
 
 /**
  * Activities as thin adapters over injected clients; each returns an Outcome. Staging and the
@@ -32,6 +33,8 @@ export function createActivities(d: ActivityDependencies) {
     // Profiled from the staged copy, so every source (a server-side copy too) gets a sha256 and the same checks.
     [ACTIVITY.checkData]: (i: C.CheckDataInput) =>
       toOutcome<C.CheckDataResult>(async () => {
+        const expectations = readDataExpectations(i.expectations);
+        if (!expectations.ok) return { failures: [`The run's data checks cannot be applied (${expectations.problem}); nothing is trained on data that was not checked.`] };
         const stored = i.reference === undefined ? undefined : (await d.history.get(i.reference))?.profile;
         const reference = stored && i.reference !== undefined ? { runId: i.reference, profile: stored } : undefined;
         let profile;
@@ -41,7 +44,7 @@ export function createActivities(d: ActivityDependencies) {
           if (e instanceof DataProfileError) return { failures: [`The staged data cannot be checked: ${e.message}.`] };
           throw e;
         }
-        const failures = checkData(profile, i.expectations, reference);
+        const failures = checkData(profile, expectations.value, reference);
         d.telemetry.event(failures.length ? "DataRejected" : "DataChecked", { ...ref(i), sha256: profile.sha256, reference: reference?.runId, failures: failures.join(" ") || undefined }, { rows: profile.rows, columns: profile.columns.length, failedChecks: failures.length });
         return { profile, failures, ...(reference ? { reference: reference.runId } : {}) };
       }),

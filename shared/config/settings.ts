@@ -29,6 +29,19 @@ const dataChecksSchema = z.object({
 }).strict();
 export type DataChecksSetting = z.infer<typeof dataChecksSchema>;
 
+/** Every field a run's checks need, present: what an orchestration input must carry. */
+const fullDataChecksSchema = dataChecksSchema.required({ minRows: true, minRowsShareOfReference: true, minMinorityShare: true, maxMissingShare: true, maxPsi: true })
+  .refine((x) => x.maxRows === undefined || x.maxRows >= x.minRows, "maxRows must not be below minRows");
+
+/**
+ * The data checks as an orchestration input carries them, checked again where they are used: an
+ * input can also come from the Durable API, not only from settings. The problems, named, or the checks.
+ */
+export function readDataExpectations(value: unknown): { ok: true; value: DataExpectations } | { ok: false; problem: string } {
+  const r = fullDataChecksSchema.safeParse(value);
+  return r.success ? { ok: true, value: r.data } : { ok: false, problem: r.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ") };
+}
+
 /** JSON settings: a key that would reach an object's prototype is refused before anything reads it. */
 function parseJsonSetting(text: string): unknown {
   return JSON.parse(text, (key, value: unknown) => {

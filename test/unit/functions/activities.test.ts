@@ -106,3 +106,25 @@ describe("activities over fake clients", () => {
     expect(w.records.get("r1")).toMatchObject({ result: "failed", reason: "boom", trigger: { kind: "http", caller: "ana" }, dataSource: "file x.csv", startedAt: "2026-01-04T03:00:00.000Z", endedAt: "2026-01-04T03:00:12.000Z" });
   });
 });
+
+describe("checkTrainingData over fake clients", () => {
+  const X = { minRows: 100, minRowsShareOfReference: 0.5, minMinorityShare: 0.05, maxMissingShare: 0.2, maxPsi: 0.25 };
+
+  it("profiles the staged data, passes it, and compares it with the reference run's profile from the history", async () => {
+    const { w, a } = world();
+    const first = await a.checkTrainingData({ ...ref, expectations: X });
+    expect(first).toMatchObject({ kind: "ok", value: { failures: [], profile: { rows: 200 } } });
+    const profile = first.kind === "ok" ? first.value.profile! : undefined;
+    w.records.set("r0", { runId: "r0", endpoint: "retrain", instanceId: "retrain-retrain", trigger: { kind: "http" }, dataSource: "d", gateRules: "", result: "promoted", durationsInSeconds: {}, startedAt: "2026-01-01T00:00:00Z", ...(profile ? { profile } : {}) });
+    w.stagedCsv = ["age,class", ...Array.from({ length: 200 }, (_, i) => `${80 + (i % 5)},${i % 3 === 0 ? ">50K" : "<=50K"}`)].join("\n") + "\n";
+    const drifted = await a.checkTrainingData({ ...ref, expectations: X, reference: "r0" });
+    expect(drifted).toMatchObject({ kind: "ok", value: { reference: "r0", failures: [expect.stringMatching(/^The column "age" drifted from run r0's data: population stability index \d+\.\d{3}, above the limit of 0\.25\.$/)] } });
+  });
+
+  it("refuses checks a crafted input carries that cannot mean anything, naming them, and reads no data", async () => {
+    const { a } = world();
+    // JSON has no NaN or Infinity: a hand-made input carries null, or a string
+    const r = await a.checkTrainingData({ ...ref, expectations: { ...X, minRows: null, maxPsi: "high" } as never });
+    expect(r).toEqual({ kind: "ok", value: { failures: [expect.stringMatching(/^The run's data checks cannot be applied \(minRows: .*; maxPsi: maxPsi must be a number\); nothing is trained on data that was not checked\.$/)] } });
+  });
+});
