@@ -33,13 +33,16 @@ export type DataChecksSetting = z.infer<typeof dataChecksSchema>;
 const fullDataChecksSchema = dataChecksSchema.required({ minRows: true, minRowsShareOfReference: true, minMinorityShare: true, maxMissingShare: true, maxPsi: true })
   .refine((x) => x.maxRows === undefined || x.maxRows >= x.minRows, "maxRows must not be below minRows");
 
+/** Each of zod's issues as "path: message", joined: the one wording of a bad setting's problems. */
+const describeIssues = (e: z.ZodError): string => e.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ");
+
 /**
  * The data checks as an orchestration input carries them, checked again where they are used: an
  * input can also come from the Durable API, not only from settings. The problems, named, or the checks.
  */
 export function readDataExpectations(value: unknown): { ok: true; value: DataExpectations } | { ok: false; problem: string } {
   const r = fullDataChecksSchema.safeParse(value);
-  return r.success ? { ok: true, value: r.data } : { ok: false, problem: r.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ") };
+  return r.success ? { ok: true, value: r.data } : { ok: false, problem: describeIssues(r.error) };
 }
 
 /** JSON settings: a key that would reach an object's prototype is refused before anything reads it. */
@@ -62,7 +65,7 @@ function jsonSetting<T extends z.ZodTypeAny>(name: string, schema: T, example: s
     }
     const r = schema.safeParse(parsed);
     if (!r.success) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name}: ${r.error.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ")}` });
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${name}: ${describeIssues(r.error)}` });
       return z.NEVER;
     }
     return r.data as z.infer<T>;

@@ -43,14 +43,13 @@ export class ColumnStats {
   private seen = 0;
   private readonly counts = new Map<string, number>();
   private distinctCapped = false;
-  private readonly refBins?: Float64Array;
-  private readonly refCounts?: number[];
+  /** The reference's bin edges, and this data's exact count in each of its bins. */
+  private readonly refBins?: { readonly edges: Float64Array; readonly counts: number[] };
 
   constructor(readonly name: string, private readonly reference?: ColumnProfile) {
-    if (reference?.bins) this.refCounts = new Array<number>(reference.bins.edges.length + 1).fill(0);
+    if (reference?.bins) this.refBins = { edges: Float64Array.from(reference.bins.edges), counts: new Array<number>(reference.bins.edges.length + 1).fill(0) };
     // The reference's top values are always counted, however many distinct values come first.
     for (const t of reference?.categories?.top ?? []) this.counts.set(t.value, 0);
-    if (reference?.bins) this.refBins = Float64Array.from(reference.bins.edges);
   }
 
   add(raw: string): void {
@@ -74,7 +73,7 @@ export class ColumnStats {
     if (n < this.min) this.min = n;
     if (n > this.max) this.max = n;
     this.sum += n;
-    if (this.refBins && this.refCounts) this.refCounts[binOf(this.refBins, n)]!++;
+    if (this.refBins) this.refBins.counts[binOf(this.refBins.edges, n)]!++;
     if (this.seen++ % this.stride === 0) {
       this.sample.push(n);
       if (this.sample.length >= SAMPLE_SIZE) {
@@ -92,7 +91,7 @@ export class ColumnStats {
       const shares = new Array<number>(edges.length + 1).fill(0);
       const at = Float64Array.from(edges);
       for (const v of sorted) shares[binOf(at, v)]! += 1 / sorted.length;
-      const over = this.reference?.type === "number" && this.refCounts ? { overReference: this.refCounts.map((c) => round(c / this.present)) } : {};
+      const over = this.reference?.type === "number" && this.refBins ? { overReference: this.refBins.counts.map((c) => round(c / this.present)) } : {};
       const few = !this.distinctCapped && this.counts.size <= TOP_VALUES ? { categories: this.categories() } : {};
       return { ...base, type: "number", min: this.min, max: this.max, mean: round(this.sum / this.present), bins: { edges, shares: shares.map(round) }, ...few, ...over };
     }
