@@ -23,6 +23,8 @@ export interface RunningEngineHost {
   /** The extension's `durabletask_extension` system key: the webhooks need it, as in Azure. */
   readonly systemKey: string;
   readonly hubName: string;
+  /** The Event Grid webhook's key, as Azure's `eventgrid_extension` system key. */
+  readonly eventGridKey: string;
   readonly worker: WorkerServer;
   /** Invokes a timer trigger now, as its schedule would. */
   tick(functionName: string): Promise<void>;
@@ -43,6 +45,7 @@ export async function startEngineHost(o: EngineHostOptions): Promise<RunningEngi
   const functions = loadApp(o.values, o.appPath);
   const hubName = o.hubName ?? taskHubName(o.values);
   const systemKey = randomBytes(24).toString("base64url");
+  const eventGridKey = randomBytes(24).toString("base64url");
   let client: Record<string, unknown> | undefined;
   let dotnet: DotnetHost | undefined;
   // The worker runs whatever the .NET host asks for: only it holds this token.
@@ -61,7 +64,7 @@ export async function startEngineHost(o: EngineHostOptions): Promise<RunningEngi
     return { status: res.status, body: await res.text(), headers };
   };
   const front: Front = await startFront({
-    functions, functionKey: o.functionKey, webhookKey: systemKey, log, bindingData: () => client, webhook, ...(o.port !== undefined ? { port: o.port } : {}),
+    functions, functionKey: o.functionKey, webhookKey: systemKey, eventGridKey, log, bindingData: () => client, webhook, ...(o.port !== undefined ? { port: o.port } : {}),
   });
   process.env.WEBSITE_HOSTNAME = front.url.slice("http://".length);
 
@@ -82,7 +85,7 @@ export async function startEngineHost(o: EngineHostOptions): Promise<RunningEngi
   };
   await startEngine();
   return {
-    url: front.url, functions, systemKey, hubName, worker,
+    url: front.url, functions, systemKey, eventGridKey, hubName, worker,
     tick: (name) => front.tick(name, new Date().toISOString()),
     kill: async () => {
       await dotnet?.kill();

@@ -2,5 +2,6 @@
 import "./orchestrators/register";
 import "./activities/register";
 import "./triggers/register";
+import "./triggers/new-data";
 import "./triggers/runs";
 import "./triggers/rollback";

@@ -98,6 +98,22 @@ module storage 'app/storage.bicep' = {
   }
 }
 
+// Endpoints' data locations: their containers and the storage account's Event Grid topic.
+module dataEvents 'app/data-events.bicep' = {
+  name: 'data-events'
+  scope: rg
+  dependsOn: [
+    storage
+  ]
+  params: {
+    // The name, not storage's output: What-If can see it (as for rbac below).
+    storageAccountName: 'st${resourceToken}'
+    location: location
+    tags: tags
+    retrainEndpointSettings: retrainEndpointSettings
+  }
+}
+
 module monitoring 'app/monitoring.bicep' = {
   name: 'monitoring'
   scope: rg
@@ -265,3 +281,6 @@ output AZURE_FUNCTION_APP_NAME string = api.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+// For the postdeploy hook that subscribes the app to new data (infra/hooks/subscribe-new-data.mjs).
+output RETRAIN_NEW_DATA_TOPIC string = dataEvents.outputs.topicName
+output RETRAIN_DATA_LOCATIONS string = dataEvents.outputs.dataLocations

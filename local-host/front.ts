@@ -24,6 +24,8 @@ export interface FrontOptions {
   readonly log: (line: string) => void;
   /** What a durableClient input binding receives, given the front's base URL. */
   readonly bindingData: () => unknown;
+  /** Key for `/runtime/webhooks/eventgrid` (Azure: the `eventgrid_extension` system key). */
+  readonly eventGridKey: string;
   /** `/runtime/webhooks/durabletask/*`, after the key check. */
   readonly webhook: (r: FrontRequest) => Promise<Reply>;
   /** Largest request body read (default: the Functions host's 100 MB); larger is 413, read no further. */
@@ -73,6 +75,7 @@ export interface Front {
 
 export const RPC_PATH = "/_durable/";
 export const WEBHOOK_PATH = "/runtime/webhooks/durabletask/";
+export const EVENT_GRID_PATH = "/runtime/webhooks/eventgrid";
 
 export function keyMatches(presented: string | null, key: string): boolean {
   if (!presented) return false;
@@ -151,6 +154,13 @@ export async function startFront(o: FrontOptions): Promise<Front> {
       if (!keyMatches(key, o.webhookKey)) return { status: 401, body: { error: "A valid key is required (code= or x-functions-key)." } };
       return { run: o.webhook };
     }
+    if (url.pathname.toLowerCase() === EVENT_GRID_PATH) {
+      if (!keyMatches(key, o.eventGridKey)) return { status: 401, body: { error: "A valid key is required (code= or x-functions-key)." } };
+      const name = url.searchParams.get("functionName") ?? "";
+      const reg = o.functions.get(name);
+      if (method !== "POST" || !reg || triggerOf(reg).type !== "eventGridTrigger") return { status: 404, body: `cannot find function: '${name.slice(0, 100)}'` };
+      return { run: (r) => deliverEventGrid(reg, r, (ev) => reg.handler(ev, context(reg)), o.log) };
+    }
     for (const reg of o.functions.values()) {
       const t = triggerOf(reg);
       if (t.type !== "httpTrigger") continue;
@@ -211,6 +221,43 @@ export async function startFront(o: FrontOptions): Promise<Front> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Event Grid's delivery to an Event Grid trigger, as the extension's webhook handles it
+ * (Microsoft.Azure.WebJobs.Extensions.EventGrid, HttpRequestProcessor and
+ * EventGridExtensionConfigProvider): by the `aeg-event-type` header, the subscription's validation
+ * handshake answered with its code; a notification's events (an array, or one object) each
+ * invoked, all at once, 202 when all succeed and 500 with the first failure when one does not (so
+ * Event Grid delivers the batch again); Unsubscribe 202; anything else 400. A body that is not
+ * what the header says is a 400 that names what is wrong (the extension would throw: a 500).
+ */
+export async function deliverEventGrid(reg: Registration, r: FrontRequest, invoke: (event: unknown) => unknown, log: (l: string) => void): Promise<Reply> {
+  const kind = String(r.headers["aeg-event-type"] ?? "").toLowerCase();
+  if (kind === "unsubscribe") return { status: 202 };
+  if (kind !== "subscriptionvalidation" && kind !== "notification") return { status: 400, body: { error: 'The aeg-event-type header must be "SubscriptionValidation", "Notification" or "Unsubscribe".' } };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(r.body);
+  } catch {
+    return { status: 400, body: { error: "The request body is not JSON." } };
+  }
+  if (kind === "subscriptionvalidation") {
+    const code = (Array.isArray(parsed) ? (parsed[0] as { data?: { validationCode?: unknown } } | undefined)?.data?.validationCode : undefined);
+    if (typeof code !== "string") return { status: 400, body: { error: "A validation event is an array whose first event has data.validationCode." } };
+    log(`perform handshake with eventGrid for function: ${reg.name}`);
+    return { status: 200, body: { validationResponse: code } };
+  }
+  const events = Array.isArray(parsed) ? parsed : [parsed];
+  if (events.length === 0 || events.some((e) => typeof e !== "object" || e === null || Array.isArray(e))) return { status: 400, body: { error: "The request content should be a JSON object or an array of them." } };
+  const results = await Promise.allSettled(events.map((e) => Promise.resolve().then(() => invoke(e))));
+  const failed = results.find((x): x is PromiseRejectedResult => x.status === "rejected");
+  if (failed) {
+    const message = (failed.reason as Error)?.message ?? String(failed.reason);
+    log(`[${reg.name}] Error: ${message}`);
+    return { status: 500, body: message };
+  }
+  return { status: 202 };
 }
 
 /** A fresh invocation context, with every durableClient input bound as the extension would. */

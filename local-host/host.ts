@@ -35,6 +35,8 @@ export interface RunningHost {
   readonly url: string;
   /** The durable webhooks' key (`/runtime/webhooks/durabletask/*`), as Azure's system key. */
   readonly systemKey: string;
+  /** The Event Grid webhook's key (`/runtime/webhooks/eventgrid`), as Azure's `eventgrid_extension` system key. */
+  readonly eventGridKey: string;
   /** The durable client's keyless loopback API (`rpcBaseUrl`), on a port of its own. */
   readonly rpcUrl: string;
   readonly engine: DurableEngine;
@@ -88,6 +90,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   if (!storage) throw new Error("AzureWebJobsStorage is not set: the Durable engine keeps its state there.");
   const clock = o.clock ?? new ScaledClock(1);
   const systemKey = o.systemKey ?? randomBytes(24).toString("base64url");
+  const eventGridKey = randomBytes(24).toString("base64url");
   // The front's and the RPC listener's URLs are known once they listen; these run only after that.
   const bindingData = () => clientBindingData(front.url, rpc.url, hubName, systemKey);
   const engine = new DurableEngine({
@@ -105,7 +108,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   let front: Front;
   try {
     front = await startFront({
-      functions, functionKey: o.functionKey, webhookKey: systemKey, log, bindingData, ...(o.port !== undefined ? { port: o.port } : {}),
+      functions, functionKey: o.functionKey, webhookKey: systemKey, eventGridKey, log, bindingData, ...(o.port !== undefined ? { port: o.port } : {}),
       webhook: (r) => handleDurableApi(engine, r.method, r.url, r.body, true, managementUrls, r.headers["content-type"]),
     });
   } catch (e) {
@@ -146,6 +149,7 @@ export async function startLocalHost(o: LocalHostOptions): Promise<RunningHost> 
   return {
     url: baseUrl,
     systemKey,
+    eventGridKey,
     rpcUrl: rpc.url,
     engine,
     functions,

@@ -3,7 +3,7 @@ import type { Metrics } from "../../shared/evaluation/metrics";
 import type { JobStatus } from "../../shared/backends/job-phase";
 import type { ModelRef } from "../../shared/backends/model-ref";
 import type { Backend } from "../../shared/backends/backend";
-import type { RolloutRecord } from "../../shared/history/run-record";
+import type { RolloutRecord, RunTrigger } from "../../shared/history/run-record";
 import type { RetrainInput, RunApproval, RunResult } from "../orchestrators/run-input";
 import type { DataExpectations } from "../../shared/data/checks";
 import type { DataProfile } from "../../shared/data/profile";
@@ -101,7 +101,7 @@ export interface RecordInput extends RunRef {
   readonly result: RunResult;
   readonly reason?: string;
   readonly jobId?: string;
-  readonly trigger: { readonly kind: "schedule" | "http"; readonly caller?: string };
+  readonly trigger: RunTrigger;
   readonly gateRules: string;
   readonly staged?: { readonly bytes: number; readonly method?: string; readonly sha256?: string };
   readonly dataSource: string;
@@ -133,3 +133,31 @@ export interface WatchedRun {
 export type RunState =
   | { readonly runId: string; readonly ended: false }
   | { readonly runId: string; readonly ended: true; readonly result: RunResult | "unknown"; readonly reason?: string };
+
+/** The watcher of an endpoint's new data, as its activities name it. */
+export interface NewDataRef {
+  readonly endpoint: string;
+  readonly watcher: string;
+}
+
+/** An endpoint's waiting data as the watcher sees it (shared/storage/pending-data.ts). */
+export interface PendingView {
+  readonly seq: number;
+  readonly takenSeq: number;
+  readonly waiting: number;
+  /** The data source the next run would train on. */
+  readonly latest?: string;
+  readonly watcher?: string;
+}
+
+export type PendingRunStart =
+  | { readonly started: true; readonly runId: string; readonly source: string; readonly arrivals: number }
+  /** Nothing waits: an earlier attempt's run took it. */
+  | { readonly started: false; readonly nothing: true }
+  /** The endpoint's run instance is busy (a run of any trigger): try again once it ends. */
+  | { readonly started: false; readonly nothing: false; readonly instanceId: string; readonly runtimeStatus: string };
+
+export interface CloseWatcherInput extends NewDataRef {
+  /** Set when the watcher stops waiting for a busy endpoint: the data stays waiting for the next arrival's watcher. */
+  readonly giveUp?: string;
+}

@@ -5,6 +5,7 @@ import type { SourcePolicy } from "../../shared/storage/data-source";
 import type { Telemetry } from "../../shared/telemetry/telemetry";
 import type { HttpTransport } from "../../shared/http/transport";
 import type { StartLock } from "../../shared/storage/start-lock";
+import type { PendingData } from "../../shared/storage/pending-data";
 import type { ClassicDependencies } from "./classic/dependencies";
 import type { AzureMlDependencies } from "./azureml/dependencies";
 
@@ -18,6 +19,8 @@ export interface ActivityDependencies extends ClassicDependencies {
   readonly signer: SasSigner;
   /** Serialises starts of an instance id (see functions/app/instances.ts). */
   readonly startLock: StartLock;
+  /** Each endpoint's new data not yet trained on (functions/triggers/new-data.ts). */
+  readonly pending: PendingData;
   readonly telemetry: Telemetry;
   /** Storage the run blobs live in: blob endpoint (with trailing slash) and container. */
   readonly runStorage: { readonly blobEndpoint: string; readonly container: string };

@@ -36,3 +36,12 @@ export const TICK_ACTIVITY = {
 } as const;
 
 export type TickActivityName = (typeof TICK_ACTIVITY)[keyof typeof TICK_ACTIVITY];
+
+/** The new-data watcher's activities: they read its endpoint's waiting data and start runs through the durable client. */
+export const NEW_DATA_ACTIVITY = {
+  read: "readPendingData",
+  startRun: "startPendingDataRun",
+  close: "closeNewDataWatcher",
+} as const;
+
+export type NewDataActivityName = (typeof NEW_DATA_ACTIVITY)[keyof typeof NEW_DATA_ACTIVITY];

@@ -1,5 +1,6 @@
 import type { createActivities } from "./activities";
 import type { tickActivities } from "./tick";
+import type { newDataActivities } from "./new-data";
 import type { Outcome } from "./outcome";
 
 /**
@@ -8,7 +9,7 @@ import type { Outcome } from "./outcome";
  * `proxyActivities<typeof activities>`), so a changed handler breaks the orchestrator's build,
  * not a run.
  */
-export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof tickActivities>;
+export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof tickActivities> & ReturnType<typeof newDataActivities>;
 export type AnyActivityName = keyof Activities;
 export type ActivityInput<N extends AnyActivityName> = Parameters<Activities[N]>[0];
 export type ActivityValue<N extends AnyActivityName> = Awaited<ReturnType<Activities[N]>> extends Outcome<infer T> ? T : never;

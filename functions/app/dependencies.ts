@@ -5,6 +5,7 @@ import { TableClient } from "@azure/data-tables";
 import { RunHistoryClient } from "../../shared/history/run-history";
 import { DEFAULT_STAGING_OPTIONS, StagingClient } from "../../shared/storage/staging";
 import { BlobLeaseStartLock } from "../../shared/storage/start-lock";
+import { BlobPendingData } from "../../shared/storage/pending-data";
 import { SharedKeySasSigner, UserDelegationSasSigner, type SasSigner } from "../../shared/storage/sas";
 import { redactingTelemetry, type Telemetry } from "../../shared/telemetry/telemetry";
 import { AppInsightsTelemetry, LogTelemetry } from "../../shared/telemetry/app-insights";
@@ -37,6 +38,7 @@ export function buildDependencies(settings: Settings, log: (line: string) => voi
     staging: new StagingClient(service, container, { ...DEFAULT_STAGING_OPTIONS, maxBytes: settings.RETRAIN_DATA_MAX_MEGABYTES * 1024 * 1024, allowLoopback: settings.RETRAIN_ALLOW_LOOPBACK_SOURCES }),
     signer,
     startLock: new BlobLeaseStartLock(container),
+    pending: new BlobPendingData(container),
     telemetry,
     runStorage: { blobEndpoint: service.url.endsWith("/") ? service.url : `${service.url}/`, container: settings.STAGING_CONTAINER },
     options: {

@@ -20,6 +20,12 @@ export const TICK_INSTANCE_ID = instanceIdFor("schedule");
  */
 export const pollInstanceId = (runInstanceId: string, jobId: string) => `${runInstanceId}-poll-${jobId}`;
 
+/**
+ * The n-th watcher of an endpoint's new data (functions/orchestrators/new-data-orchestrator.ts):
+ * a new id each time, so a new watcher never has to wait for the id of one that is ending.
+ */
+export const newDataInstanceId = (endpoint: string, n: number) => `newdata-${endpoint.toLowerCase()}-${n}`;
+
 const MAX_INSTANCE_ID_CHARS = 200;
 
 /**

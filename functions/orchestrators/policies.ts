@@ -67,3 +67,9 @@ export const TICK_CHECKS_PER_WINDOW = 50;
 
 /** Added to a run's own bounds (job deadline, approval wait) before the tick stops waiting for it. */
 export const TICK_RUN_WAIT_MARGIN_MINUTES = 60;
+
+/** A burst of uploads that never pauses still makes its run after this many debounce windows. */
+export const MAX_DEBOUNCE_WINDOWS = 10;
+
+/** A new-data watcher continues as new after this many looks at its endpoint's waiting data. */
+export const NEW_DATA_CHECKS_PER_WINDOW = 50;

@@ -1,4 +1,4 @@
-import type { RecordedApproval } from "../../shared/history/run-record";
+import type { RecordedApproval, RunTrigger } from "../../shared/history/run-record";
 import type { GateRule } from "../../shared/evaluation/gate";
 import type { Backend } from "../../shared/backends/backend";
 import type { ModelRef } from "../../shared/backends/model-ref";
@@ -13,7 +13,7 @@ export interface RetrainInput {
   readonly dataSource: string;
   readonly gate: readonly GateRule[];
   readonly dryRun: boolean;
-  readonly trigger: { readonly kind: "schedule" | "http"; readonly caller?: string };
+  readonly trigger: RunTrigger;
   readonly polling: PollingPolicy;
   /** Durable wait after the PATCH before checking the endpoint really serves the new model. */
   readonly verification: { readonly delayInSeconds: number };

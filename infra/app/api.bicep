@@ -138,6 +138,7 @@ var appSettings = {
   RETRAIN_ENDPOINT_SETTINGS: retrainEndpointSettings
   RETRAIN_DATA_CHECKS: retrainDataChecks
   RETRAIN_SKIP_UNCHANGED: retrainSkipUnchanged
+  RETRAIN_DATA_DEBOUNCE_SECONDS: '60'
   RETRAIN_MAX_PARALLEL: retrainMaxParallel
   RETRAIN_GATE: retrainGate
   STAGING_STORAGE_ACCOUNT_URL: storageBlobEndpoint

@@ -4,6 +4,7 @@ import { catalogueFor } from "../evaluation/catalogues";
 import { BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, type Backend } from "../backends/backend";
 import { badWorkspaceId } from "../backends/azureml/workspace";
 import { isSystemContainer, parseDataSource, type SourcePolicy } from "../storage/data-source";
+import { describeDataLocation, holds, overlap, parseDataLocation, type DataLocation } from "../storage/data-location";
 import { DEFAULT_DATA_EXPECTATIONS, type DataExpectations } from "../data/checks";
 
 const positiveNumber = (name: string, fallback: number) =>
@@ -82,6 +83,11 @@ const endpointSettingsSchema = z.record(
     gate: z.string().min(1).optional(),
     data: dataChecksSchema.optional(),
     skipUnchanged: z.boolean({ invalid_type_error: "skipUnchanged must be true or false" }).optional(),
+    // New blobs here start a run of this endpoint (functions/triggers/new-data.ts).
+    dataLocation: z.string().optional().superRefine((v, ctx) => {
+      const l = v === undefined ? undefined : parseDataLocation(v);
+      if (l && "problem" in l) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `dataLocation ${l.problem}` });
+    }),
   }).strict().superRefine((e, ctx) => {
     // Gate rules name the metrics of the endpoint's own backend.
     const problem = gateProblem(e.gate, e.backend ?? DEFAULT_BACKEND);
@@ -131,6 +137,8 @@ export const settingsSchema = z
     RETRAIN_ENDPOINT_SETTINGS: jsonSetting("RETRAIN_ENDPOINT_SETTINGS", endpointSettingsSchema, '{"customer1":{"dataSource":"blob:c/x.csv","gate":"AUC>=0.9"}}'),
     RETRAIN_DATA_CHECKS: jsonSetting("RETRAIN_DATA_CHECKS", dataChecksSchema, '{"minRows":1000,"maxPsi":0.2}'),
     RETRAIN_SKIP_UNCHANGED: z.enum(["true", "false"], { errorMap: () => ({ message: "RETRAIN_SKIP_UNCHANGED must be true or false" }) }).default("true").transform((v) => v === "true"),
+    // Blobs landing in a data location less than this apart make one run (at most 10 windows' wait).
+    RETRAIN_DATA_DEBOUNCE_SECONDS: positiveNumber("RETRAIN_DATA_DEBOUNCE_SECONDS", 60).refine((n) => n <= 3600, "RETRAIN_DATA_DEBOUNCE_SECONDS must be at most 3600 (an hour)"),
     RETRAIN_MAX_PARALLEL: z.coerce.number().int("RETRAIN_MAX_PARALLEL must be a whole number").min(1, "RETRAIN_MAX_PARALLEL must be at least 1").default(4),
     RETRAIN_GATE: z.string(),
     STAGING_STORAGE_CONNECTION_STRING: z.string().optional(),
@@ -193,6 +201,12 @@ export const settingsSchema = z
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_ENDPOINT_SETTINGS"], message: `RETRAIN_ENDPOINT_SETTINGS names "${name}", which is not in RETRAIN_ENDPOINTS` });
       }
     }
+    const located = dataLocationsOf(s);
+    located.forEach(([e, l], i) => {
+      for (const [other, m] of located.slice(0, i)) {
+        if (overlap(l, m)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_ENDPOINT_SETTINGS"], message: `RETRAIN_ENDPOINT_SETTINGS: the data locations of ${other} (${describeDataLocation(m)}) and ${e} (${describeDataLocation(l)}) overlap; a new blob must start the run of one endpoint only` });
+      }
+    });
     for (const c of sourcePolicyOf(s).containers) {
       const why = !CONTAINER_NAME.test(c) ? "is not a valid container name"
         : c === s.STAGING_CONTAINER ? "is STAGING_CONTAINER, where runs' blobs are written"
@@ -247,6 +261,20 @@ export function dataExpectationsOf(s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS"
   return { ...merged, ...(Object.keys(psi).length ? { psi } : {}) };
 }
 
+/** Each endpoint's data location, in RETRAIN_ENDPOINTS order, for those that have one. */
+export function dataLocationsOf(s: Pick<Settings, "RETRAIN_ENDPOINTS" | "RETRAIN_ENDPOINT_SETTINGS">): [string, DataLocation][] {
+  return s.RETRAIN_ENDPOINTS.flatMap((e): [string, DataLocation][] => {
+    const text = endpointSettingsOf(s, e)?.dataLocation;
+    const l = text === undefined ? undefined : parseDataLocation(text);
+    return l && !("problem" in l) ? [[e, l]] : [];
+  });
+}
+
+/** The endpoint whose data location holds the blob, if any (locations never overlap: settings refuse it). */
+export function endpointForBlob(s: Pick<Settings, "RETRAIN_ENDPOINTS" | "RETRAIN_ENDPOINT_SETTINGS">, container: string, blob: string): string | undefined {
+  return dataLocationsOf(s).find(([, l]) => holds(l, container, blob))?.[0];
+}
+
 /** Whether a run of the endpoint on the same data as its last trained run ends skipped. */
 export const skipsUnchanged = (s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS" | "RETRAIN_SKIP_UNCHANGED">, endpoint: string): boolean =>
   endpointSettingsOf(s, endpoint)?.skipUnchanged ?? s.RETRAIN_SKIP_UNCHANGED;
@@ -255,11 +283,11 @@ const CONTAINER_NAME = /^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/;
 
 /**
  * Where data sources may point. Blob containers: RETRAIN_DATA_CONTAINERS, plus the containers of
- * the data sources the operator configured (RETRAIN_DATA_SOURCE, RETRAIN_ENDPOINT_SETTINGS);
+ * the data sources and data locations the operator configured (RETRAIN_DATA_SOURCE, RETRAIN_ENDPOINT_SETTINGS);
  * nothing else of the account the app's identity can read (its endpoint records, the task hub,
  * the keys). Loopback URLs: only with RETRAIN_ALLOW_LOOPBACK_SOURCES (local runs and tests).
  */
-export function sourcePolicyOf(s: Pick<Settings, "RETRAIN_DATA_CONTAINERS" | "RETRAIN_DATA_SOURCE" | "RETRAIN_ENDPOINT_SETTINGS" | "RETRAIN_ALLOW_LOOPBACK_SOURCES">): SourcePolicy {
+export function sourcePolicyOf(s: Pick<Settings, "RETRAIN_DATA_CONTAINERS" | "RETRAIN_DATA_SOURCE" | "RETRAIN_ENDPOINTS" | "RETRAIN_ENDPOINT_SETTINGS" | "RETRAIN_ALLOW_LOOPBACK_SOURCES">): SourcePolicy {
   const configured = [s.RETRAIN_DATA_SOURCE, ...Object.values(s.RETRAIN_ENDPOINT_SETTINGS).map((e) => e.dataSource)].flatMap((text) => {
     if (text === undefined) return [];
     try {
@@ -269,7 +297,9 @@ export function sourcePolicyOf(s: Pick<Settings, "RETRAIN_DATA_CONTAINERS" | "RE
       return []; // not a blob source (a file needs a data root this check does not have)
     }
   });
-  return { containers: [...new Set([...s.RETRAIN_DATA_CONTAINERS, ...configured])], allowLoopback: s.RETRAIN_ALLOW_LOOPBACK_SOURCES };
+  // A data location's blobs are what its runs train on.
+  const locations = dataLocationsOf(s).map(([, l]) => l.container);
+  return { containers: [...new Set([...s.RETRAIN_DATA_CONTAINERS, ...configured, ...locations])], allowLoopback: s.RETRAIN_ALLOW_LOOPBACK_SOURCES };
 }
 
 /** The names of every setting, for drift checks against infra and the sample file. */

@@ -36,6 +36,19 @@ export interface RecordedApproval {
 }
 
 /**
+ * What started a run: the schedule, a caller over HTTP, or new data in the endpoint's data
+ * location (`arrivals` blobs since the last run took one, the latest of which it trains on; the
+ * watcher and its arrival number let a retried start recognise the run it already started).
+ */
+export interface RunTrigger {
+  readonly kind: "schedule" | "http" | "data";
+  readonly caller?: string;
+  readonly arrivals?: number;
+  readonly watcher?: string;
+  readonly seq?: number;
+}
+
+/**
  * The audit record of one retraining run: what ran, on which data, what the gate decided and
  * why, and which model served before and after. Plain JSON-serialisable data, no classes or Dates,
  * so it can be stored as text and read back unchanged.
@@ -47,7 +60,7 @@ export interface RunRecord {
   readonly backend?: Backend;
   /** The Durable orchestration instance that ran it. */
   readonly instanceId: string;
-  readonly trigger: { readonly kind: "schedule" | "http"; readonly caller?: string };
+  readonly trigger: RunTrigger;
   /** A description of the source (never a SAS URL: it would leak into the audit trail). */
   readonly dataSource: string;
   readonly dataBytes?: number;

@@ -12,7 +12,10 @@ export type RolloutEvent = "ModelRegistered" | "DeploymentCreating" | "Deploymen
 /** Not a run's: the hourly statement of each endpoint's health that the alert rules read. */
 export type HealthEvent = "EndpointHealth";
 
-export type TelemetryEvent = RunEvent | RolloutEvent | HealthEvent;
+/** New data in an endpoint's data location: each arrival, and a watcher that stopped waiting for a busy endpoint. */
+export type DataEvent = "NewDataArrived" | "NewDataWaiting";
+
+export type TelemetryEvent = RunEvent | RolloutEvent | HealthEvent | DataEvent;
 
 export type Properties = Readonly<Record<string, string | number | boolean | undefined>>;
 

@@ -7,6 +7,7 @@ import type { ActivityDependencies } from "../../functions/activities/dependenci
 import { runBlobs } from "../../shared/storage/staging";
 import type { RunRecord } from "../../shared/history/run-record";
 import { InProcessStartLock } from "../../shared/storage/start-lock";
+import { InMemoryPendingData } from "../../shared/storage/pending-data";
 
 export const RESOURCE = "Census Model [trained model]";
 export const PASSING_CSV = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss\r\n0.85,0.73,0.58,0.65,0.907,0.318,0.42\r\n";
@@ -21,6 +22,7 @@ export const FAILING_CSV = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Lo
 export class FakeWorld {
   readonly telemetry = new MemoryTelemetry();
   readonly startLock = new InProcessStartLock();
+  readonly pending = new InMemoryPendingData();
   readonly submitted: BatchExecutionRequest[] = [];
   readonly patches: BlobLocation[] = [];
   readonly cancelled: string[] = [];
@@ -154,6 +156,7 @@ export class FakeWorld {
         watchingSince: (_e, now) => Promise.resolve(now),
       },
       startLock: this.startLock,
+      pending: this.pending,
       signer: { sign: (_c, blob, perms, expiresOn) => Promise.resolve(`?sp=${perms}&se=${encodeURIComponent(expiresOn.toISOString())}&sr=b&sig=${blob.length}`) },
       telemetry: this.telemetry,
       runStorage: { blobEndpoint: "https://acct.blob.core.windows.net/", container: "retrainer-runs" },

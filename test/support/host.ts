@@ -10,6 +10,10 @@ import { startLocalHost, type RunningHost } from "../../local-host/host";
 import { startEngineHost, type RunningEngineHost } from "../../engine-host/host";
 import type { StateStore } from "../../local-host/durable/store";
 import { ScaledClock, type Clock } from "../../local-host/durable/clock";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { LocalEventGrid } from "../../emulator/eventgrid/event-grid";
+import { startBlobEvents } from "../../emulator/eventgrid/blob-events";
+import { NEW_DATA_FUNCTION } from "../../functions/triggers/blob-created";
 
 export const FUNCTION_KEY = "test-function-key";
 
@@ -32,14 +36,25 @@ export interface HostedPipeline {
   readonly speed: number;
   /** The key the Durable webhooks (`/runtime/webhooks/durabletask/*`) take, as Azure's system key. */
   readonly systemKey: string;
+  /** The Event Grid webhook's key (Azure's `eventgrid_extension` system key). */
+  readonly eventGridKey: string;
+  /** With `newData`: the storage account's Event Grid, subscribed to the app's new-data trigger. */
+  readonly eventGrid?: LocalEventGrid;
+  /** With `newData`: Azurite through its Event Grid system topic, as an uploader (or Storage Explorer) writes to it. */
+  readonly uploads?: BlobServiceClient;
   call(method: string, pathAndQuery: string, body?: unknown, key?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: unknown; headers: Headers }>;
   stop(): Promise<void>;
+}
+
+/** Event Grid for blobs written to Azurite, delivered to the app's new-data trigger (retries on a short schedule unless given). */
+export interface NewDataOptions {
+  readonly retryDelaysInMs?: readonly number[];
 }
 
 const STORAGE_PROVIDER = "AzureFunctionsJobHost__extensions__durableTask__storageProvider";
 
 /** Settings whose value is a duration, with the unit in their name. */
-const DURATION_SETTINGS = ["POLL_FIRST_INTERVAL_SECONDS", "POLL_MAX_INTERVAL_SECONDS", "VERIFY_DELAY_SECONDS", "JOB_DEADLINE_MINUTES", "APPROVAL_TIMEOUT_HOURS", "AZUREML_STEP_WAIT_SECONDS", "AZUREML_OPERATION_TIMEOUT_MINUTES"];
+const DURATION_SETTINGS = ["POLL_FIRST_INTERVAL_SECONDS", "POLL_MAX_INTERVAL_SECONDS", "VERIFY_DELAY_SECONDS", "JOB_DEADLINE_MINUTES", "APPROVAL_TIMEOUT_HOURS", "AZUREML_STEP_WAIT_SECONDS", "AZUREML_OPERATION_TIMEOUT_MINUTES", "RETRAIN_DATA_DEBOUNCE_SECONDS"];
 
 /**
  * The real engine's clock cannot be sped up, so its durations are scaled down instead: the same
@@ -58,7 +73,7 @@ export function scaledForRealTime(values: Record<string, string>, speed: number)
  * Azurite, on the engine the suite runs on (`ENGINE`). On the local engine time runs `speed`×
  * faster than real time; on the real one the durations in the settings are divided by `speed`.
  */
-export async function startHostedPipeline(o: { speed?: number; settings?: Record<string, string>; schedules?: boolean; endpoints?: string[]; store?: StateStore } = {}): Promise<HostedPipeline> {
+export async function startHostedPipeline(o: { speed?: number; settings?: Record<string, string>; schedules?: boolean; endpoints?: string[]; store?: StateStore; newData?: NewDataOptions } = {}): Promise<HostedPipeline> {
   const speed = o.speed ?? 20;
   const emulator = await startTestEmulator(o.endpoints ? { addedEndpoints: o.endpoints } : {});
   const dataRoot = mkdtempSync(path.join(tmpdir(), "retrainer-host-"));
@@ -103,9 +118,26 @@ export async function startHostedPipeline(o: { speed?: number; settings?: Record
     engine = localEngineView(local);
     stopHost = () => local!.stop();
   }
+  const eventGridKey = real?.eventGridKey ?? local!.eventGridKey;
+  let eventGrid: LocalEventGrid | undefined;
+  let uploads: BlobServiceClient | undefined;
+  let closeEvents = (): Promise<void> => Promise.resolve();
+  if (o.newData) {
+    eventGrid = new LocalEventGrid({ retryDelaysInMs: o.newData.retryDelaysInMs ?? [200, 500, 1_000], log });
+    const grid = eventGrid;
+    const azuriteBlob = /BlobEndpoint=([^;]+)/.exec(emulator.storageConnectionString)![1]!;
+    const events = await startBlobEvents({ azuriteBlobEndpoint: azuriteBlob, publish: (e) => grid.publish(e), log });
+    uploads = BlobServiceClient.fromConnectionString(events.connectionString(emulator.storageConnectionString));
+    await grid.subscribe({ name: "new-data", endpoint: `${host.url}/runtime/webhooks/eventgrid?functionName=${NEW_DATA_FUNCTION}&code=${eventGridKey}`, includedEventTypes: ["Microsoft.Storage.BlobCreated"] });
+    closeEvents = async () => {
+      grid.stop();
+      await events.close();
+    };
+  }
   return {
     emulator, engineKind: ENGINE, host, engine, ...(local ? { local } : {}), ...(real ? { real } : {}), logs, values, clock, speed,
     systemKey: real?.systemKey ?? local!.systemKey,
+    eventGridKey, ...(eventGrid ? { eventGrid } : {}), ...(uploads ? { uploads } : {}),
     async call(method, pathAndQuery, body, key = FUNCTION_KEY, extra = {}) {
       const headers: Record<string, string> = { ...extra };
       if (key) headers["x-functions-key"] = key;
@@ -120,6 +152,7 @@ export async function startHostedPipeline(o: { speed?: number; settings?: Record
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async stop() {
+      await closeEvents();
       await stopHost();
       await emulator.stop();
     },

@@ -1,0 +1,70 @@
+import * as df from "durable-functions";
+import type { EventGridEvent, InvocationContext } from "@azure/functions";
+import { appDependencies, appSettings } from "../app/dependencies";
+import { ACTIVE, startUnlessActive, statusOrUndefined } from "../app/instances";
+import { backendOf, endpointForBlob, type Settings } from "../../shared/config/settings";
+import { arrive } from "../../shared/storage/pending-data";
+import { newDataInstanceId } from "../orchestrators/instance-ids";
+import { NEW_DATA_ORCHESTRATOR, type NewDataInput } from "../orchestrators/new-data-orchestrator";
+import { TICK_RUN_WAIT_MARGIN_MINUTES } from "../orchestrators/policies";
+import { NEW_DATA_FUNCTION, readBlobCreated } from "./blob-created";
+
+
+/**
+ * New data: a `Microsoft.Storage.BlobCreated` event from the storage account's Event Grid system
+ * topic (infra/app/events.bicep), for a blob in an endpoint's data location. The arrival is
+ * written to the endpoint's waiting data first, then a watcher is made sure of, which debounces
+ * and starts the run (functions/orchestrators/new-data-orchestrator.ts).
+ *
+ * An Event Grid trigger rather than a blob trigger with `source: "EventGrid"`: both ride the same
+ * subscription and events, but the blob trigger hands the function the blob's content, which the
+ * host reads whole into memory, for a file that only needs to be named here; the Event Grid
+ * trigger gets the event alone. Only a failure worth retrying (storage, the durable client)
+ * throws: the host then answers 500 and Event Grid delivers the event again.
+ */
+df.app.client.eventGrid(NEW_DATA_FUNCTION, {
+  handler: async (event: EventGridEvent, client: df.DurableClient, context: InvocationContext): Promise<void> => {
+    const settings = appSettings();
+    const read = readBlobCreated(event);
+    if ("ignored" in read) return context.log(`Ignored ${read.ignored}.`);
+    const { container, blob } = read.blob;
+    const endpoint = endpointForBlob(settings, container, blob);
+    if (!endpoint) return context.log(`Ignored blob ${container}/${blob.slice(0, 200)}: it is in no endpoint's data location.`);
+    const d = appDependencies();
+    const arrival = { source: `blob:${container}/${blob}`, eventId: read.blob.eventId, eventTime: read.blob.eventTime, ...(read.blob.bytes !== undefined ? { bytes: read.blob.bytes } : {}) };
+    const a = await d.pending.update(endpoint, (s) => arrive(s, arrival, (n) => newDataInstanceId(endpoint, n)));
+    if (a.duplicate) return context.log(`Event ${read.blob.eventId} for ${container}/${blob} was counted already (Event Grid delivered it again).`);
+    d.telemetry.event("NewDataArrived", { endpoint, dataSource: arrival.source, watcher: a.watcher, waiting: String(a.waiting) });
+    const watcher = await ensureWatcher(client, settings, endpoint, a.watcher);
+    context.log(`New data for ${endpoint}: ${container}/${blob.slice(0, 200)} (${a.waiting} waiting; watcher ${watcher}).`);
+  },
+});
+
+/**
+ * Starts the watcher the waiting data names unless it runs. One that ended without releasing
+ * the data (failed, terminated) is replaced by a new one, so data never waits for a dead watcher.
+ */
+async function ensureWatcher(client: df.DurableClient, settings: Settings, endpoint: string, watcher: string): Promise<string> {
+  const d = appDependencies();
+  const status = await statusOrUndefined(client, watcher);
+  let id = watcher;
+  if (status && !ACTIVE.has(status.runtimeStatus)) {
+    id = await d.pending.update(endpoint, (s) => (s.watcher === watcher
+      ? { state: { ...s, watcher: newDataInstanceId(endpoint, s.watchers + 1), watchers: s.watchers + 1 }, value: newDataInstanceId(endpoint, s.watchers + 1) }
+      : { value: s.watcher ?? watcher }));
+  } else if (status) return watcher;
+  await startUnlessActive(client, d.startLock, id, id, NEW_DATA_ORCHESTRATOR, watcherInput(settings, endpoint, id));
+  return id;
+}
+
+/** The watcher's bounds, from settings: the longest a run of the endpoint can take by its own bounds, plus a margin. */
+export function watcherInput(settings: Settings, endpoint: string, watcher: string): NewDataInput {
+  const rollout = backendOf(settings, endpoint) === "azureml" ? settings.AZUREML_OPERATION_TIMEOUT_MINUTES + (settings.AZUREML_TRAFFIC_STEPS.length * settings.AZUREML_STEP_WAIT_SECONDS) / 60 : 0;
+  const approval = settings.APPROVAL_REQUIRED ? settings.APPROVAL_TIMEOUT_HOURS * 60 : 0;
+  return {
+    endpoint, watcher,
+    debounceInSeconds: settings.RETRAIN_DATA_DEBOUNCE_SECONDS,
+    checkIntervalInSeconds: settings.POLL_FIRST_INTERVAL_SECONDS,
+    waitLimitInMinutes: settings.JOB_DEADLINE_MINUTES + approval + rollout + TICK_RUN_WAIT_MARGIN_MINUTES,
+  };
+}
