@@ -15,19 +15,24 @@ interface DemoOptions {
   verbose: boolean;
   /** `azureml`: the same run on the local Azure ML (v2) service, with its blue/green rollout. */
   backend: "classic" | "azureml";
+  /** After the run, drop a new file into the endpoint's data location and follow the run it starts. */
+  watch: boolean;
 }
 
-const USAGE = `npm start [-- --backend=classic|azureml] [--data=FILE.csv] [--gate="AUC>=0.85; Accuracy>=0.8"] [--dry-run] [--rows=N] [--verbose]`;
+const USAGE = `npm start [-- --backend=classic|azureml] [--data=FILE.csv] [--gate="AUC>=0.85; Accuracy>=0.8"] [--dry-run] [--rows=N] [--watch] [--verbose]`;
+/** Where `--watch` drops its file: the data location the endpoint watches. */
+const DROP = { container: "retrainer-data", folder: "incoming", debounceSeconds: 3 } as const;
 const V2_ENDPOINT = DEMO_AZUREML.endpoint;
 
 function parseArgs(argv: readonly string[]): DemoOptions {
-  const o: DemoOptions = { dryRun: false, rows: 20_000, verbose: false, backend: "classic" };
+  const o: DemoOptions = { dryRun: false, rows: 20_000, verbose: false, backend: "classic", watch: false };
   for (const arg of argv) {
     const [flag, value] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
     if (flag === "--data" && value) o.data = path.resolve(value);
     else if (flag === "--gate" && value) o.gate = value;
     else if (flag === "--dry-run") o.dryRun = true;
     else if (flag === "--verbose") o.verbose = true;
+    else if (flag === "--watch") o.watch = true;
     else if (flag === "--backend" && (value === "classic" || value === "azureml")) o.backend = value;
     else if (flag === "--rows" && value && Number.isInteger(Number(value)) && Number(value) >= 100) o.rows = Number(value);
     else throw new Error(`Unknown or incomplete option "${arg}". Usage: ${USAGE}`);
@@ -89,6 +94,7 @@ async function main(): Promise<number> {
       },
     },
     ...(o.backend === "azureml" ? { azureml: { endpoint: V2_ENDPOINT, gate: o.gate ?? DEMO_AZUREML.gate } } : {}),
+    ...(o.watch ? { newData: DROP } : {}),
     dataDir, demoRows: o.rows, schedules: false, propagationDelayInMs: 3_000,
     log: (l) => {
       hostLog.push(redact(l));
@@ -96,7 +102,8 @@ async function main(): Promise<number> {
     },
   });
   try {
-    return await run(stack, o, dataDir);
+    const code = await run(stack, o, dataDir);
+    return o.watch ? Math.max(code, await dropAndFollow(stack, o)) : code;
   } catch (e) {
     console.error(`\n${redact((e as Error).message)}\nLast host log lines:\n${hostLog.slice(-15).join("\n")}`);
     return 1;
@@ -129,17 +136,7 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
   if (started.status !== 202 || !startBody.id) throw new Error(`POST /api/retrain answered ${started.status}: ${startBody.error ?? JSON.stringify(startBody)}`);
   say(`POST /api/retrain → 202: run started as instance ${startBody.id}${o.dryRun ? " (dry run)" : ""}`);
 
-  let last = "";
-  let view: RunView;
-  for (;;) {
-    view = (await (await api(`/api/retrain/${startBody.id}`)).json()) as RunView;
-    const line = describe(view, o.backend);
-    if (line !== last) say(line);
-    last = line;
-    watchV2?.();
-    if (["Completed", "Failed", "Terminated"].includes(view.runtimeStatus)) break;
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  const view = await follow(api, startBody.id, o.backend, watchV2);
 
   if (view.metrics && view.decision) {
     console.log(`\nEvaluation of the new model on its held-out rows${view.championMetrics ? " (and of the model serving now, on the same rows)" : ""}, against the gate:`);
@@ -187,6 +184,59 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
   ];
   for (const [k, v] of rows) if (v) console.log(`  ${k.padEnd(9)} ${v}`);
   return failed ? 1 : 0;
+}
+
+type Api = (p: string, init?: RequestInit) => Promise<Response>;
+
+/** Narrates a run through its status endpoint until it ends (`runId`: until that run holds the instance). */
+async function follow(api: Api, instanceId: string, backend: DemoOptions["backend"], also?: () => void, notRunId?: string): Promise<RunView> {
+  let last = "";
+  for (;;) {
+    const view = (await (await api(`/api/retrain/${instanceId}`)).json()) as RunView;
+    if (view.runId !== notRunId) {
+      const line = describe(view, backend);
+      if (line !== last) say(line);
+      last = line;
+      also?.();
+      if (["Completed", "Failed", "Terminated"].includes(view.runtimeStatus)) return view;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * `--watch`: a new export lands in the endpoint's data location, as a nightly job would drop it;
+ * Event Grid tells the host, the watcher waits out the debounce window, and the run starts.
+ */
+async function dropAndFollow(stack: LocalStack, o: DemoOptions): Promise<number> {
+  const nd = stack.newData!;
+  const api: Api = (p, init) => fetch(`${stack.host.url}${p}`, { ...init, headers: { "x-functions-key": stack.functionKey, ...(init?.headers ?? {}) } });
+  const instanceId = `retrain-${nd.endpoint.toLowerCase()}`;
+  const before = ((await (await api(`/api/retrain/${instanceId}`)).json()) as RunView).runId;
+  console.log("");
+  say(`watching blob:${nd.container}/${nd.folder}/ for new data (Event Grid BlobCreated → /runtime/webhooks/eventgrid; ${DROP.debounceSeconds} s debounce)`);
+  const name = `${nd.folder}/census-${new Date().toISOString().slice(0, 10)}.csv`;
+  const text = syntheticCensusCsv(o.rows, 20_261_203);
+  await nd.uploads.getContainerClient(nd.container).getBlockBlobClient(name).upload(text, Buffer.byteLength(text));
+  say(`dropped ${nd.container}/${name} (${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB), as an export job would`);
+  const watcher = `newdata-${nd.endpoint.toLowerCase()}-1`;
+  for (let last = ""; ;) {
+    const w = stack.host.engine.get(watcher);
+    const stage = (w?.customStatus as { stage?: string; waiting?: number } | undefined);
+    const line = w ? `watcher ${watcher}: ${stage?.stage ?? w.status}${stage?.waiting ? ` (${stage.waiting} blob waiting)` : ""}` : "";
+    if (line && line !== last) say(line);
+    last = line;
+    const run = (await (await api(`/api/retrain/${instanceId}`)).json()) as RunView;
+    if (run.runId && run.runId !== before) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const view = await follow(api, instanceId, o.backend, undefined, before);
+  const record = view.runId ? ((await (await api(`/api/runs/${view.runId}`)).json()) as RunRecord) : undefined;
+  console.log("\nThe dropped file's run");
+  for (const [k, v] of [["result", view.result ?? view.runtimeStatus], ["reason", view.result === "promoted" ? undefined : view.reason], ["trigger", record ? `new data (${record.trigger.arrivals ?? 1} blob${record.trigger.arrivals === 1 ? "" : "s"}), ${record.dataSource}` : undefined], ["history", record ? `run ${record.runId} recorded` : "NOT RECORDED"]] as const) {
+    if (v) console.log(`  ${k.padEnd(9)} ${v}`);
+  }
+  return view.runtimeStatus !== "Completed" || view.result === "data-rejected" ? 1 : 0;
 }
 
 function describe(v: RunView, backend: DemoOptions["backend"]): string {

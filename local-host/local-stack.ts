@@ -8,6 +8,10 @@ import { startLocalHost, type RunningHost } from "./host";
 import type { LocalSettings } from "./settings";
 import { checkStatePorts, portOf, type AzuritePorts } from "./stable-ports";
 import { startAzureMlService, type RunningAzureMlService } from "../emulator/azureml/service";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { LocalEventGrid } from "../emulator/eventgrid/event-grid";
+import { startBlobEvents } from "../emulator/eventgrid/blob-events";
+import { NEW_DATA_FUNCTION } from "../functions/triggers/blob-created";
 
 export interface LocalStack {
   readonly host: RunningHost;
@@ -15,6 +19,8 @@ export interface LocalStack {
   readonly azureml?: RunningAzureMlService;
   readonly values: Readonly<Record<string, string>>;
   readonly functionKey: string;
+  /** With `newData`: the first endpoint's data location, and Azurite through its Event Grid topic to drop files with. */
+  readonly newData?: { readonly endpoint: string; readonly container: string; readonly folder: string; readonly uploads: BlobServiceClient; readonly eventGrid: LocalEventGrid };
   stop(): Promise<void>;
 }
 
@@ -38,6 +44,11 @@ export interface LocalStackOptions {
   readonly startMlService?: boolean;
   /** Also start the local Azure ML (v2) service with this online endpoint, and retrain it on v2. */
   readonly azureml?: { readonly endpoint: string; readonly gate: string };
+  /**
+   * New data starts runs: blobs written to Azurite make Event Grid BlobCreated events for the
+   * host's Event Grid trigger, and the first endpoint watches this container and folder.
+   */
+  readonly newData?: { readonly container: string; readonly folder: string; readonly debounceSeconds: number };
   readonly log: (line: string) => void;
 }
 
@@ -78,6 +89,30 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       stops.unshift(() => azurite!.stop());
       for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === "UseDevelopmentStorage=true") values[k] = azurite.connectionString;
       o.log(`Azurite: ${azurite.blobEndpoint}`);
+    }
+    let newData: LocalStack["newData"];
+    let subscribe: ((hostUrl: string, key: string) => Promise<void>) | undefined;
+    if (o.newData && azurite) {
+      const eventGrid = new LocalEventGrid({ log: (l) => o.log(`[event-grid] ${l}`) });
+      const events = await startBlobEvents({ azuriteBlobEndpoint: azurite.blobEndpoint, publish: (e) => eventGrid.publish(e), log: o.log });
+      stops.unshift(async () => {
+        eventGrid.stop();
+        await events.close();
+      });
+      // Everything writes through the topic, as every writer to the account would in Azure.
+      for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === azurite.connectionString) values[k] = events.connectionString(azurite.connectionString);
+      const endpoint = (values.RETRAIN_ENDPOINTS ?? "retrain").split(",")[0]!.trim();
+      const { container, folder } = o.newData;
+      const own = JSON.parse(values.RETRAIN_ENDPOINT_SETTINGS || "{}") as Record<string, object>;
+      values.RETRAIN_ENDPOINT_SETTINGS = JSON.stringify({ ...own, [endpoint]: { ...own[endpoint], dataLocation: `blob:${container}/${folder}` } });
+      values.RETRAIN_DATA_DEBOUNCE_SECONDS = String(o.newData.debounceSeconds);
+      const uploads = BlobServiceClient.fromConnectionString(events.connectionString(azurite.connectionString));
+      await uploads.getContainerClient(container).createIfNotExists();
+      newData = { endpoint, container, folder, uploads, eventGrid };
+      subscribe = (hostUrl, key) => eventGrid.subscribe({
+        name: "new-data", endpoint: `${hostUrl}/runtime/webhooks/eventgrid?functionName=${NEW_DATA_FUNCTION}&code=${key}`,
+        includedEventTypes: ["Microsoft.Storage.BlobCreated"], subjectBeginsWith: `/blobServices/default/containers/${container}/blobs/${folder}/`,
+      });
     }
     if (startsMlService) {
       // The ML service keeps its workspace in the same storage account (it never starts its own here).
@@ -122,9 +157,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     values.RETRAIN_DATA_ROOT = o.dataDir;
     const host = await startLocalHost({ values, functionKey, schedules: o.schedules, log: o.log, ...(o.hostPort !== undefined ? { port: o.hostPort } : {}) });
     stops.unshift(() => host.stop());
+    await subscribe?.(host.url, host.eventGridKey);
     recordPorts?.();
     return {
-      host, values, functionKey, ...(emulator ? { emulator } : {}), ...(azureml ? { azureml } : {}),
+      host, values, functionKey, ...(emulator ? { emulator } : {}), ...(azureml ? { azureml } : {}), ...(newData ? { newData } : {}),
       stop: async () => {
         for (const s of stops) await s().catch(() => undefined);
       },

@@ -50,6 +50,17 @@ describe("npm start", () => {
     expect(code).toBe(0);
   });
 
+  it("--watch: a file dropped into the endpoint's data location starts a run through Event Grid, debounced, and is recorded as new data", async () => {
+    const { code, out } = await runDemo(["--watch", "--rows=3000"]);
+    expect(out).toMatch(/watching blob:retrainer-data\/incoming\/ for new data/);
+    expect(out).toMatch(/dropped retrainer-data\/incoming\/census-\d{4}-\d\d-\d\d\.csv/);
+    expect(out).toMatch(/watcher newdata-retrain-1: debouncing \(1 blob waiting\)/);
+    expect(out).toMatch(/The dropped file's run\n\s+result\s+(promoted|rejected)/);
+    expect(out).toMatch(/trigger\s+new data \(1 blob\), blob retrainer-data\/incoming\/census-/);
+    expect(out).not.toMatch(/AccountKey=(?!\[REDACTED\])|sig=(?!\[REDACTED\])|code=[A-Za-z0-9_-]{20}/);
+    expect(code).toBe(0);
+  });
+
   it("exits non-zero for data it cannot train on, naming each failed check, and names bad options", async () => {
     const wrong = path.join(mkdtempSync(path.join(tmpdir(), "retrainer-demo-")), "no-label.csv");
     writeFileSync(wrong, "age,hours-per-week\n39,40\n50,13\n");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backendOf, dataExpectationsOf, loadSettings, secretsOf, SettingsError, skipsUnchanged } from "../../../shared/config/settings";
+import { backendOf, dataExpectationsOf, endpointForBlob, loadSettings, secretsOf, SettingsError, skipsUnchanged, sourcePolicyOf } from "../../../shared/config/settings";
 
 type Env = Record<string, string | undefined>;
 
@@ -173,3 +173,36 @@ describe("data checks and skipping unchanged data, from settings", () => {
     expect(failure(validEnv({ RETRAIN_SKIP_UNCHANGED: "1" })).message).toContain("RETRAIN_SKIP_UNCHANGED must be true or false");
   });
 });
+
+describe("data locations: where an endpoint's new data lands", () => {
+  const located = (settings: unknown, extra: Env = {}) => validEnv({ RETRAIN_ENDPOINTS: "a,b,c", RETRAIN_ENDPOINT_SETTINGS: JSON.stringify(settings), ...extra });
+
+  it("maps a new blob to the one endpoint whose location holds it; a folder is a folder, not a name prefix", () => {
+    const s = loadSettings(located({ a: { dataLocation: "blob:shared/a" }, b: { dataLocation: "blob:shared/b/" }, c: { dataLocation: "blob:only-c" } }));
+    expect(endpointForBlob(s, "shared", "a/2026/x.csv")).toBe("a");
+    expect(endpointForBlob(s, "shared", "b/x.csv")).toBe("b");
+    expect(endpointForBlob(s, "shared", "ab/x.csv")).toBeUndefined();
+    expect(endpointForBlob(s, "shared", "a")).toBeUndefined();
+    expect(endpointForBlob(s, "only-c", "anything.csv")).toBe("c");
+    expect(endpointForBlob(s, "elsewhere", "a/x.csv")).toBeUndefined();
+    // their runs read the data there
+    expect(sourcePolicyOf(s).containers).toEqual(expect.arrayContaining(["shared", "only-c"]));
+  });
+
+  it.each([
+    [{ a: { dataLocation: "blob:shared" }, b: { dataLocation: "blob:shared/b" } }, "the data locations of a (blob:shared/) and b (blob:shared/b/) overlap"],
+    [{ a: { dataLocation: "blob:xyz/in" }, b: { dataLocation: "blob:xyz/in/" } }, "overlap"],
+    [{ a: { dataLocation: "shared/a" } }, 'dataLocation "shared/a" is not "blob:container" or "blob:container/folder"'],
+    [{ a: { dataLocation: "blob:xyz/../y" } }, "is not \"blob:container\""],
+    [{ a: { dataLocation: "blob:Bad_Name" } }, "is not \"blob:container\""],
+    [{ a: { dataLocation: "blob:retrainer-runs/in" } }, 'container "retrainer-runs" is STAGING_CONTAINER'],
+    [{ a: { dataLocation: "blob:azure-webjobs-hosts" } }, "holds the Functions host's or the Durable task hub's own state"],
+  ])("refuses %j", (settings, message) => {
+    expect(failure(located(settings)).message).toContain(message.replaceAll("\\", ""));
+  });
+
+  it.each([["0", "greater than 0"], ["3601", "at most 3600"], ["abc", "must be a number"], ["Infinity", "at most 3600"]])("refuses RETRAIN_DATA_DEBOUNCE_SECONDS=%s", (value, message) => {
+    expect(failure(validEnv({ RETRAIN_DATA_DEBOUNCE_SECONDS: value })).message).toContain(message);
+  });
+});
+
