@@ -47,7 +47,8 @@ export function arrive(s: PendingState, a: Arrival, watcherIdOf: (n: number) => 
   const watchers = s.watcher ? s.watchers : s.watchers + 1;
   const watcher = s.watcher ?? watcherIdOf(watchers);
   const state: PendingState = {
-    ...s, seq: s.seq + 1, latest: a, waiting: s.waiting + 1, watcher, watchers,
+    // Event Grid delivers in parallel, in no set order: the latest is the blob created last, not the event handled last.
+    ...s, seq: s.seq + 1, latest: !s.latest || a.eventTime >= s.latest.eventTime ? a : s.latest, waiting: s.waiting + 1, watcher, watchers,
     recentEventIds: [...s.recentEventIds, a.eventId].slice(-RECENT_EVENT_IDS),
   };
   return { state, value: { duplicate: false, watcher, waiting: state.waiting } };
