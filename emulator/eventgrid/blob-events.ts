@@ -41,7 +41,7 @@ export async function startBlobEvents(o: { azuriteBlobEndpoint: string; publish:
   let sequence = 0n;
   let self = "";
 
-  async function publishCreated(api: string, container: string, blob: string, clientRequestId: string | undefined, requestId: string | undefined): Promise<void> {
+  async function publishCreated(api: string, eventTime: string, container: string, blob: string, clientRequestId: string | undefined, requestId: string | undefined): Promise<void> {
     const props = await reader.getContainerClient(container).getBlobClient(blob).getProperties();
     sequence += 1n;
     o.publish({
@@ -49,7 +49,7 @@ export async function startBlobEvents(o: { azuriteBlobEndpoint: string; publish:
       topic: LOCAL_STORAGE_TOPIC,
       subject: `/blobServices/default/containers/${container}/blobs/${blob}`,
       eventType: "Microsoft.Storage.BlobCreated",
-      eventTime: new Date().toISOString(),
+      eventTime,
       data: {
         api, clientRequestId: clientRequestId ?? randomUUID(), requestId: requestId ?? randomUUID(),
         eTag: props.etag?.replace(/"/g, ""), contentType: props.contentType ?? "application/octet-stream", contentLength: props.contentLength ?? 0,
@@ -68,12 +68,21 @@ export async function startBlobEvents(o: { azuriteBlobEndpoint: string; publish:
       up.pipe(res);
       const status = up.statusCode ?? 0;
       if (!api || status < 200 || status >= 300) return;
-      // /{account}/{container}/{blob...}
-      const [, , container, ...rest] = url.pathname.split("/");
-      if (!container || rest.length === 0) return;
-      const blob = decodeURIComponent(rest.join("/"));
+      // When storage answered, not when the event is sent: events are ordered by the writes they tell of.
+      const eventTime = new Date().toISOString();
+      // /{account}/{container}/{blob...}; a name Azurite accepted but that does not decode makes no event (and no crash).
+      const [, , rawContainer, ...rest] = url.pathname.split("/");
+      let container: string;
+      let blob: string;
+      try {
+        container = decodeURIComponent(rawContainer ?? "");
+        blob = decodeURIComponent(rest.join("/"));
+      } catch {
+        return;
+      }
+      if (!container || blob === "") return;
       up.once("end", () => {
-        publishCreated(api, decodeURIComponent(container), blob, req.headers["x-ms-client-request-id"] as string | undefined, up.headers["x-ms-request-id"] as string | undefined)
+        publishCreated(api, eventTime, container, blob, req.headers["x-ms-client-request-id"] as string | undefined, up.headers["x-ms-request-id"] as string | undefined)
           .catch((e: Error) => o.log?.(`blob events: no event for ${container}/${blob}: ${e.message}`));
       });
     });

@@ -49,9 +49,11 @@ async function ensureWatcher(client: df.DurableClient, settings: Settings, endpo
   const status = await statusOrUndefined(client, watcher);
   let id = watcher;
   if (status && !ACTIVE.has(status.runtimeStatus)) {
-    id = await d.pending.update(endpoint, (s) => (s.watcher === watcher
-      ? { state: { ...s, watcher: newDataInstanceId(endpoint, s.watchers + 1), watchers: s.watchers + 1 }, value: newDataInstanceId(endpoint, s.watchers + 1) }
-      : { value: s.watcher ?? watcher }));
+    id = await d.pending.update(endpoint, (s) => {
+      if (s.watcher !== watcher) return { value: s.watcher ?? watcher }; // replaced by another arrival already
+      const next = newDataInstanceId(endpoint, s.watchers + 1);
+      return { state: { ...s, watcher: next, watchers: s.watchers + 1 }, value: next };
+    });
   } else if (status) return watcher;
   await startUnlessActive(client, d.startLock, id, id, NEW_DATA_ORCHESTRATOR, watcherInput(settings, endpoint, id));
   return id;
