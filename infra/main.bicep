@@ -43,6 +43,8 @@ param retrainSkipUnchanged string = 'true'
 param retrainMaxParallel string = '4'
 @description('Promotion gate, e.g. "AUC>=0.85; Accuracy>=0.8".')
 param retrainGate string
+@description('Webhooks told about every endpoint\'s runs, as JSON (see the README), e.g. [{"url":"https://example.com/hook","events":["promoted","failed"]}]; set the vault secret webhook-secret first.')
+param retrainWebhooks string = '[]'
 param approvalRequired string = 'false'
 @description('Client id of an Entra app registration for App Service authentication, so approvals record who approved; empty: off, approvers recorded as "function key".')
 param authClientId string = ''
@@ -188,6 +190,7 @@ module api 'app/api.bicep' = {
     retrainSkipUnchanged: retrainSkipUnchanged
     retrainMaxParallel: retrainMaxParallel
     retrainGate: retrainGate
+    retrainWebhooks: retrainWebhooks
     stagingContainerName: stagingContainerName
     archiveContainerName: archiveContainerName
     historyTableName: historyTableName

@@ -15,7 +15,7 @@ export interface ActivityDependencies extends ClassicDependencies {
   /** Present when an endpoint uses Azure Machine Learning (v2). */
   readonly azureml?: AzureMlDependencies;
   /** The audit trail (Table storage); its table exists once `init` has run. */
-  readonly history: Pick<RunHistoryClient, "upsert" | "get" | "list" | "watchingSince">;
+  readonly history: Pick<RunHistoryClient, "upsert" | "get" | "list" | "watchingSince" | "recordDelivery" | "deliveries">;
   readonly signer: SasSigner;
   /** Serialises starts of an instance id (see functions/app/instances.ts). */
   readonly startLock: StartLock;

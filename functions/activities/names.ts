@@ -45,3 +45,11 @@ export const NEW_DATA_ACTIVITY = {
 } as const;
 
 export type NewDataActivityName = (typeof NEW_DATA_ACTIVITY)[keyof typeof NEW_DATA_ACTIVITY];
+
+/** Webhook notifications: start one delivery orchestration per webhook (through the durable client), and deliver one attempt. */
+export const NOTIFY_ACTIVITY = {
+  start: "startNotifications",
+  deliver: "deliverWebhook",
+} as const;
+
+export type NotifyActivityName = (typeof NOTIFY_ACTIVITY)[keyof typeof NOTIFY_ACTIVITY];

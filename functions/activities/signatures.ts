@@ -1,6 +1,7 @@
 import type { createActivities } from "./activities";
 import type { tickActivities } from "./tick";
 import type { newDataActivities } from "./new-data";
+import type { notifyActivities } from "./notify";
 import type { Outcome } from "./outcome";
 
 /**
@@ -9,7 +10,7 @@ import type { Outcome } from "./outcome";
  * `proxyActivities<typeof activities>`), so a changed handler breaks the orchestrator's build,
  * not a run.
  */
-export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof tickActivities> & ReturnType<typeof newDataActivities>;
+export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof tickActivities> & ReturnType<typeof newDataActivities> & ReturnType<typeof notifyActivities>;
 export type AnyActivityName = keyof Activities;
 export type ActivityInput<N extends AnyActivityName> = Parameters<Activities[N]>[0];
 export type ActivityValue<N extends AnyActivityName> = Awaited<ReturnType<Activities[N]>> extends Outcome<infer T> ? T : never;

@@ -101,5 +101,7 @@ function lazilyInitialised(client: RunHistoryClient): ActivityDependencies["hist
     get: async (id) => (await init(), client.get(id)),
     list: async (o) => (await init(), client.list(o)),
     watchingSince: async (e, now) => (await init(), client.watchingSince(e, now)),
+    recordDelivery: async (d) => (await init(), client.recordDelivery(d)),
+    deliveries: async (id) => (await init(), client.deliveries(id)),
   };
 }

@@ -26,6 +26,9 @@ export const pollInstanceId = (runInstanceId: string, jobId: string) => `${runIn
  */
 export const newDataInstanceId = (endpoint: string, n: number) => `newdata-${endpoint.toLowerCase()}-${n}`;
 
+/** One webhook's deliveries of one moment of a run: the run, the event and the webhook's place in the list. */
+export const notifyInstanceId = (runId: string, event: string, webhook: number) => `notify-${runId}-${event}-${webhook}`;
+
 const MAX_INSTANCE_ID_CHARS = 200;
 
 /**

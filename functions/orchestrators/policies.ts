@@ -73,3 +73,6 @@ export const MAX_DEBOUNCE_WINDOWS = 10;
 
 /** A new-data watcher continues as new after this many looks at its endpoint's waiting data. */
 export const NEW_DATA_CHECKS_PER_WINDOW = 50;
+
+/** A webhook's retries, in multiples of RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS: 10 s, 1 min, 5 min, 15 min, 1 h by default. */
+export const NOTIFY_RETRY_MULTIPLIERS: readonly number[] = [1, 6, 30, 90, 360];

@@ -9,6 +9,7 @@ import { taskFailureMessage } from "./task-failure";
 import { DEFAULT_ROLLOUT, EXPECTED_DURATION_SHARE, RETRY, VERIFY_ATTEMPTS } from "./policies";
 import { POLL_ORCHESTRATOR, type PollInput, type PollResult } from "./poll-orchestrator";
 import { pollInstanceId } from "./instance-ids";
+import { EVENT_OF_RESULT, notify } from "./notify";
 import { formatGateRules } from "../../shared/evaluation/gate";
 import { phaseOf } from "../../shared/backends/job-phase";
 import { describeModel } from "../../shared/backends/model-ref";
@@ -53,6 +54,11 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
       ...(status.jobId ? { jobId: status.jobId } : {}), ...(status.approval ? { approval: status.approval } : {}), ...extra,
     };
     yield* callActivity(context, ACTIVITY.record, RETRY.record, record);
+    const model = extra.location ? describeModel(extra.location) : undefined;
+    yield* notify(context, input, EVENT_OF_RESULT[result], {
+      summary: extra.reason ?? `endpoint ${input.endpoint} serves ${model ?? "the new model"}: ${(status.decision?.reasons ?? []).join(" ")}`.trim(),
+      ...(status.metrics ? { metrics: status.metrics } : {}), ...(model ? { model } : {}),
+    });
     // A failed run ends Failed, so operators and alerts see it; its reason is in the custom status too.
     if (result === "failed") throw new Error(`Retraining of endpoint ${input.endpoint} failed: ${extra.reason ?? "unknown reason"}`);
     return { ...status };
@@ -145,6 +151,9 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     // A person decides; the run waits (durably, for free) until they do or the deadline passes.
     const deadline = new Date(context.df.currentUtcDateTime.getTime() + input.approval.timeoutInHours * 3_600_000);
     setStatus({ stage: "awaiting-approval", approval: { deadline: deadline.toISOString() } });
+    yield* notify(context, input, "awaiting-approval", {
+      summary: `the new model passed the gate (${decision.reasons.join(" ")}) and waits for approval until ${deadline.toISOString()}; approve or reject it with the links`, metrics,
+    });
     const answer = context.df.waitForExternalEvent(APPROVAL_EVENT);
     const timeout = context.df.createTimer(deadline);
     const first = yield context.df.Task.any([answer, timeout]);
@@ -195,6 +204,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     if (target) {
       const rb = yield* callActivity(context, ACTIVITY.rollback, RETRY.amlCall, { ...ref, to: target } satisfies C.RollbackInput);
       outcome = rb.kind === "ok" ? `rolled back to ${describeModel(target)}` : `ROLLBACK FAILED (${rb.reason}); the endpoint may be serving an unverified model`;
+      if (rb.kind === "ok") yield* notify(context, input, "rolled-back", { summary: `endpoint ${input.endpoint} did not pass live verification, so it was ${outcome}`, model: describeModel(target) });
     }
     return yield* finish("failed", { ...scored, ...promotion, reason: `endpoint ${input.endpoint} did not pass live verification after ${VERIFY_ATTEMPTS} checks (${checks.join("; ")}); ${outcome}` });
   }

@@ -7,6 +7,7 @@ import { RETRY, VERIFY_ATTEMPTS } from "./policies";
 import { describeModel } from "../../shared/backends/model-ref";
 import { DEFAULT_BACKEND } from "../../shared/backends/backend";
 import { azureMlRollback, type RollbackOutcome } from "./azureml-rollback";
+import { EVENT_OF_RESULT, notify } from "./notify";
 
 export const ROLLBACK_ORCHESTRATOR = "rollbackOrchestrator";
 
@@ -50,6 +51,7 @@ export function* rollbackOrchestrator(context: df.OrchestrationContext): Generat
     reason, trigger: input.trigger, dataSource: `rollback of run ${input.fromRunId}`, gateRules: "", location: input.to, verification: checks, ...v2,
     durationsInSeconds: { total: (now.getTime() - t0) / 1000 },
   } satisfies C.RecordInput);
+  yield* notify(context, input, EVENT_OF_RESULT[result], { summary: reason, model: describeModel(input.to) });
   if (!verified) throw new Error(`Rollback of endpoint ${input.endpoint} failed: ${reason}`);
   return status;
 }

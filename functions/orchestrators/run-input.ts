@@ -25,6 +25,8 @@ export interface RetrainInput {
   readonly data?: DataPolicy;
   /** Azure ML (v2) only: the deployment an earlier run kept as its rollback target, deleted once its hold is over. */
   readonly retire?: { readonly deployment: string; readonly afterMs: number };
+  /** Webhooks were configured for the endpoint when the run started: it tells them (functions/orchestrators/notify.ts). */
+  readonly notify?: true;
 }
 
 export interface DataPolicy {
@@ -89,6 +91,8 @@ export interface RollbackRunInput {
   readonly verification: { readonly delayInSeconds: number };
   /** Azure ML (v2) only: where the model may still run, and how to check it. */
   readonly azureml?: AzureMlRollback;
+  /** As RetrainInput's. */
+  readonly notify?: true;
 }
 
 export interface AzureMlRollback {

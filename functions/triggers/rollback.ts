@@ -3,7 +3,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { z } from "zod";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { newRunId, retainedDeployment, rolloutPolicy, startIfIdle } from "./start-run";
-import { backendOf } from "../../shared/config/settings";
+import { backendOf, webhooksOf } from "../../shared/config/settings";
 import type { ModelRef } from "../../shared/backends/model-ref";
 import { BadRequest, parseJsonObjectBody } from "./retrain-request";
 import { callerOf } from "./caller";
@@ -72,6 +72,7 @@ df.app.client.http("rollbackEndpoint", {
       to,
       trigger: { kind: "http", caller: callerOf(request, settings.WEBSITE_AUTH_ENABLED) },
       verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
+      ...(webhooksOf(settings, endpoint).length > 0 ? { notify: true as const } : {}),
       ...(v2
         ? {
             azureml: {

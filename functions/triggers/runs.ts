@@ -29,7 +29,7 @@ app.http("listRuns", {
   },
 });
 
-/** `GET /api/runs/{runId}`: one run's full record. */
+/** `GET /api/runs/{runId}`: one run's full record, and its webhook deliveries. */
 app.http("getRun", {
   route: "runs/{runId}",
   methods: ["GET"],
@@ -37,8 +37,10 @@ app.http("getRun", {
   handler: async (request: HttpRequest): Promise<HttpResponseInit> => {
     const runId = request.params.runId ?? "";
     try {
-      const run = await appDependencies().history.get(runId);
-      return run ? { status: 200, jsonBody: run } : { status: 404, jsonBody: { error: `No run ${runId} in the history.` } };
+      const history = appDependencies().history;
+      const [run, deliveries] = await Promise.all([history.get(runId), history.deliveries(runId)]);
+      // What the webhooks were told, attempt by attempt (functions/activities/notify.ts).
+      return run ? { status: 200, jsonBody: { ...run, ...(deliveries.length ? { deliveries } : {}) } } : { status: 404, jsonBody: { error: `No run ${runId} in the history.` } };
     } catch (e) {
       if ((e as { code?: string }).code === "InvalidArgument") return { status: 400, jsonBody: { error: (e as Error).message } };
       throw e;

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type * as df from "durable-functions";
 import { parseGateRules } from "../../shared/evaluation/gate";
-import { backendOf, dataExpectationsOf, endpointSettingsOf, skipsUnchanged, type Settings } from "../../shared/config/settings";
+import { backendOf, dataExpectationsOf, endpointSettingsOf, skipsUnchanged, webhooksOf, type Settings } from "../../shared/config/settings";
 import { dataBaseline, type DataBaseline } from "../../shared/history/data-baseline";
 import { catalogueFor } from "../../shared/evaluation/catalogues";
 import { expectedTrainingSeconds } from "../../shared/history/expected-duration";
@@ -59,6 +59,7 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
       ...(o.baseline?.previous ? { previous: o.baseline.previous } : {}),
       ...(o.baseline?.reference ? { reference: o.baseline.reference } : {}),
     },
+    ...(webhooksOf(settings, o.endpoint).length > 0 ? { notify: true as const } : {}),
     ...(backendOf(settings, o.endpoint) === "azureml"
       ? {
           rollout: rolloutPolicy(settings),

@@ -28,6 +28,8 @@ param retrainDataChecks string
 param retrainSkipUnchanged string
 param retrainMaxParallel string
 param retrainGate string
+@description('Webhooks told about every endpoint\'s runs, as JSON (RETRAIN_WEBHOOKS); an endpoint\'s own are in retrainEndpointSettings.')
+param retrainWebhooks string = '[]'
 param stagingContainerName string
 param archiveContainerName string
 param historyTableName string
@@ -47,6 +49,12 @@ param instanceMemoryMB int = 2048
 
 var trainingKeyReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/aml-training-api-key/)'
 var managementKeyReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/aml-management-api-key/)'
+// Signed webhooks need the secret `webhook-secret` in the vault (set by you, like the AML keys).
+// Referenced only when some webhook is configured: an unresolved reference stops the app, and a
+// deployment without webhooks should not need a secret nobody uses. A textual test, since an
+// endpoint's webhooks sit inside the endpoint settings' JSON.
+var webhooksConfigured = trim(retrainWebhooks) != '[]' || contains(retrainEndpointSettings, '"webhooks"')
+var webhookSecretReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/webhook-secret/)'
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
@@ -141,6 +149,9 @@ var appSettings = {
   RETRAIN_DATA_DEBOUNCE_SECONDS: '60'
   RETRAIN_MAX_PARALLEL: retrainMaxParallel
   RETRAIN_GATE: retrainGate
+  RETRAIN_WEBHOOKS: retrainWebhooks
+  RETRAIN_WEBHOOK_SECRET: webhooksConfigured ? webhookSecretReference : ''
+  RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS: '10'
   STAGING_STORAGE_ACCOUNT_URL: storageBlobEndpoint
   STAGING_CONTAINER: stagingContainerName
   HISTORY_TABLE: historyTableName

@@ -6,6 +6,7 @@ import { badWorkspaceId } from "../backends/azureml/workspace";
 import { isSystemContainer, parseDataSource, type SourcePolicy } from "../storage/data-source";
 import { describeDataLocation, holds, overlap, parseDataLocation, type DataLocation } from "../storage/data-location";
 import { DEFAULT_DATA_EXPECTATIONS, type DataExpectations } from "../data/checks";
+import { NOTIFICATION_EVENTS, WEBHOOK_FORMATS, type WebhookTarget } from "../notify/events";
 
 const positiveNumber = (name: string, fallback: number) =>
   z.coerce.number({ invalid_type_error: `${name} must be a number` }).positive(`${name} must be greater than 0`).default(fallback);
@@ -55,8 +56,8 @@ function parseJsonSetting(text: string): unknown {
 }
 
 /** A setting holding JSON, parsed and checked against `schema`; each problem named with its path. */
-function jsonSetting<T extends z.ZodTypeAny>(name: string, schema: T, example: string) {
-  return z.string().default("{}").transform((text, ctx): z.infer<T> => {
+function jsonSetting<T extends z.ZodTypeAny>(name: string, schema: T, example: string, fallback = "{}") {
+  return z.string().default(fallback).transform((text, ctx): z.infer<T> => {
     let parsed: unknown;
     try {
       parsed = parseJsonSetting(text);
@@ -73,6 +74,24 @@ function jsonSetting<T extends z.ZodTypeAny>(name: string, schema: T, example: s
   });
 }
 
+/** Webhooks that hear about runs: https (http on loopback, local only), at most 10, each event named at most once. */
+const webhooksSchema = z.array(z.object({
+  url: z.string().max(2000).superRefine((v, ctx) => {
+    let u: URL | undefined;
+    try {
+      u = new URL(v);
+    } catch {
+      u = undefined;
+    }
+    const loopback = u !== undefined && ["127.0.0.1", "localhost", "[::1]"].includes(u.hostname);
+    if (!u || !(u.protocol === "https:" || (u.protocol === "http:" && loopback)) || u.username || u.password) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: "a webhook url must be https:// (http:// on loopback only), without user:password" });
+    }
+  }),
+  events: z.array(z.enum(NOTIFICATION_EVENTS, { errorMap: () => ({ message: `events are ${NOTIFICATION_EVENTS.join(", ")}` }) })).min(1).refine((e) => new Set(e).size === e.length, "an event is named twice").optional(),
+  format: z.enum(WEBHOOK_FORMATS, { errorMap: () => ({ message: `format must be one of ${WEBHOOK_FORMATS.join(", ")}` }) }).default("cloudevents"),
+}).strict()).max(10, "at most 10 webhooks");
+
 /** Per-endpoint backend, data source, gate and data checks, for one model per customer; unknown fields are refused. */
 const endpointSettingsSchema = z.record(
   z.object({
@@ -83,6 +102,7 @@ const endpointSettingsSchema = z.record(
     gate: z.string().min(1).optional(),
     data: dataChecksSchema.optional(),
     skipUnchanged: z.boolean({ invalid_type_error: "skipUnchanged must be true or false" }).optional(),
+    webhooks: webhooksSchema.optional(),
     // New blobs here start a run of this endpoint (functions/triggers/new-data.ts).
     dataLocation: z.string().optional().superRefine((v, ctx) => {
       const l = v === undefined ? undefined : parseDataLocation(v);
@@ -139,6 +159,10 @@ export const settingsSchema = z
     RETRAIN_SKIP_UNCHANGED: z.enum(["true", "false"], { errorMap: () => ({ message: "RETRAIN_SKIP_UNCHANGED must be true or false" }) }).default("true").transform((v) => v === "true"),
     // Blobs landing in a data location less than this apart make one run (at most 10 windows' wait).
     RETRAIN_DATA_DEBOUNCE_SECONDS: positiveNumber("RETRAIN_DATA_DEBOUNCE_SECONDS", 60).refine((n) => n <= 3600, "RETRAIN_DATA_DEBOUNCE_SECONDS must be at most 3600 (an hour)"),
+    RETRAIN_WEBHOOKS: jsonSetting("RETRAIN_WEBHOOKS", webhooksSchema, '[{"url":"https://example.com/hook","events":["promoted","failed"]}]', "[]"),
+    // Signs every CloudEvents webhook's body (HMAC-SHA256); a Key Vault reference in Azure.
+    RETRAIN_WEBHOOK_SECRET: z.string().min(32, "RETRAIN_WEBHOOK_SECRET must be at least 32 characters").optional(),
+    RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS: positiveNumber("RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS", 10).refine((n) => n <= 3600, "RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS must be at most 3600"),
     RETRAIN_MAX_PARALLEL: z.coerce.number().int("RETRAIN_MAX_PARALLEL must be a whole number").min(1, "RETRAIN_MAX_PARALLEL must be at least 1").default(4),
     RETRAIN_GATE: z.string(),
     STAGING_STORAGE_CONNECTION_STRING: z.string().optional(),
@@ -201,6 +225,10 @@ export const settingsSchema = z
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_ENDPOINT_SETTINGS"], message: `RETRAIN_ENDPOINT_SETTINGS names "${name}", which is not in RETRAIN_ENDPOINTS` });
       }
     }
+    const signed = s.RETRAIN_ENDPOINTS.filter((e) => webhooksOf(s, e).some((w) => w.format === "cloudevents"));
+    if (signed.length > 0 && !s.RETRAIN_WEBHOOK_SECRET) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_WEBHOOK_SECRET"], message: `RETRAIN_WEBHOOK_SECRET is required: CloudEvents webhooks (of ${signed.join(", ")}) are signed with it` });
+    }
     const located = dataLocationsOf(s);
     located.forEach(([e, l], i) => {
       for (const [other, m] of located.slice(0, i)) {
@@ -259,6 +287,13 @@ export function dataExpectationsOf(s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS"
   const merged = { ...DEFAULT_DATA_EXPECTATIONS, ...s.RETRAIN_DATA_CHECKS, ...own };
   const psi = { ...s.RETRAIN_DATA_CHECKS.psi, ...own.psi };
   return { ...merged, ...(Object.keys(psi).length ? { psi } : {}) };
+}
+
+/** The webhooks that hear about an endpoint's runs: the global ones, then its own. */
+export function webhooksOf(s: Pick<Settings, "RETRAIN_WEBHOOKS" | "RETRAIN_ENDPOINT_SETTINGS">, endpoint: string): WebhookTarget[] {
+  // Called by the schema's own checks too, where a refused RETRAIN_WEBHOOKS is not a list.
+  const global = Array.isArray(s.RETRAIN_WEBHOOKS) ? s.RETRAIN_WEBHOOKS : [];
+  return [...global, ...(endpointSettingsOf(s, endpoint)?.webhooks ?? [])];
 }
 
 /** Each endpoint's data location, in RETRAIN_ENDPOINTS order, for those that have one. */
@@ -339,7 +374,9 @@ function unresolvedKeyVaultReferences(values: Readonly<Record<string, string | u
 
 /** The values to redact wherever text leaves the process. */
 export function secretsOf(s: Settings): string[] {
-  return [s.AML_TRAINING_API_KEY, s.AML_MANAGEMENT_API_KEY, s.STAGING_STORAGE_CONNECTION_STRING ?? "", s.AZUREML_ACCESS_TOKEN ?? ""].filter((x) => x.length > 0);
+  // A chat's incoming-webhook URL is its own credential: whoever has it can post there.
+  const chats = [...s.RETRAIN_WEBHOOKS, ...Object.values(s.RETRAIN_ENDPOINT_SETTINGS).flatMap((e) => e.webhooks ?? [])].filter((w) => w.format !== "cloudevents").map((w) => w.url);
+  return [s.AML_TRAINING_API_KEY, s.AML_MANAGEMENT_API_KEY, s.STAGING_STORAGE_CONNECTION_STRING ?? "", s.AZUREML_ACCESS_TOKEN ?? "", s.RETRAIN_WEBHOOK_SECRET ?? "", ...chats].filter((x) => x.length > 0);
 }
 
 function isLoopbackUrl(url: string): boolean {

@@ -17,6 +17,8 @@ import { invalidArgument } from "./history-error";
 export const ALL_PARTITION = "~all";
 export const INDEX_PARTITION = "~run";
 export const WATCH_PARTITION = "~watch";
+/** Webhook deliveries: RowKey = `{runId}|{event}|{webhook}|{attempt}`, so one run's are one range scan. */
+export const DELIVERY_PARTITION = "~delivery";
 
 /** The latest instant a JS Date can hold; `MAX - startedAt` is never negative for a valid date. */
 const MAX_TIME_IN_MS = 8_640_000_000_000_000;

@@ -1,7 +1,7 @@
 import { odata, TableClient } from "@azure/data-tables";
 import type { RunRecord } from "./run-record";
 import { classifyTableError, invalidArgument, tableErrorCode } from "./history-error";
-import { ALL_PARTITION, INDEX_PARTITION, WATCH_PARTITION, checkKey, endpointPartition, timeKey } from "./keys";
+import { ALL_PARTITION, DELIVERY_PARTITION, INDEX_PARTITION, WATCH_PARTITION, checkKey, endpointPartition, timeKey } from "./keys";
 import { fitRecord, fromProperties, toProperties } from "./record-entity";
 
 export interface ListRunsOptions {
@@ -17,6 +17,24 @@ export interface RunPage {
   readonly runs: RunRecord[];
   /** Present only when more runs follow. */
   readonly continuationToken?: string;
+}
+
+/** One attempt to tell a webhook about a run (shared/notify/delivery.ts), as `GET /api/runs/{id}` shows it. */
+export interface DeliveryRecord {
+  readonly runId: string;
+  readonly event: string;
+  /** The webhook's position in the endpoint's list, and how it is shown (origin and path start only). */
+  readonly webhook: number;
+  readonly target: string;
+  readonly format: string;
+  readonly attempt: number;
+  readonly at: string;
+  readonly ok: boolean;
+  readonly status?: number;
+  readonly error?: string;
+  readonly durationInMs: number;
+  /** Set on the last attempt when no more will follow and it was not delivered. */
+  readonly gaveUp?: boolean;
 }
 
 interface IndexEntry {
@@ -99,6 +117,28 @@ export class RunHistoryClient {
     const last = page.at(-1);
     const more = rows.length > take && last !== undefined;
     return { runs: page.map(fromProperties), ...(more ? { continuationToken: encodeToken(partition, String(last.rowKey)) } : {}) };
+  }
+
+  /** Records a delivery attempt (the same attempt again replaces it). */
+  async recordDelivery(d: DeliveryRecord): Promise<void> {
+    const runId = checkKey("recordDelivery", "runId", d.runId);
+    const rowKey = `${runId}|${d.event}|${String(d.webhook).padStart(2, "0")}|${String(d.attempt).padStart(3, "0")}`;
+    await this.call("recordDelivery", () => this.table.upsertEntity({ partitionKey: DELIVERY_PARTITION, rowKey, delivery: JSON.stringify(d) }, "Replace"));
+  }
+
+  /** A run's delivery attempts, by event, webhook and attempt. */
+  async deliveries(runId: string): Promise<DeliveryRecord[]> {
+    const id = checkKey("deliveries", "runId", runId);
+    // "}" sorts right after "|": the range is exactly this run's rows.
+    const filter = odata`PartitionKey eq ${DELIVERY_PARTITION} and RowKey gt ${`${id}|`} and RowKey lt ${`${id}}`}`;
+    return this.call("deliveries", async () => {
+      const found: DeliveryRecord[] = [];
+      for await (const e of this.table.listEntities<{ delivery: string }>({ queryOptions: { filter } })) {
+        found.push(JSON.parse(e.delivery) as DeliveryRecord);
+        if (found.length >= 500) break; // 7 events × 10 webhooks × 6 attempts is 420
+      }
+      return found;
+    });
   }
 
   /**

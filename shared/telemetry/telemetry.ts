@@ -15,7 +15,10 @@ export type HealthEvent = "EndpointHealth";
 /** New data in an endpoint's data location: each arrival, and a watcher that stopped waiting for a busy endpoint. */
 export type DataEvent = "NewDataArrived" | "NewDataWaiting";
 
-export type TelemetryEvent = RunEvent | RolloutEvent | HealthEvent | DataEvent;
+/** A webhook told (or, after its last attempt, not told) about a run. */
+export type NotificationEvent = "NotificationDelivered" | "NotificationFailed";
+
+export type TelemetryEvent = RunEvent | RolloutEvent | HealthEvent | DataEvent | NotificationEvent;
 
 export type Properties = Readonly<Record<string, string | number | boolean | undefined>>;
 

@@ -8,6 +8,7 @@ import { runBlobs } from "../../shared/storage/staging";
 import type { RunRecord } from "../../shared/history/run-record";
 import { InProcessStartLock } from "../../shared/storage/start-lock";
 import { InMemoryPendingData } from "../../shared/storage/pending-data";
+import type { DeliveryRecord } from "../../shared/history/run-history";
 
 export const RESOURCE = "Census Model [trained model]";
 export const PASSING_CSV = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss\r\n0.85,0.73,0.58,0.65,0.907,0.318,0.42\r\n";
@@ -23,6 +24,7 @@ export class FakeWorld {
   readonly telemetry = new MemoryTelemetry();
   readonly startLock = new InProcessStartLock();
   readonly pending = new InMemoryPendingData();
+  readonly deliveries: DeliveryRecord[] = [];
   readonly submitted: BatchExecutionRequest[] = [];
   readonly patches: BlobLocation[] = [];
   readonly cancelled: string[] = [];
@@ -154,6 +156,8 @@ export class FakeWorld {
         get: (id) => Promise.resolve(this.records.get(id)),
         list: () => Promise.resolve({ runs: [...this.records.values()].reverse() }),
         watchingSince: (_e, now) => Promise.resolve(now),
+        recordDelivery: (d) => (this.deliveries.push(d), Promise.resolve()),
+        deliveries: (id) => Promise.resolve(this.deliveries.filter((d) => d.runId === id)),
       },
       startLock: this.startLock,
       pending: this.pending,

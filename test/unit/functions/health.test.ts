@@ -16,6 +16,8 @@ function history(runs: Record<string, RunRecord[]>, broken: string[] = []): Acti
     asked,
     upsert: () => Promise.reject(new Error("not used")),
     get: () => Promise.reject(new Error("not used")),
+    recordDelivery: () => Promise.reject(new Error("not used")),
+    deliveries: () => Promise.reject(new Error("not used")),
     list: (o) => {
       asked.push(o);
       if (broken.includes(o?.endpoint ?? "")) return Promise.reject(new Error("Run history: the table is unreachable (503)."));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { retrainOrchestrator } from "../../../functions/orchestrators/retrain-orchestrator";
 import { createActivities } from "../../../functions/activities/activities";
-import { ACTIVITY } from "../../../functions/activities/names";
+import { ACTIVITY, NOTIFY_ACTIVITY } from "../../../functions/activities/names";
+import type { Notification } from "../../../shared/notify/events";
 import { POLLS_PER_WINDOW } from "../../../functions/orchestrators/policies";
 import type { RetrainInput } from "../../../functions/orchestrators/run-input";
 import { AmlServiceError } from "../../../shared/backends/classic/aml-error";
@@ -296,5 +297,65 @@ describe("retrainOrchestrator with approval", () => {
     const result = await driveOrchestrator(retrainOrchestrator, input(withApproval), activities, { start: clock.now });
     expect(result.statuses.some((s) => (s as { stage: string }).stage === "awaiting-approval")).toBe(false);
     expect(result.output).toMatchObject({ result: "rejected" });
+  });
+});
+
+describe("retrainOrchestrator telling the webhooks", () => {
+  /** The run with webhooks configured (`notify`), the notifications it handed on, and a start that may fail. */
+  async function notified(setup: (w: FakeWorld) => void, over: Partial<RetrainInput>, o: { startFails?: boolean; events?: { afterMs: number; value: unknown }[] } = {}) {
+    const clock = { now: new Date("2026-01-04T03:00:00Z") };
+    const world = new FakeWorld(clock);
+    setup(world);
+    const told: Notification[] = [];
+    const activities = {
+      ...(createActivities(world.deps()) as unknown as Record<string, (i: never) => Promise<unknown>>),
+      [NOTIFY_ACTIVITY.start]: (n: Notification) => (told.push(n), o.startFails ? Promise.reject(new Error("the durable client is unreachable")) : Promise.resolve({ kind: "ok", value: { webhooks: 1 } })),
+    };
+    const result = await driveOrchestrator(retrainOrchestrator, input({ notify: true, ...over }), activities, { start: clock.now, events: (o.events ?? []).map((e) => ({ name: "ApprovalDecision", ...e })) });
+    return { result, told, names: activityNames(result.steps) };
+  }
+
+  it("a promotion: one notification after the record, with the model, the scores and the gate's reasons", async () => {
+    const { result, told, names } = await notified(() => undefined, {});
+    expect(names.slice(-2)).toEqual([ACTIVITY.record, NOTIFY_ACTIVITY.start]);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ event: "promoted", runId: "retrain-20260104T030000Z-abc123", instanceId: "retrain-retrain", model: "retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner", metrics: { AUC: 0.907 } });
+    expect(told[0]!.summary).toMatch(/^endpoint retrain serves retrainer-runs\/.*: AUC is 0\.907, meets the rule/);
+    expect(result.output).toMatchObject({ result: "promoted" });
+  });
+
+  it.each<[string, (w: FakeWorld) => void, string]>([
+    ["rejected", (w) => (w.evaluationCsv = FAILING_CSV), "rejected"],
+    ["failed", (w) => (w.finalState = "Failed"), "failed"],
+  ])("a run that ends %s says so, with its reason", async (_n, setup, event) => {
+    const { told } = await notified(setup, {});
+    expect(told.map((t) => t.event)).toEqual([event]);
+    expect(told[0]!.summary.length).toBeGreaterThan(10);
+  });
+
+  it("a dry run tells nobody; a run started without webhooks calls no notification at all", async () => {
+    expect((await notified(() => undefined, { dryRun: true })).told).toEqual([]);
+    const { names } = await run();
+    expect(names).not.toContain(NOTIFY_ACTIVITY.start);
+  });
+
+  it("a verification that fails and is rolled back tells of the rollback, then of the failure", async () => {
+    const { told } = await notified((w) => (w.patchIgnored = true), {});
+    expect(told.map((t) => t.event)).toEqual(["rolled-back", "failed"]);
+    expect(told[0]!.summary).toMatch(/did not pass live verification, so it was rolled back to retrainer-archive\//);
+  });
+
+  it("awaiting approval: told before the wait; the decision still promotes", async () => {
+    const { told, result } = await notified(() => undefined, { approval: { timeoutInHours: 24 } }, { events: [{ afterMs: 60_000, value: { approved: true, by: "ana@contoso.com" } }] });
+    expect(told.map((t) => t.event)).toEqual(["awaiting-approval", "promoted"]);
+    expect(told[0]!.summary).toContain("waits for approval until 2026-01-05T03:00:16.000Z");
+    expect(result.output).toMatchObject({ result: "promoted" });
+  });
+
+  it("a notification that cannot even be started changes nothing about the run", async () => {
+    const { result, told } = await notified(() => undefined, {}, { startFails: true });
+    expect(told.length).toBeGreaterThan(1); // retried by its policy
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatchObject({ result: "promoted" });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backendOf, dataExpectationsOf, endpointForBlob, loadSettings, secretsOf, SettingsError, skipsUnchanged, sourcePolicyOf } from "../../../shared/config/settings";
+import { backendOf, dataExpectationsOf, endpointForBlob, loadSettings, secretsOf, SettingsError, skipsUnchanged, sourcePolicyOf, webhooksOf } from "../../../shared/config/settings";
 
 type Env = Record<string, string | undefined>;
 
@@ -206,3 +206,44 @@ describe("data locations: where an endpoint's new data lands", () => {
   });
 });
 
+
+describe("webhooks", () => {
+  const SECRET = "0123456789abcdef0123456789abcdef";
+  const hooks = (v: unknown) => validEnv({ RETRAIN_WEBHOOKS: JSON.stringify(v), RETRAIN_WEBHOOK_SECRET: SECRET });
+
+  it("global ones first, then the endpoint's own; CloudEvents by default", () => {
+    const s = loadSettings(validEnv({
+      RETRAIN_WEBHOOKS: JSON.stringify([{ url: "https://ops.example/hook", events: ["failed"] }]), RETRAIN_WEBHOOK_SECRET: SECRET,
+      RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ retrain2: { webhooks: [{ url: "https://customer.example/hook", format: "slack" }] } }),
+    }));
+    expect(webhooksOf(s, "retrain1")).toEqual([{ url: "https://ops.example/hook", events: ["failed"], format: "cloudevents" }]);
+    expect(webhooksOf(s, "retrain2").map((w) => w.url)).toEqual(["https://ops.example/hook", "https://customer.example/hook"]);
+  });
+
+  it.each([
+    [[{ url: "http://example.com/hook" }], "https:// (http:// on loopback only)"],
+    [[{ url: "https://user:pw@example.com/hook" }], "without user:password"],
+    [[{ url: "not a url" }], "https://"],
+    [[{ url: "https://example.com/h", events: ["promoted", "promoted"] }], "an event is named twice"],
+    [[{ url: "https://example.com/h", events: ["deployed"] }], "events are promoted, rejected, data-rejected, skipped, failed, awaiting-approval, rolled-back"],
+    [[{ url: "https://example.com/h", events: [] }], "RETRAIN_WEBHOOKS"],
+    [[{ url: "https://example.com/h", format: "email" }], "format must be one of cloudevents, teams, slack"],
+    [[{ url: "https://example.com/h", secret: "x" }], "secret"],
+    [Array.from({ length: 11 }, (_, i) => ({ url: `https://example.com/${i}` })), "at most 10 webhooks"],
+  ])("refuses %j, naming what is wrong", (v, message) => {
+    expect(failure(hooks(v)).message).toContain(message);
+  });
+
+  it("CloudEvents webhooks need a secret of at least 32 characters; chat webhooks do not", () => {
+    expect(failure(validEnv({ RETRAIN_WEBHOOKS: JSON.stringify([{ url: "https://example.com/h" }]) })).message).toContain("RETRAIN_WEBHOOK_SECRET is required: CloudEvents webhooks (of retrain1, retrain2) are signed with it");
+    expect(failure(validEnv({ RETRAIN_WEBHOOKS: JSON.stringify([{ url: "https://example.com/h" }]), RETRAIN_WEBHOOK_SECRET: "short" })).message).toContain("at least 32 characters");
+    expect(() => loadSettings(validEnv({ RETRAIN_WEBHOOKS: JSON.stringify([{ url: "https://outlook.example/webhook/x", format: "teams" }]) }))).not.toThrow();
+  });
+
+  it("the secret and every chat webhook's URL are redacted wherever text leaves the process", () => {
+    const chat = "https://hooks.slack.example/services/T0/B0/SECRETPATH";
+    const s = loadSettings(validEnv({ RETRAIN_WEBHOOKS: JSON.stringify([{ url: chat, format: "slack" }, { url: "https://ops.example/hook" }]), RETRAIN_WEBHOOK_SECRET: SECRET }));
+    expect(secretsOf(s)).toEqual(expect.arrayContaining([SECRET, chat]));
+    expect(secretsOf(s)).not.toContain("https://ops.example/hook");
+  });
+});

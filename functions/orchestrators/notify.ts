@@ -1,0 +1,37 @@
+import type * as df from "durable-functions";
+import { NOTIFY_ACTIVITY } from "../activities/names";
+import type { NotificationEvent } from "../../shared/notify/events";
+import type { RunResult } from "./run-input";
+import { callActivity } from "./call-activity";
+import { RETRY } from "./policies";
+
+/** A summary longer than this is cut: a chat card shows a line or two, and the run record has the whole reason. */
+const MAX_SUMMARY_CHARS = 1_000;
+
+/** The notification each end of a run is; a dry run tells nobody. */
+export const EVENT_OF_RESULT: Readonly<Record<RunResult, NotificationEvent | undefined>> = {
+  promoted: "promoted", rejected: "rejected", "data-rejected": "data-rejected", skipped: "skipped", failed: "failed", "rolled-back": "rolled-back", "dry-run": undefined,
+};
+
+export interface NotifyDetails {
+  readonly summary: string;
+  readonly metrics?: Readonly<Record<string, number>>;
+  readonly model?: string;
+}
+
+/**
+ * Hands one moment of a run to the webhooks (functions/activities/notify.ts starts a delivery
+ * orchestration per webhook and returns): the run goes on at once, and whatever happens to the
+ * start or the deliveries is theirs, never the run's. Only runs started with `notify` (webhooks
+ * configured when they started) call it, so runs in flight from before replay as they ran.
+ */
+export function* notify(context: df.OrchestrationContext, run: { readonly runId: string; readonly endpoint: string; readonly notify?: true }, event: NotificationEvent | undefined, d: NotifyDetails): Generator<df.Task, void, unknown> {
+  if (!run.notify || !event) return;
+  const summary = d.summary.length > MAX_SUMMARY_CHARS ? `${d.summary.slice(0, MAX_SUMMARY_CHARS - 1)}…` : d.summary;
+  // Non-finite scores fail closed everywhere else; here they are left out, since JSON cannot carry them.
+  const metrics = d.metrics ? Object.fromEntries(Object.entries(d.metrics).filter(([, v]) => Number.isFinite(v))) : undefined;
+  yield* callActivity(context, NOTIFY_ACTIVITY.start, RETRY.record, {
+    runId: run.runId, endpoint: run.endpoint, instanceId: context.df.instanceId, event, time: context.df.currentUtcDateTime.toISOString(), summary,
+    ...(metrics && Object.keys(metrics).length ? { metrics } : {}), ...(d.model ? { model: d.model } : {}),
+  });
+}
