@@ -5,3 +5,4 @@ import "./triggers/register";
 import "./triggers/new-data";
 import "./triggers/runs";
 import "./triggers/rollback";
+import "./triggers/uploads";

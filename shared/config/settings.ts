@@ -103,6 +103,8 @@ const endpointSettingsSchema = z.record(
     data: dataChecksSchema.optional(),
     skipUnchanged: z.boolean({ invalid_type_error: "skipUnchanged must be true or false" }).optional(),
     webhooks: webhooksSchema.optional(),
+    // The sha256 (hex) of the key a customer uploads to this endpoint's dataLocation with (functions/triggers/uploads.ts).
+    uploadKeySha256: z.string().regex(/^[0-9a-f]{64}$/, "uploadKeySha256 must be the sha256 of the upload key, 64 lowercase hex digits").optional(),
     // New blobs here start a run of this endpoint (functions/triggers/new-data.ts).
     dataLocation: z.string().optional().superRefine((v, ctx) => {
       const l = v === undefined ? undefined : parseDataLocation(v);
@@ -112,6 +114,7 @@ const endpointSettingsSchema = z.record(
     // Gate rules name the metrics of the endpoint's own backend.
     const problem = gateProblem(e.gate, e.backend ?? DEFAULT_BACKEND);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["gate"], message: problem });
+    if (e.uploadKeySha256 && !e.dataLocation) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["uploadKeySha256"], message: "uploadKeySha256 needs a dataLocation: it opens uploads there and nowhere else" });
   }),
 );
 

@@ -13,7 +13,7 @@ export type RolloutEvent = "ModelRegistered" | "DeploymentCreating" | "Deploymen
 export type HealthEvent = "EndpointHealth";
 
 /** New data in an endpoint's data location: each arrival, and a watcher that stopped waiting for a busy endpoint. */
-export type DataEvent = "NewDataArrived" | "NewDataWaiting";
+export type DataEvent = "NewDataArrived" | "NewDataWaiting" | "UploadAuthorized";
 
 /** A webhook told (or, after its last attempt, not told) about a run. */
 export type NotificationEvent = "NotificationDelivered" | "NotificationFailed";

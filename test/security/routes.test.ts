@@ -47,6 +47,7 @@ const APP_ROUTES: [method: string, route: string, body?: string][] = [
   ["GET", "/api/runs"],
   ["GET", "/api/runs/retrain-20260101T000000Z-000000"],
   ["POST", "/api/endpoints/retrain/rollback", "{}"],
+  ["POST", "/api/endpoints/retrain/uploads", JSON.stringify({ name: "x.csv" })],
 ];
 const WEBHOOK = "/runtime/webhooks/durabletask";
 const DURABLE_ROUTES: [method: string, route: string, body?: string][] = [

@@ -247,3 +247,12 @@ describe("webhooks", () => {
     expect(secretsOf(s)).not.toContain("https://ops.example/hook");
   });
 });
+
+describe("customer upload keys", () => {
+  const HASH = "a".repeat(64);
+  it("an upload key's hash needs the endpoint's data location, and must be a sha256", () => {
+    expect(failure(validEnv({ RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ retrain1: { uploadKeySha256: HASH } }) })).message).toContain("uploadKeySha256 needs a dataLocation");
+    expect(failure(validEnv({ RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ retrain1: { dataLocation: "blob:customer1", uploadKeySha256: "the key itself" } }) })).message).toContain("64 lowercase hex digits");
+    expect(() => loadSettings(validEnv({ RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ retrain1: { dataLocation: "blob:customer1", uploadKeySha256: HASH } }) }))).not.toThrow();
+  });
+});

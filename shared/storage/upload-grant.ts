@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { DataLocation } from "./data-location";
+
+/** A customer's upload SAS lives this long: long enough for a large upload, short enough that a leaked one soon opens nothing. */
+export const UPLOAD_SAS_LIFETIME_MINUTES = 60;
+
+/** Create and write (Put Blob, Put Block, Put Block List) on one blob: no read, list or delete. */
+export const UPLOAD_SAS_PERMISSIONS = "cw";
+
+/** The header a customer's upload key travels in. */
+export const UPLOAD_KEY_HEADER = "x-retrainer-upload-key";
+
+/**
+ * Whether the key presented is the endpoint's: settings hold only its sha256 (a hash of a random
+ * key gives nothing away), compared in constant time.
+ */
+export function uploadKeyOpens(presented: string, sha256Hex: string): boolean {
+  const got = createHash("sha256").update(presented, "utf8").digest();
+  const want = Buffer.from(sha256Hex, "hex");
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
+const MAX_NAME_CHARS = 200;
+
+/**
+ * The blob a customer may write, inside their data location, or why the name is refused: a
+ * relative path of plain segments (no "", ".", "..", backslash or control character), so no name
+ * can reach outside the location.
+ */
+export function uploadBlob(l: DataLocation, name: string): { readonly blob: string } | { readonly problem: string } {
+  if (name.length === 0 || name.length > MAX_NAME_CHARS) return { problem: `"name" must be 1 to ${MAX_NAME_CHARS} characters` };
+  // eslint-disable-next-line no-control-regex
+  if (/[\\\u0000-\u001f\u007f]/.test(name)) return { problem: `"name" may not contain a backslash or control characters` };
+  if (name.split("/").some((s) => s === "" || s === "." || s === "..")) return { problem: `"name" must be a relative path without empty, "." or ".." segments` };
+  return { blob: `${l.prefix}${name}` };
+}
