@@ -9,7 +9,7 @@ import { dotnetMissing, engineUnavailable } from "./dotnet-host";
 export const REAL_ENGINE_SUITES = ["test/e2e", "test/faults", "test/security"];
 const LOCAL_ONLY = [
   // `npm start` / `npm run serve` are Node alone, on the local engine by design.
-  "test/e2e/npm-start.test.ts", "test/e2e/kill-restart.test.ts", "test/e2e/serve-azureml.test.ts", "test/security/kills.test.ts",
+  "test/e2e/npm-start.test.ts", "test/e2e/kill-restart.test.ts", "test/e2e/serve-azureml.test.ts", "test/e2e/serve-new-data.test.ts", "test/security/kills.test.ts",
   // The local engine's own storage-outage handling (its persister), through a store that fails on cue;
   // the real engine's state lives in its own Azure Storage layout.
   "test/faults/storage-outage.test.ts",

@@ -21,6 +21,8 @@ export interface LocalStack {
   readonly functionKey: string;
   /** With `newData`: the first endpoint's data location, and Azurite through its Event Grid topic to drop files with. */
   readonly newData?: { readonly endpoint: string; readonly container: string; readonly folder: string; readonly uploads: BlobServiceClient; readonly eventGrid: LocalEventGrid };
+  /** With `blobEvents`: the blob endpoint whose writes make BlobCreated events for the app (Azurite behind its Event Grid topic). */
+  readonly blobEventsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -49,6 +51,12 @@ export interface LocalStackOptions {
    * host's Event Grid trigger, and the first endpoint watches this container and folder.
    */
   readonly newData?: { readonly container: string; readonly folder: string; readonly debounceSeconds: number };
+  /**
+   * `npm run serve`: blobs written through this port (Azurite's blob service behind its Event Grid
+   * topic) reach the app's new-data trigger, which starts the runs of the endpoints whose
+   * `dataLocation` holds them. The app's own writes go to Azurite directly and make none.
+   */
+  readonly blobEvents?: { readonly port: number };
   readonly log: (line: string) => void;
 }
 
@@ -56,6 +64,12 @@ export interface LocalStackOptions {
 export const DEMO_AZUREML = { endpoint: "census-v2", gate: "auc>=0.8; auc>=champion-0.02" } as const;
 
 const isLoopback = (url: string | undefined) => !!url && ["127.0.0.1", "localhost"].includes(new URL(url).hostname);
+
+/** The blob endpoint of a connection string to storage on this machine (Azurite), else undefined. */
+function loopbackBlobEndpoint(connection: string | undefined): string | undefined {
+  const url = /BlobEndpoint=([^;]+)/.exec(connection ?? "")?.[1];
+  return isLoopback(url) ? url : undefined;
+}
 
 /**
  * Azurite, the local ML service and the local host, wired together: what `npm start` and
@@ -92,6 +106,21 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     }
     let newData: LocalStack["newData"];
     let subscribe: ((hostUrl: string, key: string) => Promise<void>) | undefined;
+    let blobEventsUrl: string | undefined;
+    const blobEndpoint = azurite?.blobEndpoint ?? loopbackBlobEndpoint(values.STAGING_STORAGE_CONNECTION_STRING);
+    if (o.blobEvents && !o.newData && blobEndpoint) {
+      const eventGrid = new LocalEventGrid({ log: (l) => o.log(`[event-grid] ${l}`) });
+      const events = await startBlobEvents({ azuriteBlobEndpoint: blobEndpoint, publish: (e) => eventGrid.publish(e), port: o.blobEvents.port, log: o.log });
+      stops.unshift(async () => {
+        eventGrid.stop();
+        await events.close();
+      });
+      blobEventsUrl = events.blobEndpoint;
+      // Every BlobCreated: the trigger itself knows which endpoint's location holds a blob.
+      subscribe = (hostUrl, key) => eventGrid.subscribe({
+        name: "new-data", endpoint: `${hostUrl}/runtime/webhooks/eventgrid?functionName=${NEW_DATA_FUNCTION}&code=${key}`, includedEventTypes: ["Microsoft.Storage.BlobCreated"],
+      });
+    }
     if (o.newData && azurite) {
       const eventGrid = new LocalEventGrid({ log: (l) => o.log(`[event-grid] ${l}`) });
       const events = await startBlobEvents({ azuriteBlobEndpoint: azurite.blobEndpoint, publish: (e) => eventGrid.publish(e), log: o.log });
@@ -160,7 +189,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     await subscribe?.(host.url, host.eventGridKey);
     recordPorts?.();
     return {
-      host, values, functionKey, ...(emulator ? { emulator } : {}), ...(azureml ? { azureml } : {}), ...(newData ? { newData } : {}),
+      host, values, functionKey, ...(emulator ? { emulator } : {}), ...(azureml ? { azureml } : {}), ...(newData ? { newData } : {}), ...(blobEventsUrl ? { blobEventsUrl } : {}),
       stop: async () => {
         for (const s of stops) await s().catch(() => undefined);
       },

@@ -3,7 +3,7 @@ import path from "node:path";
 import { readLocalSettings } from "./settings";
 import { DEMO_AZUREML, startLocalStack } from "./local-stack";
 import { redact } from "../shared/redact";
-import { DEVELOPMENT_STORAGE_PORTS, parseAzuritePorts } from "./stable-ports";
+import { BLOB_EVENTS_PORT, DEVELOPMENT_STORAGE_PORTS, parseAzuritePorts } from "./stable-ports";
 
 /**
  * `npm run serve`: the app in the local host, like `func start`: schedule active, HTTP API on a
@@ -13,9 +13,9 @@ import { DEVELOPMENT_STORAGE_PORTS, parseAzuritePorts } from "./stable-ports";
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
   const flags = Object.fromEntries(process.argv.slice(2).map((a) => {
-    const m = /^--(settings|state-dir|port|azurite-ports|backend)=(.+)$|^--(no-ml-service)$/.exec(a);
+    const m = /^--(settings|state-dir|port|azurite-ports|backend|blob-events-port)=(.+)$|^--(no-ml-service)$/.exec(a);
     if (!m || (m[1] === "backend" && !["classic", "azureml"].includes(m[2]!))) {
-      throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N --azurite-ports=BLOB,QUEUE,TABLE --no-ml-service --backend=classic|azureml`);
+      throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N --azurite-ports=BLOB,QUEUE,TABLE --blob-events-port=N --no-ml-service --backend=classic|azureml`);
     }
     return m[3] ? [m[3], "true"] : [m[1]!, m[2]!];
   }));
@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     // The v2 service keeps its state in memory: a restart of serve starts it afresh.
     ...(flags.backend === "azureml" ? { azureml: DEMO_AZUREML } : {}),
     stablePorts: { azurite: flags["azurite-ports"] ? parseAzuritePorts(flags["azurite-ports"]) : DEVELOPMENT_STORAGE_PORTS },
+    // Only when some endpoint has a data location: nothing else listens for blob events.
+    ...(hasDataLocation(settings.Values.RETRAIN_ENDPOINT_SETTINGS) ? { blobEvents: { port: blobEventsPort(flags["blob-events-port"]) } } : {}),
   });
   const url = stack.host.url;
   console.log(
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
       `  function key: pass ?code=${stack.functionKey} or the x-functions-key header`,
       `  durable webhooks (${url}/runtime/webhooks/durabletask/...): system key ${stack.host.systemKey} (new each start, as the status links in a 202 carry it)`,
       `  schedule: ${stack.values.RETRAIN_SCHEDULE} (NCRONTAB, UTC) for ${stack.values.RETRAIN_ENDPOINTS}`,
+      ...(stack.blobEventsUrl ? [`  new data: blobs written through ${stack.blobEventsUrl} (Azurite behind its Event Grid topic) start the runs of the endpoint whose dataLocation holds them`] : []),
       ...(stack.azureml ? [`  Azure ML (v2): endpoint "${DEMO_AZUREML.endpoint}" on the local v2 service ${stack.azureml.armUrl} (npm run emulator:azureml prints its routes)`] : []),
       "Press Ctrl+C to stop.",
     ].join("\n"),
@@ -49,6 +52,21 @@ async function main(): Promise<void> {
   const shutdown = () => void stack.stop().then(() => process.exit(0));
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
+}
+
+function hasDataLocation(endpointSettings: string | undefined): boolean {
+  try {
+    return Object.values(JSON.parse(endpointSettings || "{}") as Record<string, { dataLocation?: unknown }>).some((e) => typeof e?.dataLocation === "string");
+  } catch {
+    return false; // the app's own settings check names the problem
+  }
+}
+
+/** Where writes make blob events: 10003 (beside Azurite's 10000-10002) unless given; 0 takes a free port. */
+function blobEventsPort(flag: string | undefined): number {
+  if (flag === undefined) return BLOB_EVENTS_PORT;
+  if (!/^\d{1,5}$/.test(flag) || Number(flag) > 65_535) throw new Error(`--blob-events-port must be a port from 0 to 65535, got "${flag}".`);
+  return Number(flag);
 }
 
 main().catch((e: unknown) => {

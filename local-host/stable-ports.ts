@@ -4,6 +4,9 @@ import path from "node:path";
 /** Azurite's standard ports, the ones `UseDevelopmentStorage=true` stands for. */
 export const DEVELOPMENT_STORAGE_PORTS = { blob: 10000, queue: 10001, table: 10002 } as const;
 
+/** `npm run serve`: Azurite's blob service behind its Event Grid topic, next to Azurite's own ports. */
+export const BLOB_EVENTS_PORT = 10003;
+
 export interface AzuritePorts {
   readonly blob: number;
   readonly queue: number;
