@@ -107,40 +107,35 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     let newData: LocalStack["newData"];
     let subscribe: ((hostUrl: string, key: string) => Promise<void>) | undefined;
     let blobEventsUrl: string | undefined;
-    const blobEndpoint = azurite?.blobEndpoint ?? loopbackBlobEndpoint(values.STAGING_STORAGE_CONNECTION_STRING);
-    if (o.blobEvents && !o.newData && blobEndpoint) {
+    // The demo's own Azurite (`newData`), or serve's storage on this machine (`blobEvents`), behind its Event Grid topic.
+    const blobEndpoint = o.newData ? azurite?.blobEndpoint : o.blobEvents ? (azurite?.blobEndpoint ?? loopbackBlobEndpoint(values.STAGING_STORAGE_CONNECTION_STRING)) : undefined;
+    if (blobEndpoint) {
       const eventGrid = new LocalEventGrid({ log: (l) => o.log(`[event-grid] ${l}`) });
-      const events = await startBlobEvents({ azuriteBlobEndpoint: blobEndpoint, publish: (e) => eventGrid.publish(e), port: o.blobEvents.port, log: o.log });
+      const events = await startBlobEvents({ azuriteBlobEndpoint: blobEndpoint, publish: (e) => eventGrid.publish(e), ...(o.blobEvents ? { port: o.blobEvents.port } : {}), log: o.log });
       stops.unshift(async () => {
         eventGrid.stop();
         await events.close();
       });
-      blobEventsUrl = events.blobEndpoint;
-      // Every BlobCreated: the trigger itself knows which endpoint's location holds a blob.
-      subscribe = (hostUrl, key) => eventGrid.subscribe({
-        name: "new-data", endpoint: `${hostUrl}/runtime/webhooks/eventgrid?functionName=${NEW_DATA_FUNCTION}&code=${key}`, includedEventTypes: ["Microsoft.Storage.BlobCreated"],
-      });
-    }
-    if (o.newData && azurite) {
-      const eventGrid = new LocalEventGrid({ log: (l) => o.log(`[event-grid] ${l}`) });
-      const events = await startBlobEvents({ azuriteBlobEndpoint: azurite.blobEndpoint, publish: (e) => eventGrid.publish(e), log: o.log });
-      stops.unshift(async () => {
-        eventGrid.stop();
-        await events.close();
-      });
-      // Everything writes through the topic, as every writer to the account would in Azure.
-      for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === azurite.connectionString) values[k] = events.connectionString(azurite.connectionString);
-      const endpoint = (values.RETRAIN_ENDPOINTS ?? "retrain").split(",")[0]!.trim();
-      const { container, folder } = o.newData;
-      const own = JSON.parse(values.RETRAIN_ENDPOINT_SETTINGS || "{}") as Record<string, object>;
-      values.RETRAIN_ENDPOINT_SETTINGS = JSON.stringify({ ...own, [endpoint]: { ...own[endpoint], dataLocation: `blob:${container}/${folder}` } });
-      values.RETRAIN_DATA_DEBOUNCE_SECONDS = String(o.newData.debounceSeconds);
-      const uploads = BlobServiceClient.fromConnectionString(events.connectionString(azurite.connectionString));
-      await uploads.getContainerClient(container).createIfNotExists();
-      newData = { endpoint, container, folder, uploads, eventGrid };
+      // serve: every BlobCreated, since the trigger itself knows which endpoint's location holds a blob; the demo: its one folder.
+      let subjectBeginsWith: string | undefined;
+      if (o.newData && azurite) {
+        // Everything writes through the topic, as every writer to the account would in Azure.
+        for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === azurite.connectionString) values[k] = events.connectionString(azurite.connectionString);
+        const endpoint = (values.RETRAIN_ENDPOINTS ?? "retrain").split(",")[0]!.trim();
+        const { container, folder } = o.newData;
+        const own = JSON.parse(values.RETRAIN_ENDPOINT_SETTINGS || "{}") as Record<string, object>;
+        values.RETRAIN_ENDPOINT_SETTINGS = JSON.stringify({ ...own, [endpoint]: { ...own[endpoint], dataLocation: `blob:${container}/${folder}` } });
+        values.RETRAIN_DATA_DEBOUNCE_SECONDS = String(o.newData.debounceSeconds);
+        const uploads = BlobServiceClient.fromConnectionString(events.connectionString(azurite.connectionString));
+        await uploads.getContainerClient(container).createIfNotExists();
+        newData = { endpoint, container, folder, uploads, eventGrid };
+        subjectBeginsWith = `/blobServices/default/containers/${container}/blobs/${folder}/`;
+      } else {
+        blobEventsUrl = events.blobEndpoint;
+      }
       subscribe = (hostUrl, key) => eventGrid.subscribe({
         name: "new-data", endpoint: `${hostUrl}/runtime/webhooks/eventgrid?functionName=${NEW_DATA_FUNCTION}&code=${key}`,
-        includedEventTypes: ["Microsoft.Storage.BlobCreated"], subjectBeginsWith: `/blobServices/default/containers/${container}/blobs/${folder}/`,
+        includedEventTypes: ["Microsoft.Storage.BlobCreated"], ...(subjectBeginsWith ? { subjectBeginsWith } : {}),
       });
     }
     if (startsMlService) {

@@ -54,10 +54,9 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
       ...(status.jobId ? { jobId: status.jobId } : {}), ...(status.approval ? { approval: status.approval } : {}), ...extra,
     };
     yield* callActivity(context, ACTIVITY.record, RETRY.record, record);
-    const model = extra.location ? describeModel(extra.location) : undefined;
     yield* notify(context, input, EVENT_OF_RESULT[result], {
-      summary: extra.reason ?? `endpoint ${input.endpoint} serves ${model ?? "the new model"}: ${(status.decision?.reasons ?? []).join(" ")}`.trim(),
-      ...(status.metrics ? { metrics: status.metrics } : {}), ...(model ? { model } : {}),
+      summary: extra.reason ?? `endpoint ${input.endpoint} serves ${status.model ?? "the new model"}: ${(status.decision?.reasons ?? []).join(" ")}`.trim(),
+      ...(status.metrics ? { metrics: status.metrics } : {}), ...(status.model ? { model: status.model } : {}),
     });
     // A failed run ends Failed, so operators and alerts see it; its reason is in the custom status too.
     if (result === "failed") throw new Error(`Retraining of endpoint ${input.endpoint} failed: ${extra.reason ?? "unknown reason"}`);
