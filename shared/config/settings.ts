@@ -170,6 +170,8 @@ export const settingsSchema = z
     RETRAIN_GATE: z.string(),
     STAGING_STORAGE_CONNECTION_STRING: z.string().optional(),
     STAGING_STORAGE_ACCOUNT_URL: z.string().url("STAGING_STORAGE_ACCOUNT_URL must be the account's blob endpoint URL").optional(),
+    // Local only: where customers' upload URLs point when it is not the staging account's own blob endpoint (npm run serve: the blob-events front).
+    RETRAIN_UPLOAD_BLOB_ENDPOINT: z.string().url("RETRAIN_UPLOAD_BLOB_ENDPOINT must be a blob endpoint URL").optional(),
     STAGING_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "STAGING_CONTAINER must be a valid container name").default("retrainer-runs"),
     HISTORY_TABLE: z.string().regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, "HISTORY_TABLE must be 3-63 letters or digits, starting with a letter").default("RetrainerRuns"),
     ARCHIVE_CONTAINER: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/, "ARCHIVE_CONTAINER must be a valid container name").default("retrainer-archive"),

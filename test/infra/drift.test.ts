@@ -9,7 +9,7 @@ import { SETTING_NAMES } from "../../shared/config/settings";
 import { ROOT, appSettingNames, read } from "./infra-text";
 
 /** Schema settings that never go to Azure: a local connection string and local data files. */
-const LOCAL_ONLY = ["STAGING_STORAGE_CONNECTION_STRING", "RETRAIN_DATA_ROOT", "RETRAIN_ALLOW_LOOPBACK_SOURCES", "AZUREML_ACCESS_TOKEN"];
+const LOCAL_ONLY = ["STAGING_STORAGE_CONNECTION_STRING", "RETRAIN_DATA_ROOT", "RETRAIN_ALLOW_LOOPBACK_SOURCES", "AZUREML_ACCESS_TOKEN", "RETRAIN_UPLOAD_BLOB_ENDPOINT"];
 /** Schema settings that only exist in Azure (the identity-based staging account). */
 const AZURE_ONLY = ["STAGING_STORAGE_ACCOUNT_URL"];
 /** Schema settings the platform sets itself (App Service authentication's switch): never by hand. */
