@@ -228,8 +228,9 @@ export async function startFront(o: FrontOptions): Promise<Front> {
  * (Microsoft.Azure.WebJobs.Extensions.EventGrid, HttpRequestProcessor and
  * EventGridExtensionConfigProvider): by the `aeg-event-type` header, the subscription's validation
  * handshake answered with its code; a notification's events (an array, or one object) each
- * invoked, all at once, 202 when all succeed and 500 with the first failure when one does not (so
- * Event Grid delivers the batch again); Unsubscribe 202; anything else 400. A body that is not
+ * invoked, all at once, 202 when all succeed and 500 naming the function (the host's
+ * "Exception while executing function: Functions.{name}", never the function's own error text)
+ * when one does not (so Event Grid delivers the batch again); Unsubscribe 202; anything else 400. A body that is not
  * what the header says is a 400 that names what is wrong (the extension would throw: a 500).
  */
 export async function deliverEventGrid(reg: Registration, r: FrontRequest, invoke: (event: unknown) => unknown, log: (l: string) => void): Promise<Reply> {
@@ -255,7 +256,10 @@ export async function deliverEventGrid(reg: Registration, r: FrontRequest, invok
   if (failed) {
     const message = (failed.reason as Error)?.message ?? String(failed.reason);
     log(`[${reg.name}] Error: ${message}`);
-    return { status: 500, body: message };
+    // The extension answers with the failed invocation's exception message, and the host's
+    // FunctionInvocationException wraps whatever the function threw in this one: no text of the
+    // function's (storage's, a stack) reaches Event Grid.
+    return { status: 500, body: `Exception while executing function: Functions.${reg.name}` };
   }
   return { status: 202 };
 }

@@ -17,21 +17,33 @@ export interface BlobEvents {
   close(): Promise<void>;
 }
 
-/** The Blob REST call a successful request was, when it created or replaced a block blob. */
-function createdBy(req: IncomingMessage, url: URL): "PutBlob" | "PutBlockList" | "CopyBlob" | undefined {
-  if (req.method !== "PUT") return undefined;
+/** The Blob REST calls that create or replace a block blob, named as BlobCreated's `data.api` names them. */
+export type CreatingApi = "PutBlob" | "PutBlockList" | "CopyBlob" | "CopyBlobFromURL" | "PutBlobFromURL";
+
+/**
+ * The Blob REST call a successful request was, when it created or replaced a block blob. A PUT
+ * with `x-ms-copy-source` brings its bytes from a URL: Copy Blob (asynchronous), Copy Blob From
+ * URL (`x-ms-requires-sync: true`) or Put Blob From URL (with `x-ms-blob-type: BlockBlob`); the
+ * event says which, as Azure's `data.api` does, and never calls one of them Put Blob.
+ */
+export function createdBy(method: string | undefined, url: URL, headers: IncomingMessage["headers"]): CreatingApi | undefined {
+  if (method !== "PUT") return undefined;
   const comp = url.searchParams.get("comp");
   if (comp === "blocklist") return "PutBlockList";
   if (comp !== null) return undefined;
-  if (req.headers["x-ms-blob-type"] === "BlockBlob") return "PutBlob";
-  if (req.headers["x-ms-copy-source"] && !req.headers["x-ms-blob-type"]) return "CopyBlob";
-  return undefined;
+  const type = headers["x-ms-blob-type"];
+  if (headers["x-ms-copy-source"]) {
+    if (type === "BlockBlob") return "PutBlobFromURL";
+    if (type) return undefined;
+    return String(headers["x-ms-requires-sync"] ?? "").toLowerCase() === "true" ? "CopyBlobFromURL" : "CopyBlob";
+  }
+  return type === "BlockBlob" ? "PutBlob" : undefined;
 }
 
 /**
  * Azurite with the storage account's Event Grid system topic: a proxy in front of its blob
  * service that passes every request through unchanged (bodies streamed), and after each one that
- * created a block blob — Put Blob, Put Block List, Copy Blob — publishes the
+ * created a block blob — Put Blob, Put Block List, Copy Blob (and from URL) — publishes the
  * `Microsoft.Storage.BlobCreated` event Azure Storage would, with the blob's properties read back.
  * Writes through Azurite's own port make no events, as writes to another account would not.
  */
@@ -62,7 +74,7 @@ export async function startBlobEvents(o: { azuriteBlobEndpoint: string; publish:
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const api = createdBy(req, url);
+    const api = createdBy(req.method, url, req.headers);
     const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);

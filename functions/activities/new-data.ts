@@ -7,7 +7,7 @@ import { statusOrUndefined } from "../app/instances";
 import { instanceIdFor } from "../orchestrators/instance-ids";
 import type { RetrainInput } from "../orchestrators/run-input";
 import type { SettleDependencies } from "../app/terminated";
-import type { PendingData } from "../../shared/storage/pending-data";
+import { take, type PendingData } from "../../shared/storage/pending-data";
 import type { RunTrigger } from "../../shared/history/run-record";
 
 export interface NewDataDependencies extends SettleDependencies {
@@ -47,10 +47,7 @@ export function newDataActivities(client: df.DurableClient, d: NewDataDependenci
           o = { started: true, instanceId: o.instanceId, runId };
         }
         // The run took arrival s.seq; whatever landed after it still waits (the follow-up).
-        await d.pending.update(i.endpoint, (now) => ({
-          state: { ...now, takenSeq: Math.max(now.takenSeq, s.seq), waiting: Math.max(0, now.seq - Math.max(now.takenSeq, s.seq)) },
-          value: undefined,
-        }));
+        await d.pending.update(i.endpoint, (now) => ({ state: take(now, s.seq), value: undefined }));
         d.telemetry.event("RetrainStarted", { runId, endpoint: i.endpoint, trigger: "data", dataSource: s.latest.source, arrivals: String(s.waiting) });
         return { started: true, runId, source: s.latest.source, arrivals: s.waiting };
       }),

@@ -47,15 +47,17 @@ app.http("issueUploadSas", {
       throw e;
     }
     const d = appDependencies();
+    // The URL is made before anything is signed or logged: a name that cannot be one is refused above, never half-issued.
+    const path = `${location.container}/${blob.split("/").map(encodeURIComponent).join("/")}`;
+    const blobEndpoint = settings.RETRAIN_UPLOAD_BLOB_ENDPOINT ? `${settings.RETRAIN_UPLOAD_BLOB_ENDPOINT.replace(/\/+$/, "")}/` : d.runStorage.blobEndpoint;
     const expiresOn = new Date(Date.now() + UPLOAD_SAS_LIFETIME_MINUTES * 60_000);
     const sas = await d.signer.sign(location.container, blob, UPLOAD_SAS_PERMISSIONS, expiresOn);
-    const path = `${location.container}/${blob.split("/").map(encodeURIComponent).join("/")}`;
     d.telemetry.event("UploadAuthorized", { endpoint, blob: `${location.container}/${blob}`, expiresOn: expiresOn.toISOString() });
     context.log(`Upload SAS issued for ${endpoint}: ${location.container}/${blob} until ${expiresOn.toISOString()}.`);
     return {
       status: 200,
       jsonBody: {
-        endpoint, container: location.container, blob, url: `${d.runStorage.blobEndpoint}${path}${sas}`, expiresOn: expiresOn.toISOString(), permissions: ["create", "write"],
+        endpoint, container: location.container, blob, url: `${blobEndpoint}${path}${sas}`, expiresOn: expiresOn.toISOString(), permissions: ["create", "write"],
         // What Put Blob needs besides the body; a run of this endpoint starts once the upload settles.
         headers: { "x-ms-blob-type": "BlockBlob" },
       },

@@ -15,7 +15,6 @@ export const isWellFormed = (text: string): boolean => !LONE_SURROGATE.test(text
  * (U+202A–E) and the isolates (U+2066–9) make a name display as another ("Trojan Source");
  * zero-width characters (U+200B–D, U+2060, U+FEFF) and the other format characters (Cf) hide in one.
  */
-// eslint-disable-next-line no-misleading-character-class
 const FORMAT_CONTROLS = /[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\p{Cf}]/u;
 
 // eslint-disable-next-line no-control-regex

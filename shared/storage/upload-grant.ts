@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { DataLocation } from "./data-location";
+import { blobPathProblem, isWellFormed } from "./blob-name";
 
 /** A customer's upload SAS lives this long: long enough for a large upload, short enough that a leaked one soon opens nothing. */
 export const UPLOAD_SAS_LIFETIME_MINUTES = 60;
@@ -24,13 +25,14 @@ const MAX_NAME_CHARS = 200;
 
 /**
  * The blob a customer may write, inside their data location, or why the name is refused: a
- * relative path of plain segments (no "", ".", "..", backslash or control character), so no name
- * can reach outside the location.
+ * relative path of plain segments (no "", ".", "..", backslash, control or bidi/format character,
+ * no segment of whitespace only or ending in a dot or space, well-formed Unicode), so no name can
+ * reach outside the location or pass for another. The name is normalised to NFC first: it is
+ * checked, signed and stored as one form, whichever the customer's system sent.
  */
 export function uploadBlob(l: DataLocation, name: string): { readonly blob: string } | { readonly problem: string } {
-  if (name.length === 0 || name.length > MAX_NAME_CHARS) return { problem: `"name" must be 1 to ${MAX_NAME_CHARS} characters` };
-  // eslint-disable-next-line no-control-regex
-  if (/[\\\u0000-\u001f\u007f]/.test(name)) return { problem: `"name" may not contain a backslash or control characters` };
-  if (name.split("/").some((s) => s === "" || s === "." || s === "..")) return { problem: `"name" must be a relative path without empty, "." or ".." segments` };
-  return { blob: `${l.prefix}${name}` };
+  if (!isWellFormed(name)) return { problem: `"name" is not well-formed Unicode (it holds a lone surrogate)` };
+  const nfc = name.normalize("NFC");
+  const problem = blobPathProblem("name", nfc, MAX_NAME_CHARS);
+  return problem ? { problem } : { blob: `${l.prefix}${nfc}` };
 }
