@@ -1,4 +1,5 @@
 import { AmlHttpError } from "../http/errors";
+import { emptyRecord } from "../../shared/own-record";
 import type { EndpointRecord } from "./state";
 
 /** ARM errors: `{error:{code,message}}` [CT]; the codes for rule breaches are unverified (U), these are plausible. */
@@ -11,10 +12,14 @@ export const ONLINE_NAME = /^[a-zA-Z][a-zA-Z0-9-]{2,31}$/;
 export const JOB_NAME = /^[a-zA-Z0-9][a-zA-Z0-9\-_]{0,254}$/;
 export const MAX_DEPLOYMENTS_PER_ENDPOINT = 20;
 
+/**
+ * Deployment name → percent, in a record without a prototype: `"__proto__"` stays a key (a `{}`
+ * would take it as its prototype and drop it), so it meets the same check as any unknown name.
+ */
 function percentages(value: unknown, what: string): Record<string, number> {
-  if (value === undefined || value === null) return {};
+  const out = emptyRecord<number>();
+  if (value === undefined || value === null) return out;
   if (typeof value !== "object" || Array.isArray(value)) throw badRequest(`${what} must be an object of deployment name to percent.`);
-  const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 100) throw badRequest(`${what} for deployment ${k} must be a whole number from 0 to 100.`);
     out[k.toLowerCase()] = v;

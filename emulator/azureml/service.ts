@@ -5,6 +5,7 @@ import { Faults } from "../classic/faults";
 import { runExperiment } from "../training/experiment";
 import { syntheticCensusCsv } from "../training/synthetic-census";
 import { makeScorer } from "../training/ilearner";
+import { emptyRecord, ownRecord } from "../../shared/own-record";
 import { DEFAULT_AZUREML_CONFIG, workspaceIdOf, type AzureMlServiceConfig } from "./config";
 import type { AzureMlContext } from "./context";
 import { AzureMlFaults } from "./faults";
@@ -80,7 +81,7 @@ async function seed(ctx: AzureMlContext): Promise<void> {
   }]]));
   for (const name of ctx.config.endpoints) {
     ctx.state.endpoints.set(name, {
-      name, keys: newEndpointKeys(), traffic: { blue: 100 }, mirrorTraffic: {}, provisioningState: "Succeeded", routed: 0, trafficLog: [],
+      name, keys: newEndpointKeys(), traffic: ownRecord([["blue", 100]]), mirrorTraffic: emptyRecord<number>(), provisioningState: "Succeeded", routed: 0, trafficLog: [],
       body: { location: ctx.config.region, identity: { type: "SystemAssigned" }, tags: {}, properties: { authMode: "Key", description: "seeded by the local service" } },
       deployments: new Map([["blue", {
         name: "blue", modelId, provisioningState: "Succeeded", scorer: makeScorer(seeded.model), scored: 0, mirrored: 0,

@@ -77,7 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, argv: readonly string[]): Emu
   }
   for (const arg of argv) {
     const m = /^--([A-Za-z]+)=(.*)$/.exec(arg);
-    if (!m || !(m[1]! in ENV)) throw new Error(`Unknown argument "${arg}". Flags are --name=value with names: ${Object.keys(ENV).join(", ")}.`);
+    // Own names only: `in` would take --constructor= or --toString= as settings.
+    if (!m || !Object.hasOwn(ENV, m[1]!)) throw new Error(`Unknown argument "${arg}". Flags are --name=value with names: ${Object.keys(ENV).join(", ")}.`);
     raw[m[1] as keyof EmulatorConfig] = m[2]!;
   }
   const config: Record<string, unknown> = { ...DEFAULT_CONFIG };

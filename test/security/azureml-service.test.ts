@@ -133,6 +133,48 @@ describe("malformed, aborted and huge requests", () => {
   });
 });
 
+/**
+ * Traffic keys that are names on every JavaScript object. Sent as raw JSON text: a JS literal
+ * `{ __proto__: 5 }` would not even put the key on the wire. Azure refuses any traffic key that is
+ * not a deployment of the endpoint; these meet the same 400 as `ghost`, word for word, and change nothing.
+ */
+describe("traffic keys that are Object.prototype names", () => {
+  const put = async (json: string) => {
+    const head = `PUT ${svc.workspaceId}/onlineEndpoints/census-v2?${API} HTTP/1.0\r\nHost: x\r\nAuthorization: Bearer ${svc.config.armToken}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+    const a = await rawRequest(svc.armUrl, head);
+    answers.push(a.text);
+    const body = a.text.slice(a.text.indexOf("\r\n\r\n") + 4);
+    return { status: a.status, error: (JSON.parse(body) as { error: { code: string; message: string } }).error };
+  };
+  const traffic = (entries: string) => `{"location":"localregion","properties":{"authMode":"Key","traffic":{${entries}}}}`;
+  const mirror = (entries: string) => `{"location":"localregion","properties":{"authMode":"Key","traffic":{"blue":100},"mirrorTraffic":{${entries}}}}`;
+  const endpointNow = async () => {
+    const r = await fetch(`${svc.armUrl}${svc.workspaceId}/onlineEndpoints/census-v2?${API}`, { headers: { Authorization: `Bearer ${svc.config.armToken}` } });
+    const p = ((await r.json()) as { properties: { traffic: unknown; mirrorTraffic: unknown } }).properties;
+    return { traffic: p.traffic, mirrorTraffic: p.mirrorTraffic };
+  };
+
+  it.each([
+    ["traffic", traffic],
+    ["mirrorTraffic", mirror],
+  ])("%s: __proto__, constructor, toString, hasOwnProperty → the 400 that ghost gets; the endpoint keeps its traffic", async (_field, body) => {
+    const e = svc.state.endpoint("census-v2")!;
+    const [operations, applied] = [svc.state.operations.size, e.trafficLog.length];
+    const ghost = await put(body(body === traffic ? '"blue":100,"ghost":5' : '"ghost":5'));
+    expect(ghost.status).toBe(400);
+    expect(ghost.error.message).toMatch(/Deployment ghost does not exist on endpoint census-v2/);
+    for (const key of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      for (const percent of [0, 5]) {
+        const a = await put(body(body === traffic ? `"blue":100,"${key}":${percent}` : `"${key}":${percent}`));
+        expect(a.status, `${key}: ${percent}`).toBe(400);
+        expect(a.error, `${key}: ${percent}`).toEqual({ code: ghost.error.code, message: ghost.error.message.replace("ghost", key.toLowerCase()) });
+      }
+    }
+    expect(await endpointNow()).toEqual({ traffic: { blue: 100 }, mirrorTraffic: {} });
+    expect([svc.state.operations.size, e.trafficLog.length]).toEqual([operations, applied]);
+  });
+});
+
 describe("afterwards", () => {
   it("the service still answers, nothing changed, and no answer carried its token or a key", async () => {
     const r = await fetch(`${svc.armUrl}${svc.workspaceId}/onlineEndpoints/census-v2?${API}`, { headers: { Authorization: `Bearer ${svc.config.armToken}` } });

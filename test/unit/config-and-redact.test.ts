@@ -10,6 +10,8 @@ describe("emulator config", () => {
 
   it("names what is wrong", () => {
     expect(() => loadConfig({}, ["--servicePort=1"])).toThrow(/Unknown argument "--servicePort=1"/);
+    // names every object answers to are not settings (`in` took them before)
+    for (const flag of ["--constructor=1", "--toString=x", "--hasOwnProperty=x"]) expect(() => loadConfig({}, [flag])).toThrow(/Unknown argument/);
     expect(() => loadConfig({ AML_EMULATOR_SAS_LIFETIME_SECONDS: "-5" }, [])).toThrow(/sasLifetimeInSeconds \(AML_EMULATOR_SAS_LIFETIME_SECONDS\)/);
     expect(() => loadConfig({}, ["--maxConcurrentJobs=0"])).toThrow(/at least 1/);
   });

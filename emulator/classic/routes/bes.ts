@@ -6,6 +6,7 @@ import { keyMatches, bearerKey } from "../../auth";
 import { checkReference, openReference, resultLocation, type AzureBlobDataReference } from "../blob-refs";
 import type { ServiceContext } from "./context";
 import { DEFAULT_OUTPUT_CONTAINER, type JobRecord, type JobState } from "../workspace";
+import { ownValue } from "../../../shared/own-record";
 
 /**
  * The training web service's inputs and outputs. Beyond the seed's input1 → output1 (model) and
@@ -103,11 +104,12 @@ function readOutputs(
   if (raw !== undefined && raw !== null) {
     if (typeof raw !== "object" || Array.isArray(raw)) throw badArgument("InvalidOutputOverrideName", "Outputs must be an object of output name → blob reference.");
     for (const [name, ref] of Object.entries(raw)) {
-      const ext = OUTPUT_EXTENSIONS[name];
+      // Own keys only: "constructor" or "__proto__" is an unknown output like any other name.
+      const ext = ownValue(OUTPUT_EXTENSIONS, name);
       if (!ext) {
         throw badArgument("InvalidOutputOverrideName", `Unknown output "${name}"; this service's outputs are output1 (.ilearner), output2 (.csv) and output3 (.csv, with input2).`);
       }
-      const needs = OUTPUT_NEEDS[name];
+      const needs = ownValue(OUTPUT_NEEDS, name);
       if (needs !== undefined && !inputs[needs]) {
         throw badArgument("BatchJobInputsNotSpecified", `Outputs.${name} is the scored probe rows, but the request has no Inputs.${needs} (the probe rows) to score.`);
       }

@@ -3,6 +3,7 @@ import { asyncOperationStatus, operationOf, type AsyncOperation, type OperationS
 import { azureMlCaller, jsonOf, withApiVersion, type AzureMlCall, type AzureMlClientOptions } from "./request";
 import { workspaceUrl } from "./workspace";
 import { parseRetryAfter } from "../../errors/service-error";
+import { emptyRecord } from "../../own-record";
 
 /** Percent of live (or mirrored) traffic per deployment; live traffic sums to 0 or 100 [SR]. */
 export type Traffic = Readonly<Record<string, number>>;
@@ -162,8 +163,9 @@ export class OnlineEndpointsClient {
   }
 }
 
+/** Without a prototype, so a name such as `__proto__` in the answer is kept as it came, not dropped. */
 function percentages(t: Record<string, unknown> | null | undefined, what: string): Traffic {
-  const out: Record<string, number> = {};
+  const out = emptyRecord<number>();
   for (const [k, v] of Object.entries(t ?? {})) {
     if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 100) throw invalidResponse("get endpoint", `${what} ${JSON.stringify(v)} for deployment ${k}`);
     out[k] = v;

@@ -177,4 +177,18 @@ describe("the local Azure ML (v2) service", () => {
     const teal = (await online.score(ep.scoringUri!, primaryKey, probeBody, "teal")) as number[];
     expect(teal.map((p, i) => p + blue[i]!).every((s) => Math.abs(s - 1) < 1e-9)).toBe(true); // same model, answers turned around
   });
+
+  it("a deployment named like an Object.prototype member (constructor, a valid Azure name) is a deployment like any other", async () => {
+    const { online } = clients();
+    const seed = modelVersionId(ws, SEED_MODEL.name, SEED_MODEL.version);
+    await settled(await online.putDeployment("census-v2", "constructor", { model: seed, instanceType: "Standard_DS3_v2", instanceCount: 1 }));
+    expect(await settled(await online.setTraffic("census-v2", { blue: 100 }, { constructor: 20 }))).toEqual({ state: "succeeded" });
+    expect(await online.getEndpoint("census-v2")).toMatchObject({ traffic: { blue: 100 }, mirrorTraffic: { constructor: 20 } });
+    await expect(online.deleteDeployment("census-v2", "constructor")).rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining("0 % of live and 20 % of mirror traffic") as unknown });
+    expect(await settled(await online.setTraffic("census-v2", { blue: 90, constructor: 10 }))).toEqual({ state: "succeeded" });
+    expect((await online.getEndpoint("census-v2")).traffic).toEqual({ blue: 90, constructor: 10 });
+    await settled(await online.setTraffic("census-v2", { blue: 100 }));
+    expect(await settled(await online.deleteDeployment("census-v2", "constructor"))).toEqual({ state: "succeeded" });
+    expect(await online.getDeployment("census-v2", "constructor")).toBeUndefined();
+  });
 });

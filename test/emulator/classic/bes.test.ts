@@ -76,6 +76,18 @@ describe("BES submit", () => {
     expect(((await e.admin("GET", "jobs")).body as unknown[]).length).toBe(before);
   });
 
+  // Raw JSON text: a JS literal would not put "__proto__" on the wire. Before, these were looked up
+  // on Object.prototype and refused as a probe output with no Inputs."[object Object]".
+  it.each(["__proto__", "constructor", "toString", "hasOwnProperty"])("refuses output %s as the unknown output it is (400 InvalidOutputOverrideName), and creates no job", async (name) => {
+    const before = ((await e.admin("GET", "jobs")).body as unknown[]).length;
+    const ref = JSON.stringify({ ConnectionString: conn(), RelativeLocation: `${c.containerName}/out/x.csv` });
+    const text = JSON.stringify(request()).replace('"Outputs":{', `"Outputs":{"${name}":${ref},`);
+    const r = await e.call("POST", jobs(), key(), text);
+    expect(r.status).toBe(400);
+    expect(errorOf(r.body)).toEqual({ code: "BadArgument", detail: "InvalidOutputOverrideName", message: expect.stringContaining(`Unknown output "${name}"`) as unknown });
+    expect(((await e.admin("GET", "jobs")).body as unknown[]).length).toBe(before);
+  });
+
   it("refuses a missing input blob with 400 BlobNotFound", async () => {
     const r = await e.call("POST", jobs(), key(), request({ Inputs: { input1: { ConnectionString: conn(), RelativeLocation: `${c.containerName}/nope.csv` } } }));
     expect(r.status).toBe(400);

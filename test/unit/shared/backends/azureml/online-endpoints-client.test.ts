@@ -95,6 +95,14 @@ describe("OnlineEndpointsClient", () => {
     expect(transport.requests[1]!.headers.Authorization).not.toContain(TOKEN);
   });
 
+  it("reads traffic names as the service sent them: __proto__ and constructor are kept, not dropped or inherited", async () => {
+    const traffic = JSON.parse('{"blue":90,"__proto__":10}') as Record<string, number>;
+    const { online } = client([{ method: "GET", url: v(EP), reply: () => ({ status: 200, body: endpoint(traffic) }) }]);
+    const e = await online.getEndpoint("census");
+    expect(Object.entries(e.traffic)).toEqual([["blue", 90], ["__proto__", 10]]);
+    expect(e.mirrorTraffic.constructor).toBeUndefined();
+  });
+
   it("refuses traffic that cannot be a percentage", async () => {
     const { online } = client([{ method: "GET", url: v(EP), reply: () => ({ status: 200, body: endpoint({ blue: 150 }) }) }]);
     await expect(online.getEndpoint("census")).rejects.toMatchObject({ code: "InvalidResponse" });
