@@ -8,7 +8,9 @@ import { startLocalHost, type RunningHost } from "./host";
 import type { LocalSettings } from "./settings";
 import { checkStatePorts, portOf, type AzuritePorts } from "./stable-ports";
 import { startAzureMlService, type RunningAzureMlService } from "../emulator/azureml/service";
-import { BlobServiceClient } from "@azure/storage-blob";
+import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { AZURITE_ACCOUNT, AZURITE_KEY } from "../emulator/azurite";
+import { parseDataLocation } from "../shared/storage/data-location";
 import { LocalEventGrid } from "../emulator/eventgrid/event-grid";
 import { startBlobEvents } from "../emulator/eventgrid/blob-events";
 import { NEW_DATA_FUNCTION } from "../functions/triggers/blob-created";
@@ -69,6 +71,24 @@ const isLoopback = (url: string | undefined) => !!url && ["127.0.0.1", "localhos
 function loopbackBlobEndpoint(connection: string | undefined): string | undefined {
   const url = /BlobEndpoint=([^;]+)/.exec(connection ?? "")?.[1];
   return isLoopback(url) ? url : undefined;
+}
+
+/** Every endpoint's data location container, in the storage behind `blobEndpoint` (Azurite's account and key). */
+async function createDataLocationContainers(values: Readonly<Record<string, string>>, blobEndpoint: string, log: (l: string) => void): Promise<void> {
+  let own: Record<string, { dataLocation?: unknown }>;
+  try {
+    own = JSON.parse(values.RETRAIN_ENDPOINT_SETTINGS || "{}") as Record<string, { dataLocation?: unknown }>;
+  } catch {
+    return; // the app's own settings check names the problem
+  }
+  const containers = new Set(Object.values(own).flatMap((e) => {
+    const l = typeof e?.dataLocation === "string" ? parseDataLocation(e.dataLocation) : undefined;
+    return l && !("problem" in l) ? [l.container] : [];
+  }));
+  const service = new BlobServiceClient(blobEndpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
+  for (const c of containers) {
+    if ((await service.getContainerClient(c).createIfNotExists()).succeeded) log(`Data location container ${c} created.`);
+  }
 }
 
 /**
@@ -132,6 +152,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
         subjectBeginsWith = `/blobServices/default/containers/${container}/blobs/${folder}/`;
       } else {
         blobEventsUrl = events.blobEndpoint;
+        // Customers' upload URLs point where writes make events, as the account's own endpoint does in Azure.
+        values.RETRAIN_UPLOAD_BLOB_ENDPOINT ||= events.blobEndpoint;
+        // As Bicep creates them in Azure (infra/app/data-events.bicep): an upload has somewhere to land.
+        await createDataLocationContainers(values, blobEndpoint, o.log);
       }
       subscribe = (hostUrl, key) => eventGrid.subscribe({
         name: "new-data", endpoint: `${hostUrl}/runtime/webhooks/eventgrid?functionName=${NEW_DATA_FUNCTION}&code=${key}`,
