@@ -6,6 +6,7 @@ import { badWorkspaceId } from "../backends/azureml/workspace";
 import { isSystemContainer, parseDataSource, type SourcePolicy } from "../storage/data-source";
 import { describeDataLocation, holds, overlap, parseDataLocation, type DataLocation } from "../storage/data-location";
 import { DEFAULT_DATA_EXPECTATIONS, type DataExpectations } from "../data/checks";
+import { TRAINING_COLUMNS } from "../data/training-columns";
 import { NOTIFICATION_EVENTS, WEBHOOK_FORMATS, type WebhookTarget } from "../notify/events";
 
 const positiveNumber = (name: string, fallback: number) =>
@@ -17,17 +18,24 @@ export const AVAILABLE_BACKENDS: readonly Backend[] = ["classic", "azureml"];
 const finite = (what: string) => z.number({ invalid_type_error: `${what} must be a number` }).finite(`${what} must be a finite number`);
 const share = (what: string) => finite(what).min(0, `${what} must be 0 to 1`).max(1, `${what} must be 0 to 1`);
 
+/**
+ * A column named in the data checks. Keys that would reach an object's prototype are refused here
+ * too, not only when a setting's JSON is read: a run's input (which carries the checks) can also
+ * come from the Durable API, and zod would drop a "__proto__" key in silence.
+ */
+const columnName = z.string().refine((k) => !["__proto__", "constructor", "prototype"].includes(k), (k) => ({ message: `the column name "${k}" is not allowed` }));
+
 /** The data checks a run's staged data must pass (shared/data/checks.ts), any subset; unknown fields are refused. */
 const dataChecksSchema = z.object({
   label: z.string().min(1).max(200).optional(),
-  columns: z.record(z.enum(["number", "string"], { errorMap: () => ({ message: 'a column\'s type must be "number" or "string"' }) })).optional(),
+  columns: z.record(columnName, z.enum(["number", "string"], { errorMap: () => ({ message: 'a column\'s type must be "number" or "string"' }) })).optional(),
   minRows: finite("minRows").int("minRows must be a whole number").min(1, "minRows must be at least 1").optional(),
   maxRows: finite("maxRows").int("maxRows must be a whole number").min(1, "maxRows must be at least 1").optional(),
   minRowsShareOfReference: share("minRowsShareOfReference").optional(),
   minMinorityShare: finite("minMinorityShare").gt(0, "minMinorityShare must be more than 0").max(0.5, "minMinorityShare must be at most 0.5: the minority is never more").optional(),
   maxMissingShare: share("maxMissingShare").optional(),
   maxPsi: finite("maxPsi").positive("maxPsi must be more than 0").optional(),
-  psi: z.record(finite("a column's PSI limit").positive("a column's PSI limit must be more than 0")).optional(),
+  psi: z.record(columnName, finite("a column's PSI limit").positive("a column's PSI limit must be more than 0")).optional(),
 }).strict();
 export type DataChecksSetting = z.infer<typeof dataChecksSchema>;
 
@@ -286,10 +294,15 @@ export function endpointSettingsOf(s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS"
 /** The backend an endpoint trains and serves through. */
 export const backendOf = (s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS">, endpoint: string): Backend => endpointSettingsOf(s, endpoint)?.backend ?? DEFAULT_BACKEND;
 
-/** An endpoint's data checks: the defaults, then RETRAIN_DATA_CHECKS, then the endpoint's own `data`, field by field. */
+/**
+ * An endpoint's data checks: the defaults, then RETRAIN_DATA_CHECKS, then the endpoint's own `data`,
+ * field by field. `columns` defaults to what the endpoint's backend trains on (TRAINING_COLUMNS),
+ * so a first run, with no earlier data to compare with, is held to the training's columns too.
+ */
 export function dataExpectationsOf(s: Pick<Settings, "RETRAIN_ENDPOINT_SETTINGS" | "RETRAIN_DATA_CHECKS">, endpoint: string): DataExpectations {
   const own = endpointSettingsOf(s, endpoint)?.data ?? {};
-  const merged = { ...DEFAULT_DATA_EXPECTATIONS, ...s.RETRAIN_DATA_CHECKS, ...own };
+  const columns = own.columns ?? s.RETRAIN_DATA_CHECKS.columns ?? TRAINING_COLUMNS[backendOf(s, endpoint)];
+  const merged = { ...DEFAULT_DATA_EXPECTATIONS, ...s.RETRAIN_DATA_CHECKS, ...own, columns };
   const psi = { ...s.RETRAIN_DATA_CHECKS.psi, ...own.psi };
   return { ...merged, ...(Object.keys(psi).length ? { psi } : {}) };
 }

@@ -5,7 +5,7 @@ import type { ColumnProfile } from "./column-stats";
 export interface DataExpectations {
   /** The label column; when unset, the first of "class" and "income" the data has (the census experiment's). */
   readonly label?: string;
-  /** Columns that must be present, with their type. */
+  /** Columns the training needs, with their type; from settings, by default the backend's (training-columns.ts). */
   readonly columns?: Readonly<Record<string, "number" | "string">>;
   readonly minRows: number;
   readonly maxRows?: number;
@@ -54,17 +54,24 @@ export function checkData(p: DataProfile, x: DataExpectations, ref?: ReferenceDa
     out.push(`The data has ${good} rows, fewer than ${Math.round(x.minRowsShareOfReference * 100)} % of the ${r.rows - r.malformedRows} in ${refName}: the export may be truncated.`);
   }
 
-  const added = p.columns.filter((c) => r && !r.columns.some((rc) => rc.name === c.name)).map((c) => q(c.name));
+  // Columns the reference had are reported against it (a renamed column names its new name),
+  // the training's other columns in one sentence below, after the label.
+  const added = p.columns.filter((c) => r && !r.columns.some((rc) => rc.name === c.name)).map((c) => c.name);
+  const lacking: string[] = [];
   for (const [name, type] of Object.entries(x.columns ?? {})) {
     const c = byName.get(name);
-    if (!c) out.push(`The required column ${q(name)} is missing${added.length ? ` (the data has columns the reference does not: ${added.join(", ")})` : ""}.`);
-    else if (c.present > 0 && c.type !== type) out.push(`The column ${q(name)} must hold ${type === "number" ? "numbers" : "text"} but holds ${c.type === "number" ? "numbers" : "text"}.`);
+    if (!c) {
+      if (!r?.columns.some((rc) => rc.name === name)) lacking.push(name);
+    } else if (c.present > 0 && c.type !== type) out.push(`The column ${q(name)} must hold ${type === "number" ? "numbers" : "text"} but holds ${c.type === "number" ? "numbers" : "text"}.`);
+  }
+  const gone = (r?.columns ?? []).filter((rc) => !byName.has(rc.name)).map((rc) => rc.name);
+  if (gone.length > 0) {
+    out.push(`${gone.length === 1 ? "The column" : "The columns"} ${names(gone, q)} of ${refName} ${gone.length === 1 ? "is" : "are"} missing${added.length ? `; new columns: ${names(added, q)} (renamed?)` : ""}.`);
   }
   for (const rc of r?.columns ?? []) {
-    if (x.columns && Object.hasOwn(x.columns, rc.name)) continue; // said above
+    if (x.columns && Object.hasOwn(x.columns, rc.name)) continue; // its type is said above
     const c = byName.get(rc.name);
-    if (!c) out.push(`The column ${q(rc.name)} of ${refName} is missing${added.length ? `; new columns: ${added.join(", ")} (renamed?)` : ""}.`);
-    else if (c.present > 0 && rc.present > 0 && c.type !== rc.type) out.push(`The column ${q(rc.name)} held ${rc.type === "number" ? "numbers" : "text"} in ${refName} but holds ${c.type === "number" ? "numbers" : "text"} now.`);
+    if (c && c.present > 0 && rc.present > 0 && c.type !== rc.type) out.push(`The column ${q(rc.name)} held ${rc.type === "number" ? "numbers" : "text"} in ${refName} but holds ${c.type === "number" ? "numbers" : "text"} now.`);
   }
 
   const labelName = x.label ?? DEFAULT_LABELS.find((n) => byName.has(n));
@@ -79,6 +86,13 @@ export function checkData(p: DataProfile, x: DataExpectations, ref?: ReferenceDa
       const minority = classes.reduce((m, c) => (c.share < m.share ? c : m));
       if (!(minority.share >= x.minMinorityShare)) out.push(`The label value ${q(minority.value)} is ${pct(minority.share)} of the labelled rows; at least ${pct(x.minMinorityShare)} is required.`);
     }
+  }
+
+  if (lacking.length > 0) {
+    // What the data has in their place: against the reference its new columns, on a first run those the training does not read.
+    const unused = r ? added : p.columns.map((c) => c.name).filter((n) => n !== labelName && !Object.hasOwn(x.columns ?? {}, n));
+    const has = unused.length === 0 ? "" : r ? ` (the data has columns ${refName} does not: ${names(unused, q)})` : `; the data has ${names(unused, q)} instead`;
+    out.push(`${lacking.length === 1 ? `The training needs the column ${q(lacking[0]!)}, which the data does not have` : `The training needs ${lacking.length} columns the data does not have: ${names(lacking, q)}`}${has}.`);
   }
 
   for (const c of p.columns) {
@@ -114,4 +128,6 @@ export function psiOf(before: ColumnProfile, now: ColumnProfile): number {
   return sum;
 }
 
+/** Column names, quoted, the first 20 of them: a reason stays readable (and bounded) whatever the data. */
+const names = (list: readonly string[], q: (s: string) => string) => list.length > 20 ? `${list.slice(0, 20).map(q).join(", ")} and ${list.length - 20} more` : list.map(q).join(", ");
 const pct = (share: number) => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`;

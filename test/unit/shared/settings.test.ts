@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { backendOf, dataExpectationsOf, endpointForBlob, loadSettings, secretsOf, SettingsError, skipsUnchanged, sourcePolicyOf, webhooksOf } from "../../../shared/config/settings";
+import { backendOf, dataExpectationsOf, endpointForBlob, loadSettings, readDataExpectations, secretsOf, SettingsError, skipsUnchanged, sourcePolicyOf, webhooksOf } from "../../../shared/config/settings";
+import { CENSUS_TRAINING_COLUMNS, TRAINING_COLUMNS } from "../../../shared/data/training-columns";
 
 type Env = Record<string, string | undefined>;
 
@@ -145,10 +146,40 @@ describe("data checks and skipping unchanged data, from settings", () => {
       RETRAIN_DATA_CHECKS: '{"minRows":1000,"maxPsi":0.2,"psi":{"fnlwgt":0.5}}',
       RETRAIN_ENDPOINT_SETTINGS: '{"retrain2":{"data":{"minRows":50,"label":"income","psi":{"age":0.1}},"skipUnchanged":false}}',
     }));
-    expect(dataExpectationsOf(s, "retrain1")).toEqual({ minRows: 1000, minRowsShareOfReference: 0.5, minMinorityShare: 0.05, maxMissingShare: 0.2, maxPsi: 0.2, psi: { fnlwgt: 0.5 } });
-    expect(dataExpectationsOf(s, "RETRAIN2")).toEqual({ minRows: 50, label: "income", minRowsShareOfReference: 0.5, minMinorityShare: 0.05, maxMissingShare: 0.2, maxPsi: 0.2, psi: { fnlwgt: 0.5, age: 0.1 } });
+    const columns = CENSUS_TRAINING_COLUMNS;
+    expect(dataExpectationsOf(s, "retrain1")).toEqual({ minRows: 1000, minRowsShareOfReference: 0.5, minMinorityShare: 0.05, maxMissingShare: 0.2, maxPsi: 0.2, psi: { fnlwgt: 0.5 }, columns });
+    expect(dataExpectationsOf(s, "RETRAIN2")).toEqual({ minRows: 50, label: "income", minRowsShareOfReference: 0.5, minMinorityShare: 0.05, maxMissingShare: 0.2, maxPsi: 0.2, psi: { fnlwgt: 0.5, age: 0.1 }, columns });
     expect([skipsUnchanged(s, "retrain1"), skipsUnchanged(s, "retrain2")]).toEqual([true, false]);
     expect(skipsUnchanged(loadSettings(validEnv({ RETRAIN_SKIP_UNCHANGED: "false" })), "retrain1")).toBe(false);
+  });
+
+  it("requires the columns the endpoint's backend trains on by default, which RETRAIN_DATA_CHECKS and then the endpoint's own columns replace", () => {
+    const v2 = { AZUREML_WORKSPACE_ID: "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w", AZUREML_ENVIRONMENT_ID: "azureml:sklearn:1" };
+    const s = loadSettings(validEnv({ ...v2, RETRAIN_ENDPOINT_SETTINGS: '{"retrain2":{"backend":"azureml","gate":"auc>=0.8"}}' }));
+    expect(dataExpectationsOf(s, "retrain1").columns).toEqual(TRAINING_COLUMNS.classic);
+    expect(dataExpectationsOf(s, "retrain2").columns).toEqual(TRAINING_COLUMNS.azureml);
+    expect(TRAINING_COLUMNS.classic).toMatchObject({ age: "number", workclass: "string", "hours-per-week": "number", "native-country": "string" });
+    expect(Object.keys(TRAINING_COLUMNS.classic)).toHaveLength(14); // the census features; the label is checked on its own
+    const own = loadSettings(validEnv({
+      RETRAIN_DATA_CHECKS: '{"columns":{"age":"number"}}',
+      RETRAIN_ENDPOINT_SETTINGS: '{"retrain2":{"data":{"columns":{"x1":"number","x2":"number"}}}}',
+    }));
+    expect(dataExpectationsOf(own, "retrain1").columns).toEqual({ age: "number" });
+    expect(dataExpectationsOf(own, "retrain2").columns).toEqual({ x1: "number", x2: "number" });
+    // a training that reads whatever it is given: no column required
+    expect(dataExpectationsOf(loadSettings(validEnv({ RETRAIN_DATA_CHECKS: '{"columns":{}}' })), "retrain1").columns).toEqual({});
+  });
+
+  it.each(["__proto__", "constructor", "prototype"])("refuses the column name %s in a run's input as in settings, in columns and in psi", (key) => {
+    // A run's input can come from the Durable API: parsed JSON, where "__proto__" is an own key.
+    const base = { minRows: 100, minRowsShareOfReference: 0.5, minMinorityShare: 0.05, maxMissingShare: 0.2, maxPsi: 0.25 };
+    for (const field of ['"columns":{"KEY":"number"}', '"psi":{"KEY":0.1}']) {
+      const input: unknown = JSON.parse(`{${field.replace("KEY", key)}}`);
+      expect(readDataExpectations({ ...base, ...(input as object) })).toEqual({ ok: false, problem: expect.stringContaining(`the column name "${key}" is not allowed`) as unknown });
+      expect(failure(validEnv({ RETRAIN_DATA_CHECKS: `{${field.replace("KEY", key)}}` })).message).toMatch(/RETRAIN_DATA_CHECKS must be JSON like|is not allowed/);
+      expect(failure(validEnv({ RETRAIN_ENDPOINT_SETTINGS: `{"retrain1":{"data":{${field.replace("KEY", key)}}}}` })).message).toMatch(/RETRAIN_ENDPOINT_SETTINGS must be JSON like|is not allowed/);
+    }
+    expect(Object.prototype).not.toHaveProperty("number");
   });
 
   it.each([

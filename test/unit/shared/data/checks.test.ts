@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { profileCsv, DataProfileError, type DataProfile } from "../../../../shared/data/profile";
 import { checkData, psiOf, DEFAULT_DATA_EXPECTATIONS as X } from "../../../../shared/data/checks";
 import { ADULT_CSV_PATH } from "../../../support/census";
+import { CENSUS_TRAINING_COLUMNS, TRAINING_COLUMNS } from "../../../../shared/data/training-columns";
 
 /** The real census data, profiled and checked as a run's staged data would be. */
 const adult = readFileSync(ADULT_CSV_PATH, "utf8");
@@ -85,7 +86,7 @@ describe("profiling the staged data while it streams", () => {
     const failed = checkData(p, { ...X, label: "income", columns: { age: "string", salary: "number" }, maxRows: 400, psi: { fnlwgt: 1e-6 } }, { runId: "r1", profile: full });
     expect(failed).toEqual(expect.arrayContaining([
       "The data has 500 rows; at most 400 are allowed.",
-      'The required column "salary" is missing.',
+      'The training needs the column "salary", which the data does not have.',
       'The column "age" must hold text but holds numbers.',
       'The label column "income" is missing.',
       expect.stringMatching(/^The column "fnlwgt" drifted from run r1's data: population stability index 0\.\d{3}, above the limit of 0.000001\.$/),
@@ -104,5 +105,48 @@ describe("profiling the staged data while it streams", () => {
     expect(col(p, "id").categories).toMatchObject({ distinct: 1_000, distinctCapped: true });
     expect(col(p, "id").categories!.top).toHaveLength(20);
     expect(checkData(p, X)).toEqual([]);
+  });
+});
+
+describe("checkData: the columns the training needs, before any job", () => {
+  const census = { ...X, columns: CENSUS_TRAINING_COLUMNS };
+  /** x1, x2 and a census label: fit in rows, label and missing cells, but not what the census training reads. */
+  const x1x2 = Array.from({ length: 600 }, (_, i) => `${i % 10},${(i * 7) % 13},${i % 4 === 0 ? ">50K" : "<=50K"}`);
+
+  it("passes the census data, the real set and the bundled one alike, on every backend", () => {
+    for (const columns of Object.values(TRAINING_COLUMNS)) expect(checkData(full, { ...X, columns })).toEqual([]);
+  });
+
+  it("refuses x1,x2,class on a first run (no reference) in one sentence naming every missing column and what the data has", async () => {
+    const p = await profile(csv(x1x2, "x1,x2,class"));
+    expect(checkData(p, X)).toEqual([]); // without the contract nothing stopped it: the job failed instead
+    expect(checkData(p, census)).toEqual([
+      'The training needs 14 columns the data does not have: "age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation", ' +
+        '"relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country"; the data has "x1", "x2" instead.',
+    ]);
+  });
+
+  it("refuses a numeric census column that holds text, which the serving model cannot score", async () => {
+    const p = await profile(csv(lines.slice(0, 500).map((l, i) => (i === 5 ? l.replace(/^\d+,/, "unknown,") : l))));
+    expect(checkData(p, census)).toEqual(['The column "age" must hold numbers but holds text.']);
+  });
+
+  it("names one missing column as such, and columns the reference had against the reference (renamed?), in one sentence", async () => {
+    const noAge = await profile(csv(lines.map((l) => l.replace(/^\d+,/, "")), head!.replace(/^age,/, "")));
+    expect(checkData(noAge, census)).toEqual(['The training needs the column "age", which the data does not have.']);
+    const renamed = await profile(csv(lines, head!.replace(/^age,workclass,/, "Age,Workclass,")), full);
+    expect(checkData(renamed, census, { runId: "r1", profile: full })).toEqual(['The columns "age", "workclass" of run r1\'s data are missing; new columns: "Age", "Workclass" (renamed?).']);
+  });
+
+  it("bounds the sentence: at most 20 names of each list, then how many more", async () => {
+    const wide = Array.from({ length: 30 }, (_, i) => `c${i}`);
+    const p = await profile(csv([[...wide.map(() => "1"), "a"].join(","), [...wide.map(() => "2"), "b"].join(",")], [...wide, "class"].join(",")));
+    const many = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`need${i}`, "number" as const]));
+    const [sentence] = checkData(p, { ...X, minRows: 1, columns: many });
+    expect(sentence).toMatch(/^The training needs 25 columns the data does not have: "need0", .*"need19" and 5 more; the data has "c0", .*"c19" and 10 more instead\.$/);
+  });
+
+  it("requires nothing when the columns are set to none (a training that reads what it is given)", async () => {
+    expect(checkData(await profile(csv(x1x2, "x1,x2,class")), { ...X, columns: {} })).toEqual([]);
   });
 });
