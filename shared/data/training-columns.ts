@@ -31,9 +31,10 @@ export const CENSUS_TRAINING_COLUMNS: ColumnTypes = Object.freeze({
  * checks' `columns` (shared/config/settings.ts, `dataExpectationsOf`), so the first run, which
  * has no earlier data to compare with, is held to them too and data the training cannot use is
  * refused without a billed job. Both backends train the census model by default: classic's
- * training web service is "Census Model", and v2's command (`AZUREML_TRAINING_COMMAND`) is the
- * census `train.py`. An endpoint whose training reads other columns lists them in its `data.columns`
- * (or `RETRAIN_DATA_CHECKS`), which replaces these; `{}` requires none.
+ * training web service is "Census Model", and v2's default command (`AZUREML_TRAINING_COMMAND`)
+ * runs a census `train.py` (the local v2 service runs the same experiment as classic's). An
+ * endpoint whose training reads other columns lists them all in its `data.columns` (or
+ * `RETRAIN_DATA_CHECKS`), which replaces these; `{}` requires none.
  *
  * Why a setting and not the service: only classic publishes its training's input schema (the web
  * service's swagger), a v2 command job publishes none, and reading it in the checks would add a
