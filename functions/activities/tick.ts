@@ -2,12 +2,10 @@ import * as df from "durable-functions";
 import type * as C from "./contracts";
 import { TICK_ACTIVITY } from "./names";
 import { toOutcome } from "./outcome";
-import { ACTIVE, startUnlessActive, statusOrUndefined } from "../app/instances";
+import { ACTIVE, runIdOf, startUnlessActive, statusOrUndefined } from "../app/instances";
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
 import type { RunStatus } from "../orchestrators/run-input";
 import { settleTerminated, type SettleDependencies } from "../app/terminated";
-
-const runIdOf = (s: df.DurableOrchestrationStatus) => (s.input as { runId?: unknown } | null | undefined)?.runId;
 
 /**
  * The scheduled tick's hands: start an endpoint's run as a top-level instance under the same

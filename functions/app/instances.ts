@@ -52,3 +52,9 @@ export async function statusOrUndefined(client: df.DurableClient, instanceId: st
     throw e;
   }
 }
+
+/** The run an instance holds: its input's run id (what it was started with), whatever its custom status says. */
+export function runIdOf(status: df.DurableOrchestrationStatus): string | undefined {
+  const id = (status.input as { runId?: unknown } | null | undefined)?.runId;
+  return typeof id === "string" ? id : undefined;
+}

@@ -1,8 +1,8 @@
 import type * as df from "durable-functions";
 import { ACTIVITY, AZUREML_ACTIVITY } from "../activities/names";
 import type * as C from "../activities/contracts";
-import { parseApprovalEvent } from "./approval";
-import { APPROVAL_EVENT, type RetrainInput, type RunResult, type RunStatus } from "./run-input";
+import { MAX_IGNORED_DECISIONS, awaitDecision } from "./approval";
+import { type RetrainInput, type RunResult, type RunStatus } from "./run-input";
 import { callActivity } from "./call-activity";
 import { azureMlRollout } from "./azureml-rollout";
 import { taskFailureMessage } from "./task-failure";
@@ -153,22 +153,20 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     yield* notify(context, input, "awaiting-approval", {
       summary: `the new model passed the gate (${decision.reasons.join(" ")}) and waits for approval until ${deadline.toISOString()}; approve or reject it with the links`, metrics,
     });
-    const answer = context.df.waitForExternalEvent(APPROVAL_EVENT);
-    const timeout = context.df.createTimer(deadline);
-    const first = yield context.df.Task.any([answer, timeout]);
-    if (first === timeout) {
+    const awaited = yield* awaitDecision(context, input.runId, deadline, input.approval.boundToRun === true, (ignored) => setStatus({ approval: { ...status.approval, ignored } }));
+    if (awaited.kind === "timed-out") {
       return yield* finish("rejected", { ...scored, reason: `nobody approved the model within ${input.approval.timeoutInHours} hours, so it was not promoted` });
     }
-    timeout.cancel();
-    // The first decision to arrive is the one taken; a later one stays unread in the history.
-    const event = parseApprovalEvent(answer.result);
-    const at = context.df.currentUtcDateTime.toISOString();
-    if (!event.valid) {
-      setStatus({ approval: { ...status.approval, approved: false, by: "an unreadable approval event", at } });
-      return yield* finish("rejected", { ...scored, reason: `the approval decision could not be read (${event.problem}), so the model was not promoted` });
+    if (awaited.kind === "too-many") {
+      return yield* finish("rejected", { ...scored, reason: `${MAX_IGNORED_DECISIONS} decisions that were not for this run arrived while it waited (see approval.ignored), so it stopped waiting and promoted nothing` });
     }
-    const a = event.decision;
-    setStatus({ approval: { ...status.approval, approved: a.approved, by: a.by, at, ...(a.comment ? { comment: a.comment } : {}) } });
+    if (awaited.kind === "unreadable") {
+      setStatus({ approval: { ...status.approval, approved: false, by: "an unreadable approval event", at: awaited.at } });
+      return yield* finish("rejected", { ...scored, reason: `the approval decision could not be read (${awaited.problem}), so the model was not promoted` });
+    }
+    // The first decision for this run is the one taken; a later one stays unread in the history.
+    const a = awaited.decision;
+    setStatus({ approval: { ...status.approval, approved: a.approved, by: a.by, at: awaited.at, ...(a.comment ? { comment: a.comment } : {}) } });
     if (!a.approved) return yield* finish("rejected", { ...scored, reason: `rejected by ${a.by}${a.comment ? `: ${a.comment}` : ""}` });
   }
 

@@ -17,8 +17,12 @@ export interface RetrainInput {
   readonly polling: PollingPolicy;
   /** Durable wait after the PATCH before checking the endpoint really serves the new model. */
   readonly verification: { readonly delayInSeconds: number };
-  /** When set, a passing model waits for a person's approval before it is promoted. */
-  readonly approval?: { readonly timeoutInHours: number };
+  /**
+   * When set, a passing model waits for a person's approval before it is promoted. `boundToRun`:
+   * only a decision naming this run's id counts (others are ignored and recorded); absent in runs
+   * started before decisions named their run, which take the first decision as they always did.
+   */
+  readonly approval?: { readonly timeoutInHours: number; readonly boundToRun?: true };
   /** Azure ML (v2) only: how traffic moves to the new deployment. */
   readonly rollout?: RolloutPolicy;
   /** The data checks before any job; absent in runs started before there were any. */
@@ -61,6 +65,8 @@ export interface ApprovalDecision {
   readonly approved: boolean;
   readonly by: string;
   readonly comment?: string;
+  /** The run the person reviewed: a decision binds to it, never to whatever run waits when it arrives. */
+  readonly runId?: string;
 }
 
 export interface PollingPolicy {

@@ -2,9 +2,11 @@ import * as df from "durable-functions";
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext, type Timer } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { runInputFromHistory, startIfIdle } from "./start-run";
-import { startUnlessActive, statusOrUndefined } from "../app/instances";
+import { ACTIVE, runIdOf, startUnlessActive, statusOrUndefined } from "../app/instances";
+import { runStartedResponse } from "./started";
+import { runLinks, type RunAction } from "../../shared/notify/events";
 import { TICK_INSTANCE_ID, badInstanceId, pollInstanceId } from "../orchestrators/instance-ids";
-import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseApprovalRequest } from "./retrain-request";
+import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseDecisionRequest, type DecisionRequest } from "./retrain-request";
 import { callerOf } from "./caller";
 import { cancelRun } from "./cancel";
 import { reportEndpointHealth } from "./health";
@@ -31,7 +33,7 @@ df.app.client.http("retrainHttpStart", {
       }
       context.log(`Started run ${input.runId} for ${body.endpoint} (instance ${outcome.instanceId}).`);
       appDependencies().telemetry.event("RetrainStarted", { runId: input.runId, endpoint: input.endpoint, trigger: "http", caller, dryRun: input.dryRun });
-      return client.createCheckStatusResponse(request, outcome.instanceId);
+      return await runStartedResponse(request, client, outcome.instanceId, input.runId, input.approval ? ["approve", "reject", "cancel"] : ["cancel"]);
     } catch (e) {
       if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
       throw e;
@@ -56,6 +58,8 @@ df.app.client.http("retrainStatus", {
       const poller = (await statusOrUndefined(client, pollInstanceId(instanceId, custom.jobId)))?.customStatus as Partial<PollStatus> | null | undefined;
       if (poller) custom = { ...custom, ...(poller.jobState ? { jobState: poller.jobState } : {}), ...(poller.polls !== undefined ? { polls: poller.polls } : {}) };
     }
+    // What can be done to this run now, each link bound to it by its id.
+    const actions: RunAction[] = !custom.runId || !ACTIVE.has(status.runtimeStatus) ? [] : custom.stage === "awaiting-approval" ? ["approve", "reject", "cancel"] : ["cancel"];
     return {
       status: 200,
       jsonBody: {
@@ -65,12 +69,19 @@ df.app.client.http("retrainStatus", {
         lastUpdatedTime: status.lastUpdatedTime,
         ...custom,
         output: status.output,
+        ...(custom.runId ? { links: runLinks(new URL(request.url).origin, instanceId, custom.runId, actions) } : {}),
       },
     };
   },
 });
 
-/** `POST /api/retrain/{instanceId}/approve|reject`: a person's decision on a run awaiting approval; `/cancel` ends a run (cancel.ts). */
+/**
+ * `POST /api/retrain/{instanceId}/approve|reject?runId=…` (or `{"runId"}` in the body; optional
+ * `"comment"`): a person's decision on the run they reviewed, refused (409, naming both runs)
+ * unless that run is the one awaiting approval. The event carries the run id too, so the run
+ * itself ignores a decision that reaches it for another run (functions/orchestrators/approval.ts).
+ * `/cancel` ends a run, the same way bound to its id (cancel.ts).
+ */
 df.app.client.http("retrainDecision", {
   route: "retrain/{instanceId}/{decision}",
   methods: ["POST"],
@@ -81,26 +92,33 @@ df.app.client.http("retrainDecision", {
     if (decision !== "approve" && decision !== "reject" && decision !== "cancel") return { status: 404, jsonBody: { error: `Unknown action "${decision.slice(0, 40)}"; use approve, reject or cancel.` } };
     const bad = badInstanceId(instanceId);
     if (bad) return { status: 400, jsonBody: { error: bad } };
-    let body: { comment?: string };
+    let body: DecisionRequest;
     try {
-      body = parseApprovalRequest(await request.text());
+      if (Number(request.headers.get("content-length") ?? 0) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
+      body = parseDecisionRequest(await request.text(), request.query.get("runId"), decision, instanceId);
     } catch (e) {
       if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
       throw e;
     }
-    if (decision === "cancel") return cancelRun(request, client, context, instanceId, body.comment);
+    if (decision === "cancel") return cancelRun(request, client, context, instanceId, body);
     const status = await statusOrUndefined(client, instanceId);
     if (!status) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
-    const stage = (status.customStatus as Partial<RunStatus> | null)?.stage;
-    if (status.runtimeStatus !== df.OrchestrationRuntimeStatus.Running || stage !== "awaiting-approval") {
-      return { status: 409, jsonBody: { error: `Run ${instanceId} is not awaiting approval (it is ${status.runtimeStatus}${stage ? `, stage ${stage}` : ""}); nothing was changed.` } };
+    const custom = status.customStatus as Partial<RunStatus> | null | undefined;
+    const waiting = status.runtimeStatus === df.OrchestrationRuntimeStatus.Running && custom?.stage === "awaiting-approval";
+    const current = runIdOf(status);
+    if (current !== body.runId) {
+      const now = current ? `run ${current} is (${waiting ? "awaiting approval" : `${status.runtimeStatus}${custom?.stage ? `, stage ${custom.stage}` : ""}`})` : `it holds no run`;
+      return { status: 409, jsonBody: { error: `Run ${body.runId} is not the run on instance ${instanceId}: ${now}. A decision applies only to the run it names; nothing was changed.`, runId: body.runId, ...(current ? { currentRunId: current } : {}) } };
+    }
+    if (!waiting) {
+      return { status: 409, jsonBody: { error: `Run ${body.runId} is not awaiting approval (it is ${status.runtimeStatus}${custom?.stage ? `, stage ${custom.stage}` : ""}); nothing was changed.`, runId: body.runId } };
     }
     const by = callerOf(request, appSettings().WEBSITE_AUTH_ENABLED);
-    const answer: ApprovalDecision = { approved: decision === "approve", by, ...(body.comment ? { comment: body.comment } : {}) };
+    const answer: ApprovalDecision = { approved: decision === "approve", by, ...(body.comment ? { comment: body.comment } : {}), runId: body.runId };
     await client.raiseEvent(instanceId, APPROVAL_EVENT, answer);
-    context.log(`Run ${instanceId}: ${decision} sent by ${by}.`);
-    // Two people may answer at once: the run takes the first decision it receives, and its status says whose.
-    return { status: 202, jsonBody: { instanceId, decision: answer, note: `The run acts on the first decision it receives; GET /api/retrain/${instanceId} shows which was taken.` } };
+    context.log(`Run ${body.runId} (instance ${instanceId}): ${decision} sent by ${by}.`);
+    // Two people may answer at once: the run takes the first decision for it that it receives, and its status says whose.
+    return { status: 202, jsonBody: { instanceId, runId: body.runId, decision: answer, note: `The run acts on the first decision for it that it receives; GET /api/retrain/${instanceId} shows which was taken.` } };
   },
 });
 

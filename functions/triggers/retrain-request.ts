@@ -111,13 +111,33 @@ async function checkSource(text: string, settings: Settings): Promise<void> {
 const approvalSchema = z
   .object({
     comment: z.string().max(1024, "comment is at most 1024 characters").optional(),
+    runId: z.string().min(1, "runId must not be empty").max(128, "runId is at most 128 characters").optional(),
   })
   .strict();
 
 /** Who decided is recorded from App Service authentication, never from what the caller says. */
 const APPROVAL_REFUSED = { by: '"by" is not accepted: the approver is recorded from App Service authentication (or as "function key"); put a name in "comment" instead' };
 
-/** The optional body of an approve/reject call: why. */
-export function parseApprovalRequest(text: string): { comment?: string } {
-  return parseJsonObjectBody(text, approvalSchema, APPROVAL_REFUSED);
+/** An approve/reject/cancel call: the run it is meant for (required) and why. */
+export interface DecisionRequest {
+  readonly runId: string;
+  readonly comment?: string;
+}
+
+/**
+ * The body of an approve/reject/cancel call (`{"runId", "comment"}`, both optional in the body)
+ * and the `runId` query parameter the product's own links carry. The run id is required, from
+ * either place (the same if both): a decision is bound to the run the person reviewed.
+ */
+export function parseDecisionRequest(text: string, queryRunId: string | null, action: string, instanceId: string): DecisionRequest {
+  const body = parseJsonObjectBody(text, approvalSchema, APPROVAL_REFUSED);
+  if (queryRunId !== null && (queryRunId === "" || queryRunId.length > 128)) throw new BadRequest("The runId query parameter must be a run id of 1 to 128 characters.");
+  if (queryRunId !== null && body.runId !== undefined && queryRunId !== body.runId) {
+    throw new BadRequest(`The runId query parameter (${queryRunId}) and the body's runId (${body.runId}) name different runs; nothing was changed.`);
+  }
+  const runId = body.runId ?? queryRunId ?? undefined;
+  if (runId === undefined) {
+    throw new BadRequest(`"runId" is required: name the run you mean to ${action} (in the body or as ?runId=), as GET /api/retrain/${instanceId} shows it; a decision is bound to the run that was reviewed. Nothing was changed.`);
+  }
+  return { runId, ...(body.comment !== undefined ? { comment: body.comment } : {}) };
 }

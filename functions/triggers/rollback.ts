@@ -7,6 +7,7 @@ import { backendOf, webhooksOf } from "../../shared/config/settings";
 import type { ModelRef } from "../../shared/backends/model-ref";
 import { BadRequest, parseJsonObjectBody } from "./retrain-request";
 import { callerOf } from "./caller";
+import { runStartedResponse } from "./started";
 import { ROLLBACK_ORCHESTRATOR } from "../orchestrators/rollback-orchestrator";
 import type { RollbackRunInput } from "../orchestrators/run-input";
 import type { RunRecord } from "../../shared/history/run-record";
@@ -20,8 +21,9 @@ function targetOf(from: RunRecord, v2: boolean): ModelRef | undefined {
 }
 
 /**
- * `POST /api/endpoints/{name}/rollback` (optional body `{"runId"}`): restores the model that run
- * replaced — by default the most recent promotion's. Classic: the archived model through the same
+ * `POST /api/endpoints/{name}/rollback` `{"runId"}`: restores the model that run replaced. The run
+ * is required: a rollback is bound to the promotion the person chose, never "whichever is latest
+ * when the call lands" (400 names the latest, for a caller to confirm). Classic: the archived model through the same
  * PATCH-and-verify path. Azure ML (v2): traffic back to the deployment the run kept, or that
  * version redeployed (functions/orchestrators/azureml-rollback.ts).
  */
@@ -53,15 +55,12 @@ df.app.client.http("rollbackEndpoint", {
         return { status: 409, jsonBody: { error: `Run ${from.runId} has no ${v2 ? "earlier model version" : "archived model"} to roll back to (it ${why}); nothing was changed.` } };
       }
     } else {
-      // The latest promotion, or nothing: skipping back past one without a target would put an
-      // older model back than the caller thinks.
+      // A rollback undoes the promotion a person chose; "the latest", taken when the call lands,
+      // may be one they never saw. Name it for them instead.
       const recent = await history.list({ endpoint, limit: 100 });
-      from = recent.runs.find((r) => r.result === "promoted");
-      if (!from) return { status: 409, jsonBody: { error: `Endpoint ${endpoint} has no promotion in its last ${recent.runs.length} runs; nothing to roll back to.` } };
-      if (!targetOf(from, v2)) {
-        const what = v2 ? "a deployment that ran no model version of this workspace" : "a model that could not be archived";
-        return { status: 409, jsonBody: { error: `The latest promotion of ${endpoint}, run ${from.runId}, replaced ${what}, so there is nothing to roll back to; name an earlier run with "runId" to go further back. Nothing was changed.` } };
-      }
+      const latest = recent.runs.find((r) => r.result === "promoted");
+      const hint = latest ? `the latest promotion of ${endpoint} is run ${latest.runId}${latest.endedAt ? ` (${latest.endedAt})` : ""}` : `endpoint ${endpoint} has no promotion in its last ${recent.runs.length} runs`;
+      return { status: 400, jsonBody: { error: `"runId" is required: name the promotion to undo (GET /api/runs?endpoint=${endpoint} lists them); ${hint}. Nothing was changed.`, ...(latest ? { latestPromotion: latest.runId } : {}) } };
     }
     const to = targetOf(from, v2)!;
     const retire = v2 ? await retainedDeployment(history, endpoint) : undefined;
@@ -87,6 +86,6 @@ df.app.client.http("rollbackEndpoint", {
     const outcome = await startIfIdle(client, appDependencies(), input, ROLLBACK_ORCHESTRATOR);
     if (!outcome.started) return { status: 409, jsonBody: { error: `A run for endpoint ${endpoint} is ${outcome.runtimeStatus}; try again when it ends.`, instanceId: outcome.instanceId } };
     context.log(`Rolling back ${endpoint} to the model run ${from.runId} replaced (run ${input.runId}).`);
-    return client.createCheckStatusResponse(request, outcome.instanceId);
+    return runStartedResponse(request, client, outcome.instanceId, input.runId, ["cancel"]);
   },
 });

@@ -52,7 +52,7 @@ export function buildRunInput(settings: Settings, o: RunOptions, now: Date = new
       deadlineInMinutes: settings.JOB_DEADLINE_MINUTES,
     },
     verification: { delayInSeconds: settings.VERIFY_DELAY_SECONDS },
-    ...((o.requireApproval ?? settings.APPROVAL_REQUIRED) ? { approval: { timeoutInHours: settings.APPROVAL_TIMEOUT_HOURS } } : {}),
+    ...((o.requireApproval ?? settings.APPROVAL_REQUIRED) ? { approval: { timeoutInHours: settings.APPROVAL_TIMEOUT_HOURS, boundToRun: true as const } } : {}),
     data: {
       expectations: dataExpectationsOf(settings, o.endpoint),
       skipUnchanged: !(o.force ?? false) && skipsUnchanged(settings, o.endpoint),

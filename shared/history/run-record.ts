@@ -33,6 +33,17 @@ export interface RecordedApproval {
   /** When the decision was taken (orchestration time). */
   readonly at?: string;
   readonly comment?: string;
+  /** Decisions that arrived for another run (or unreadable ones) while this run waited: not taken, recorded. */
+  readonly ignored?: readonly IgnoredDecision[];
+}
+
+/** A decision a waiting run did not take, and why. */
+export interface IgnoredDecision {
+  readonly at: string;
+  readonly problem: string;
+  /** The run the decision named, if it named one. */
+  readonly runId?: string;
+  readonly by?: string;
 }
 
 /**

@@ -81,18 +81,22 @@ async function run(scenario: string, faults: FaultSettings, body: unknown, durin
   await save(scenario, ["retrain-retrain"]);
 }
 
-const awaitingApproval = () => expect.poll(async () => ((await p.engine.instance("retrain-retrain"))?.customStatus as { stage?: string } | null)?.stage, { timeout: 30_000, interval: 20 }).toBe("awaiting-approval");
+/** Waits for the run to await approval; its run id, which a decision names. */
+const awaitingApproval = async () => {
+  await expect.poll(async () => ((await p.engine.instance("retrain-retrain"))?.customStatus as { stage?: string } | null)?.stage, { timeout: 30_000, interval: 20 }).toBe("awaiting-approval");
+  return ((await p.engine.instance("retrain-retrain"))!.customStatus as { runId: string }).runId;
+};
 
 describe.runIf(RECORD || FIGURES)("record the real engine's histories", () => {
   it("promoted", () => run("promoted", {}, {}), 120_000);
   it("rejected", () => run("rejected", {}, { gate: "AUC>=0.99" }), 120_000);
   it("approval approved", () => run("approval-approved", {}, { requireApproval: true }, async () => {
-    await awaitingApproval();
-    expect((await p.call("POST", "/api/retrain/retrain-retrain/approve", { comment: "ok" })).status).toBe(202);
+    const runId = await awaitingApproval();
+    expect((await p.call("POST", "/api/retrain/retrain-retrain/approve", { runId, comment: "ok" })).status).toBe(202);
   }), 120_000);
   it("approval rejected", () => run("approval-rejected", {}, { requireApproval: true }, async () => {
-    await awaitingApproval();
-    expect((await p.call("POST", "/api/retrain/retrain-retrain/reject", { comment: "no" })).status).toBe(202);
+    const runId = await awaitingApproval();
+    expect((await p.call("POST", "/api/retrain/retrain-retrain/reject", { runId, comment: "no" })).status).toBe(202);
   }), 120_000);
   it("approval timed out", () => run("approval-timeout", {}, { requireApproval: true }), 120_000);
   it("verification rollback", () => run("verification-rollback", { patchIgnored: { count: 1 } }, {}), 120_000);
@@ -101,7 +105,8 @@ describe.runIf(RECORD || FIGURES)("record the real engine's histories", () => {
   it("retries exhausted", () => run("retries-exhausted", { reset: { count: 100, operations: ["submit"] } }, {}), 180_000);
   it("manual rollback", async () => {
     await p.emulator.admin("DELETE", "faults");
-    await startAndWait(async () => (await p.call("POST", "/api/endpoints/retrain/rollback", {})).status);
+    const latest = ((await p.call("POST", "/api/endpoints/retrain/rollback", {})).body as { latestPromotion: string }).latestPromotion;
+    await startAndWait(async () => (await p.call("POST", "/api/endpoints/retrain/rollback", { runId: latest })).status);
     await save("manual-rollback", ["retrain-retrain"]);
   }, 120_000);
   it("fan-out", async () => {

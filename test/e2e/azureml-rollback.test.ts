@@ -58,7 +58,7 @@ describe("manual rollback on a v2 endpoint", () => {
     expect(a.record.result).toBe("promoted");
     expect(await scores()).not.toEqual(seedScores);
 
-    const back = await finish(ROLLBACK);
+    const back = await finish(ROLLBACK, { runId: a.record.runId });
     expect(back.status, JSON.stringify(back.status)).toMatchObject({ runtimeStatus: "Completed", result: "rolled-back" });
     expect(back.status.reason).toBe(
       `restored the model that run ${a.record.runId} replaced (census:1): moved all traffic back to deployment blue, which still ran census:1; deployment ${a.record.rollout!.deployment} is kept at 0 % until ${back.record.rollout!.retained!.retireAfter}`,
@@ -77,7 +77,7 @@ describe("manual rollback on a v2 endpoint", () => {
     ]);
     expect(endpoint().deployments.has(a.record.rollout!.deployment)).toBe(true); // kept, so the rollback can be undone
 
-    const again = await finish(ROLLBACK);
+    const again = await finish(ROLLBACK, { runId: a.record.runId });
     expect(again.status).toMatchObject({ result: "rolled-back", reason: expect.stringContaining("already serves census:1 (deployment blue); nothing was changed") as unknown });
   });
 
@@ -102,7 +102,9 @@ describe("manual rollback on a v2 endpoint", () => {
     const deployments = [...endpoint().deployments.keys()].sort();
     // The latest promotion (C) replaced B's version, whose deployment the rollback above retired.
     svc.faults.set({ wrongModelNextDeployment: true });
-    const r = await finish(ROLLBACK);
+    const unnamed = await p.call("POST", ROLLBACK, {});
+    expect(unnamed.status).toBe(400);
+    const r = await finish(ROLLBACK, { runId: (unnamed.body as { latestPromotion: string }).latestPromotion });
     expect(r.status).toMatchObject({ runtimeStatus: "Failed", result: "failed", reason: expect.stringMatching(/before moving traffic failed: .*scored differently from training time.*; traffic was not moved; deployment \S+ was removed$/) as unknown });
     expect(servingNow()[0]![0]).toBe(before);
     expect([...endpoint().deployments.keys()].sort()).toEqual(deployments);

@@ -35,16 +35,16 @@ async function startTraining(): Promise<{ runId: string; jobId: string }> {
 describe("ending a run from outside leaves nothing behind", () => {
   it("POST /api/retrain/{id}/cancel ends the run, its poller and its job, and records why", async () => {
     const { runId, jobId } = await startTraining();
-    const r = await p.call("POST", `/api/retrain/${ID}/cancel`, { comment: "wrong data" });
+    const r = await p.call("POST", `/api/retrain/${ID}/cancel?runId=${runId}`, { comment: "wrong data" });
     const expected = `terminated while training: cancelled by function key: wrong data; its job poller ${pollerOf(jobId)} was ended; training job ${jobId} was cancelled`;
-    expect([r.status, r.body]).toEqual([202, { instanceId: ID, cancelled: true, settled: expected }]);
+    expect([r.status, r.body]).toEqual([202, { instanceId: ID, runId, cancelled: true, settled: expected }]);
     expect(await jobState(jobId)).toBe("Cancelled");
     expect((await p.engine.instance(ID))?.status).toBe("Terminated");
     await expect.poll(async () => (await p.engine.instance(pollerOf(jobId)))?.status, { timeout: 30_000, interval: 100 }).toBe("Terminated");
     const record = (await p.call("GET", `/api/runs/${runId}`)).body as RunRecord;
     expect([record.result, record.reason, record.jobId]).toEqual(["terminated", expected, jobId]);
     // Settled once: asking again changes nothing.
-    expect((await p.call("POST", `/api/retrain/${ID}/cancel`, {})).body).toMatchObject({ settled: "already settled" });
+    expect((await p.call("POST", `/api/retrain/${ID}/cancel`, { runId })).body).toMatchObject({ settled: "already settled" });
   });
 
   it("a run terminated through Durable's own API is settled before the endpoint's next run starts", async () => {
@@ -64,9 +64,10 @@ describe("ending a run from outside leaves nothing behind", () => {
   });
 
   it("refuses to cancel what is not a running retraining run, changing nothing", async () => {
-    expect((await p.call("POST", "/api/retrain/retrain-nothing/cancel", {})).status).toBe(404);
-    const ended = await p.call("POST", `/api/retrain/${ID}/cancel`, {});
+    const runId = String((await status()).runId);
+    expect((await p.call("POST", "/api/retrain/retrain-nothing/cancel", { runId })).status).toBe(404);
+    const ended = await p.call("POST", `/api/retrain/${ID}/cancel`, { runId });
     expect([ended.status, (ended.body as { error: string }).error]).toEqual([409, expect.stringMatching(/has already ended \((Completed|Failed)\); nothing was changed/) as unknown]);
-    expect((await p.call("POST", `/api/retrain/${ID}/cancel`, {}, null)).status).toBe(401);
+    expect((await p.call("POST", `/api/retrain/${ID}/cancel`, { runId }, null)).status).toBe(401);
   });
 });

@@ -70,13 +70,15 @@ describe("new data in the endpoint's data location starts a run", () => {
 
   it("uploads while a run is active make exactly one follow-up run, once it ends", async () => {
     // A run that waits for a person: active for as long as the test needs.
-    expect((await p.call("POST", "/api/retrain", { requireApproval: true })).status).toBe(202);
+    const started = await p.call("POST", "/api/retrain", { requireApproval: true });
+    expect(started.status).toBe(202);
+    const runId = (started.body as { runId: string }).runId;
     await expect.poll(async () => ((await p.engine.instance(RUN))?.customStatus as { stage?: string } | null)?.stage, { timeout: 60_000 }).toBe("awaiting-approval");
     for (let i = 1; i <= 3; i++) await upload(drop, `drop/during-${i}.csv`, csv(200 + i));
     const watcher = `newdata-retrain-${nextWatcher}`;
     await expect.poll(async () => ((await p.engine.instance(watcher))?.customStatus as NewDataStatus | null)?.stage, { timeout: 60_000 }).toBe("waiting-for-run");
     expect(((await p.engine.instance(watcher))!.customStatus as NewDataStatus).waiting).toBe(3);
-    expect((await p.call("POST", `/api/retrain/${RUN}/reject`, { comment: "not this one" })).status).toBe(202);
+    expect((await p.call("POST", `/api/retrain/${RUN}/reject`, { runId, comment: "not this one" })).status).toBe(202);
     const { runs } = await watcherRuns();
     console.log(`during a run: 3 uploads → ${runs.length} follow-up run(s): ${runs.map((r) => `${r.result} on ${r.dataSource} (${r.trigger.arrivals} arrivals)`).join("; ")}`);
     expect(runs).toHaveLength(1);

@@ -125,8 +125,8 @@ describe("webhooks hear about runs", () => {
     await expect.poll(() => cloudEvents("com.retrainer.run.awaiting-approval").length, { timeout: 60_000, interval: 100 }).toBe(1);
     const event = JSON.parse(cloudEvents("com.retrainer.run.awaiting-approval")[0]!.body) as { data: { runId: string; summary: string; links: Record<string, string> } };
     expect(event.data.summary).toMatch(/waits for approval until/);
-    expect(event.data.links.approve).toBe(`${p.host.url}/api/retrain/${RUN}/approve`);
-    expect(event.data.links.reject).toBe(`${p.host.url}/api/retrain/${RUN}/reject`);
+    expect(event.data.links.approve).toBe(`${p.host.url}/api/retrain/${RUN}/approve?runId=${event.data.runId}`);
+    expect(event.data.links.reject).toBe(`${p.host.url}/api/retrain/${RUN}/reject?runId=${event.data.runId}`);
 
     await expect.poll(() => received.filter((r) => r.path.startsWith("/teams/")).length, { timeout: 30_000, interval: 100 }).toBe(1);
     const card = JSON.parse(received.find((r) => r.path.startsWith("/teams/"))!.body) as { "@type": string; title: string; potentialAction: { name: string; targets: { uri: string }[] }[] };
@@ -134,14 +134,16 @@ describe("webhooks hear about runs", () => {
     expect(card.title).toBe("retrainer: retrain is waiting for approval");
     expect(card.potentialAction.map((a) => a.targets[0]!.uri)).toEqual(expect.arrayContaining([event.data.links.approve, event.data.links.reject]));
 
-    expect((await p.call("POST", new URL(event.data.links.approve!).pathname, { comment: "from the webhook" })).status).toBe(202);
+    const link = new URL(event.data.links.approve!);
+    expect((await p.call("POST", `${link.pathname}${link.search}`, { comment: "from the webhook" })).status).toBe(202);
     const run = await p.engine.waitUntilEnded(RUN);
     expect(run.customStatus).toMatchObject({ result: "promoted", approval: { approved: true, comment: "from the webhook" } });
     await expect.poll(() => cloudEvents("com.retrainer.run.promoted").filter((r) => r.body.includes(event.data.runId)).length, { timeout: 30_000 }).toBe(1);
   });
 
   it("a rollback tells who listens for rolled-back, naming the model put back", async () => {
-    expect((await p.call("POST", "/api/endpoints/retrain/rollback")).status).toBe(202);
+    const latest = (await p.call("POST", "/api/endpoints/retrain/rollback")).body as { latestPromotion: string };
+    expect((await p.call("POST", "/api/endpoints/retrain/rollback", { runId: latest.latestPromotion })).status).toBe(202);
     const run = await p.engine.waitUntilEnded(RUN);
     expect(run.customStatus).toMatchObject({ result: "rolled-back" });
     await expect.poll(() => cloudEvents("com.retrainer.run.rolled-back").length, { timeout: 30_000, interval: 100 }).toBe(1);

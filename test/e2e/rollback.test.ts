@@ -27,7 +27,7 @@ async function finish(start: Promise<{ status: number }>): Promise<Record<string
 }
 
 describe("manual rollback through the local host", () => {
-  it("restores the model a promotion replaced, by default the latest, or a given run's, through PATCH and verify", async () => {
+  it("restores the model the named promotion replaced, the latest or an earlier one, through PATCH and verify", async () => {
     const seedScores = await scores();
     const a = await finish(p.call("POST", "/api/retrain", {}));
     const aScores = await scores();
@@ -35,7 +35,7 @@ describe("manual rollback through the local host", () => {
     expect([a.result, b.result]).toEqual(["promoted", "promoted"]);
     expect(await scores()).not.toEqual(aScores);
 
-    const back = await finish(p.call("POST", "/api/endpoints/retrain/rollback"));
+    const back = await finish(p.call("POST", "/api/endpoints/retrain/rollback", { runId: b.runId }));
     expect(back).toMatchObject({ runtimeStatus: "Completed", result: "rolled-back", reason: `restored the model that run ${String(b.runId)} replaced (retrainer-archive/retrain/${String(b.runId)}/previous.ilearner)` });
     expect(await scores()).toEqual(aScores);
 
@@ -63,7 +63,7 @@ describe("manual rollback through the local host", () => {
     expect(await getEndpoint(p.emulator, "retrain")).toEqual(before);
   });
 
-  it("by default targets the latest promotion: when it has no archive, refuses with the reason instead of skipping back to an older one", async () => {
+  it("a rollback names the promotion it undoes: without one, 400 names the latest; a latest one without an archive is refused by name", async () => {
     const before = await getEndpoint(p.emulator, "retrain");
     const promoted = await finish(p.call("POST", "/api/retrain", {}));
     expect(promoted.result).toBe("promoted");
@@ -73,8 +73,13 @@ describe("manual rollback through the local host", () => {
     const runId = "retrain-29990101T000000Z-abcdef";
     await history.upsert({ ...latest, runId, instanceId: ID, startedAt: "2999-01-01T00:00:00.000Z", endedAt: "2999-01-01T00:10:00.000Z", archivedModel: undefined });
     const afterPromotion = await getEndpoint(p.emulator, "retrain");
-    const r = await p.call("POST", "/api/endpoints/retrain/rollback");
-    expect([r.status, (r.body as { error: string }).error]).toEqual([409, `The latest promotion of retrain, run ${runId}, replaced a model that could not be archived, so there is nothing to roll back to; name an earlier run with "runId" to go further back. Nothing was changed.`]);
+    const unnamed = await p.call("POST", "/api/endpoints/retrain/rollback");
+    expect([unnamed.status, unnamed.body]).toEqual([400, {
+      error: `"runId" is required: name the promotion to undo (GET /api/runs?endpoint=retrain lists them); the latest promotion of retrain is run ${runId} (2999-01-01T00:10:00.000Z). Nothing was changed.`,
+      latestPromotion: runId,
+    }]);
+    const r = await p.call("POST", "/api/endpoints/retrain/rollback", { runId });
+    expect([r.status, (r.body as { error: string }).error]).toEqual([409, `Run ${runId} has no archived model to roll back to (it replaced a model that could not be archived); nothing was changed.`]);
     expect(await getEndpoint(p.emulator, "retrain")).toEqual(afterPromotion);
     expect(afterPromotion).not.toEqual(before);
   });

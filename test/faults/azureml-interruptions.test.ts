@@ -32,7 +32,7 @@ describe("a v2 run ended from outside leaves nothing behind", () => {
     await expect.poll(async () => (await status()).stage, { timeout: 30_000, interval: 50 }).toBe("training");
     const { jobId, runId } = await status();
     await expect.poll(() => svc.state.jobs.get(jobId!)?.status, { timeout: 30_000, interval: 50 }).toBe("Running");
-    const r = await p.call("POST", `/api/retrain/${ID}/cancel`, { comment: "wrong data" });
+    const r = await p.call("POST", `/api/retrain/${ID}/cancel`, { runId, comment: "wrong data" });
     expect(r.status).toBe(202);
     expect((r.body as { settled: string }).settled).toMatch(new RegExp(`^terminated while training: cancelled by function key: wrong data; its job poller \\S+ was ended; training job ${jobId} was cancelled$`));
     await expect.poll(() => svc.state.jobs.get(jobId!)?.status, { timeout: 30_000, interval: 50 }).toBe("Canceled");
@@ -48,7 +48,7 @@ describe("a v2 run ended from outside leaves nothing behind", () => {
     expect(s).toMatchObject({ stage: "promoting", shift: { from: "blue", percent: 50 } });
     const green = s.shift!.to;
 
-    const r = await p.call("POST", `/api/retrain/${ID}/cancel`, {});
+    const r = await p.call("POST", `/api/retrain/${ID}/cancel`, { runId: s.runId });
     expect(r.status).toBe(202);
     expect((r.body as { settled: string }).settled).toBe(`terminated while promoting: cancelled by function key; all traffic was put back on blue (it was ${split}); deployment ${green} is being removed`);
     expect(endpoint().traffic).toEqual({ blue: 100 });

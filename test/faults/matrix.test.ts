@@ -182,7 +182,8 @@ describe("fault matrix: each fault, a complete run, the end state and what must 
     const o = await runWith({}, { requireApproval: true }, async () => {
       await expect.poll(async () => ((await p.call("GET", `/api/retrain/${INSTANCE}`)).body as { stage?: string }).stage, { timeout: 30_000, interval: 20 }).toBe("awaiting-approval");
       await p.emulator.admin("POST", "faults", { expiredSas: { count: 1 } });
-      expect((await p.call("POST", `/api/retrain/${INSTANCE}/approve`, { comment: "ok" })).status).toBe(202);
+      const runId = ((await p.call("GET", `/api/retrain/${INSTANCE}`)).body as { runId: string }).runId;
+      expect((await p.call("POST", `/api/retrain/${INSTANCE}/approve`, { runId, comment: "ok" })).status).toBe(202);
     });
     expectPromoted(o);
     expect(o.calls.patch).toBe(1);

@@ -96,29 +96,41 @@ describe("gates that would pass anything", () => {
 });
 
 describe("forged approvals and racing requests", () => {
-  const awaiting = async () => {
-    expect((await call("POST", "/api/retrain", { requireApproval: true, dataSource: "other.csv" })).status).toBe(202);
+  const awaiting = async (): Promise<string> => {
+    const started = await call("POST", "/api/retrain", { requireApproval: true, dataSource: "other.csv" });
+    expect(started.status).toBe(202);
     await waitFor(async () => ((await p.call("GET", `/api/retrain/${ID}`)).body as { stage?: string }).stage, "awaiting-approval");
+    return (started.body as { runId: string }).runId;
   };
 
   it("an approver named by a header the caller sets is not believed: the record says \"function key\"", async () => {
-    await awaiting();
-    const r = await call("POST", `/api/retrain/${ID}/approve`, { comment: "as the CEO" }, { "x-ms-client-principal-name": "ceo@contoso.com", "x-ms-client-principal-id": "1", "x-ms-client-principal": Buffer.from(JSON.stringify({ claims: [{ typ: "name", val: "ceo@contoso.com" }] })).toString("base64") });
+    const runId = await awaiting();
+    const r = await call("POST", `/api/retrain/${ID}/approve`, { runId, comment: "as the CEO" }, { "x-ms-client-principal-name": "ceo@contoso.com", "x-ms-client-principal-id": "1", "x-ms-client-principal": Buffer.from(JSON.stringify({ claims: [{ typ: "name", val: "ceo@contoso.com" }] })).toString("base64") });
     expect(r.status).toBe(202);
     const s = await end();
     const record = (await call("GET", `/api/runs/${String(s.runId)}`)).body as { approval?: { by?: string } };
     expect(record.approval?.by).toBe("function key");
   });
 
-  it("an approval event forged through the webhook with a string \"false\", a number, or an oversized comment is not an approval", async () => {
-    for (const payload of [{ approved: "false" }, { approved: 1 }, { approved: true, comment: "x".repeat(100_000) }]) {
-      await awaiting();
+  it("an approval event forged through the webhook with a string \"false\", a number, or an oversized comment is not an approval: ignored and shown, the run still waits", async () => {
+    const jobsBefore = (await world(p)).jobs;
+    const runId = await awaiting();
+    const payloads = [{ approved: "false", runId }, { approved: 1, runId }, { approved: true, by: "x", runId, comment: "x".repeat(100_000) }];
+    for (const payload of payloads) {
       const raised = await p.call("POST", `/runtime/webhooks/durabletask/instances/${ID}/raiseEvent/ApprovalDecision?code=${encodeURIComponent(p.systemKey)}`, payload, null, { "Content-Type": "application/json" });
       expect(raised.status).toBe(202);
-      const s = await end();
-      expect(s.result).toBe("rejected");
-      expect(s.reason).toMatch(/^the approval decision could not be read \(.+\), so the model was not promoted$/);
     }
+    await waitFor(async () => ((await p.call("GET", `/api/retrain/${ID}`)).body as { approval?: { ignored?: unknown[] } }).approval?.ignored?.length, payloads.length);
+    const waiting = (await p.call("GET", `/api/retrain/${ID}`)).body as { stage: string; approval: { ignored: { problem: string }[] } };
+    expect(waiting.stage).toBe("awaiting-approval");
+    expect(waiting.approval.ignored.map((i) => i.problem)).toEqual([
+      'it could not be read ("approved" is the text "false", not true or false)',
+      'it could not be read ("approved" is 1, not true or false)',
+      'it could not be read ("comment" must be text of at most 1024 characters)',
+    ]);
+    expect((await call("POST", `/api/retrain/${ID}/reject`, { runId })).status).toBe(202);
+    expect(await end()).toMatchObject({ result: "rejected", reason: "rejected by function key" });
+    expect((await world(p)).jobs).toBe(jobsBefore + 1);
   });
 
   it("ten starts at once for one endpoint: one run, one job", async () => {

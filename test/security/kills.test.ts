@@ -102,7 +102,7 @@ describe("npm run serve through kill -9 and restarts", () => {
     expect(record.archivedModel?.RelativeLocation).toBe(`retrainer-archive/retrain/${String(two.runId)}/previous.ilearner`);
     expect(await st.servedModel()).toBe(two.model);
 
-    expect((await api(third, "POST", "/api/endpoints/retrain/rollback")).status).toBe(202);
+    expect((await api(third, "POST", "/api/endpoints/retrain/rollback", { runId: two.runId })).status).toBe(202);
     expect(await ended(third)).toMatchObject({ runtimeStatus: "Completed", result: "rolled-back" });
     expect(await st.servedModel()).toBe(record.archivedModel?.RelativeLocation);
   }, 240_000);

@@ -68,7 +68,7 @@ export async function driveOrchestrator(
   const clock = { now: options.start ?? new Date("2026-01-04T03:00:00Z") };
   const steps: Step[] = [];
   const statuses: unknown[] = [];
-  const r = await runInstance(orchestrator, input, "retrain-retrain", { clock, steps, statuses, activities, options, budget: { steps: 0 } });
+  const r = await runInstance(orchestrator, input, "retrain-retrain", { clock, steps, statuses, activities, options, budget: { steps: 0 }, delivered: new Set() });
   return { ...r, steps, statuses, clock };
 }
 
@@ -93,6 +93,8 @@ interface Shared {
   activities: Record<string, ActivityHandler>;
   options: DriveOptions;
   budget: { steps: number };
+  /** Scripted events already raised. */
+  delivered: Set<ScriptedEvent>;
 }
 
 /** Runs one instance to its end, restarting it with the new input on continue-as-new. */
@@ -153,12 +155,14 @@ async function runExecution(orchestrator: Orchestrator, input: unknown, instance
         // The race the pipeline uses: an external event against a timer.
         const timer = token.tasks.find((t): t is Extract<Token, { kind: "timer" }> => t.kind === "timer");
         const event = token.tasks.find((t): t is Extract<Token, { kind: "event" }> => t.kind === "event");
-        const scripted = event ? options.events?.find((e) => e.name === event.name) : undefined;
+        // Each scripted event is delivered once, in order: a run that waits again gets the next.
+        const scripted = event ? options.events?.find((e) => e.name === event.name && !sh.delivered.has(e)) : undefined;
         const eventAt = scripted ? clock.now.getTime() + scripted.afterMs : Number.POSITIVE_INFINITY;
         if (event && scripted && (!timer || eventAt <= timer.fireAt.getTime())) {
           steps.push({ kind: "event", name: event.name, at: new Date(eventAt) });
           clock.now = new Date(eventAt);
           event.result = structuredClone(scripted.value);
+          sh.delivered.add(scripted);
           next = gen.next(event);
         } else if (timer) {
           steps.push({ kind: "timer", fireAt: timer.fireAt, at: new Date(clock.now) });

@@ -300,6 +300,71 @@ describe("retrainOrchestrator with approval", () => {
   });
 });
 
+describe("retrainOrchestrator with approval bound to the run (issue 26)", () => {
+  const RUN = "retrain-20260104T030000Z-abc123";
+  async function decide(events: { afterMs: number; value: unknown }[] | undefined) {
+    const clock = { now: new Date("2026-01-04T03:00:00Z") };
+    const world = new FakeWorld(clock);
+    const activities = createActivities(world.deps()) as unknown as Record<string, (i: never) => Promise<unknown>>;
+    const result = await driveOrchestrator(retrainOrchestrator, input({ approval: { timeoutInHours: 24, boundToRun: true } }), activities, {
+      start: clock.now,
+      events: (events ?? []).map((e) => ({ name: "ApprovalDecision", ...e })),
+    });
+    return { world, result };
+  }
+
+  it("a decision for another run, one naming no run and an unreadable one are ignored and recorded; the decision for this run is taken", async () => {
+    const { world, result } = await decide([
+      { afterMs: 60_000, value: { approved: true, by: "mallory", runId: "retrain-20260101T000000Z-ffffff" } },
+      { afterMs: 120_000, value: { approved: true, by: "old script" } },
+      { afterMs: 180_000, value: { approved: "yes", by: "x", runId: RUN } },
+      { afterMs: 240_000, value: { approved: false, by: "ana@contoso.com", comment: "not now", runId: RUN } },
+    ]);
+    expect(world.patches).toHaveLength(0);
+    expect(result.output).toMatchObject({ result: "rejected", reason: "rejected by ana@contoso.com: not now", approval: { approved: false, by: "ana@contoso.com" } });
+    const ignored = (result.output as { approval: { ignored: { problem: string; runId?: string; by?: string }[] } }).approval.ignored;
+    expect(ignored.map((i) => i.problem)).toEqual([
+      "it is for run retrain-20260101T000000Z-ffffff, not this one",
+      "it names no run",
+      'it could not be read ("approved" is the text "yes", not true or false)',
+    ]);
+    expect(ignored[0]).toMatchObject({ runId: "retrain-20260101T000000Z-ffffff", by: "mallory" });
+    // Shown while the run still waits, not only at the end.
+    expect(result.statuses).toContainEqual(expect.objectContaining({ stage: "awaiting-approval", approval: expect.objectContaining({ ignored: [expect.objectContaining({ by: "mallory" })] }) as unknown }));
+  });
+
+  it("an approval for this run promotes; the deadline still holds after ignored decisions", async () => {
+    const approved = await decide([{ afterMs: 60_000, value: { approved: true, by: "ana", runId: RUN } }]);
+    expect(approved.world.patches).toHaveLength(1);
+    expect(approved.result.output).toMatchObject({ result: "promoted", approval: { approved: true, by: "ana" } });
+    const late = await decide([{ afterMs: 60_000, value: { approved: true, by: "mallory", runId: "other" } }]);
+    expect(late.world.patches).toHaveLength(0);
+    expect(late.result.output).toMatchObject({ result: "rejected", reason: "nobody approved the model within 24 hours, so it was not promoted" });
+  });
+
+  it("a flood of decisions for other runs ends the wait after 10, promoting nothing", async () => {
+    const flood = Array.from({ length: 12 }, (_, i) => ({ afterMs: 1_000 * (i + 1), value: { approved: true, by: `bot ${i}`, runId: `other-${i}` } }));
+    const { world, result } = await decide([...flood, { afterMs: 60_000, value: { approved: true, by: "ana", runId: RUN } }]);
+    expect(world.patches).toHaveLength(0);
+    expect(result.output).toMatchObject({ result: "rejected", reason: expect.stringMatching(/^10 decisions that were not for this run arrived/) as unknown });
+  });
+
+  it("a run started before decisions named their run still takes a decision without a run id, and ignores one for another run", async () => {
+    const clock = { now: new Date("2026-01-04T03:00:00Z") };
+    const world = new FakeWorld(clock);
+    const activities = createActivities(world.deps()) as unknown as Record<string, (i: never) => Promise<unknown>>;
+    const result = await driveOrchestrator(retrainOrchestrator, input({ approval: { timeoutInHours: 24 } }), activities, {
+      start: clock.now,
+      events: [
+        { name: "ApprovalDecision", afterMs: 60_000, value: { approved: true, by: "mallory", runId: "other" } },
+        { name: "ApprovalDecision", afterMs: 120_000, value: { approved: true, by: "ana" } },
+      ],
+    });
+    expect(world.patches).toHaveLength(1);
+    expect(result.output).toMatchObject({ result: "promoted", approval: { by: "ana", ignored: [{ runId: "other" }] } });
+  });
+});
+
 describe("retrainOrchestrator telling the webhooks", () => {
   /** The run with webhooks configured (`notify`), the notifications it handed on, and a start that may fail. */
   async function notified(setup: (w: FakeWorld) => void, over: Partial<RetrainInput>, o: { startFails?: boolean; events?: { afterMs: number; value: unknown }[] } = {}) {
