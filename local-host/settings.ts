@@ -22,7 +22,8 @@ export function readLocalSettings(path: string): LocalSettings {
 /** `%NAME%` in binding properties resolves from app settings, as in Azure. */
 export function resolveSetting(value: string, values: Readonly<Record<string, string | undefined>>): string {
   return value.replace(/%([^%]+)%/g, (_, name: string) => {
-    const v = values[name];
+    // Own settings only: %constructor% must not resolve to Object's.
+    const v = Object.hasOwn(values, name) ? values[name] : undefined;
     if (v === undefined || v === "") throw new Error(`The binding expression %${name}% names an app setting that is not set.`);
     return v;
   });

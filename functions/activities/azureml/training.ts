@@ -52,7 +52,7 @@ export function azureMlTrainingActivities(d: ActivityDependencies) {
       toOutcome<C.EvaluateResult>(async () => {
         const run = await v2(d).mlflow.getRun(i.jobId);
         const known = Object.keys(AZUREML_METRICS.metrics);
-        const pick = (prefix: string) => Object.fromEntries(known.filter((k) => `${prefix}${k}` in run.metrics).map((k) => [k, run.metrics[`${prefix}${k}`]!]));
+        const pick = (prefix: string) => Object.fromEntries(known.filter((k) => Object.hasOwn(run.metrics, `${prefix}${k}`)).map((k) => [k, run.metrics[`${prefix}${k}`]!]));
         const metrics = pick("");
         const champion = pick(CHAMPION_PREFIX);
         const compared = Object.keys(champion).length > 0 ? champion : undefined;
