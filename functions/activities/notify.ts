@@ -8,6 +8,7 @@ import { deliver, describeTarget, type Post } from "../../shared/notify/delivery
 import type { Notification, WebhookTarget } from "../../shared/notify/events";
 import type { DeliveryRecord, RunHistoryClient } from "../../shared/history/run-history";
 import type { Telemetry } from "../../shared/telemetry/telemetry";
+import { logSafe } from "../../shared/text/safe-text";
 
 export interface NotifyDependencies {
   readonly history: Pick<RunHistoryClient, "recordDelivery">;
@@ -64,7 +65,7 @@ export function notifyActivities(client: df.DurableClient, d: NotifyDependencies
         await d.history.recordDelivery(record);
         if (attempt.ok || gaveUp) {
           d.telemetry.event(attempt.ok ? "NotificationDelivered" : "NotificationFailed", {
-            runId: record.runId, endpoint: i.notification.endpoint, event: record.event, target: record.target, attempt: String(record.attempt), ...(record.error ? { error: record.error } : {}),
+            runId: logSafe(record.runId), endpoint: logSafe(i.notification.endpoint), event: record.event, target: record.target, attempt: String(record.attempt), ...(record.error ? { error: record.error } : {}),
           });
         }
         return { ok: attempt.ok, retryable: attempt.retryable };

@@ -4,9 +4,7 @@ import type { NotificationEvent } from "../../shared/notify/events";
 import type { RunResult } from "./run-input";
 import { callActivity } from "./call-activity";
 import { RETRY } from "./policies";
-
-/** A summary longer than this is cut: a chat card shows a line or two, and the run record has the whole reason. */
-const MAX_SUMMARY_CHARS = 1_000;
+import { plainText, SENTENCE_CHARS } from "../../shared/text/safe-text";
 
 /** The notification each end of a run is; a dry run tells nobody. */
 export const EVENT_OF_RESULT: Readonly<Record<RunResult, NotificationEvent | undefined>> = {
@@ -27,11 +25,14 @@ export interface NotifyDetails {
  */
 export function* notify(context: df.OrchestrationContext, run: { readonly runId: string; readonly endpoint: string; readonly notify?: true }, event: NotificationEvent | undefined, d: NotifyDetails): Generator<df.Task, void, unknown> {
   if (!run.notify || !event) return;
-  const summary = d.summary.length > MAX_SUMMARY_CHARS ? `${d.summary.slice(0, MAX_SUMMARY_CHARS - 1)}…` : d.summary;
+  // A summary quotes what came from outside (column names, label values, file names, comments): it is
+  // made one printable line and cut (a card shows a line or two, the run record has the whole
+  // reason), here and again where each message is rendered and escaped (shared/notify/events.ts).
+  const summary = plainText(d.summary, SENTENCE_CHARS);
   // Non-finite scores fail closed everywhere else; here they are left out, since JSON cannot carry them.
   const metrics = d.metrics ? Object.fromEntries(Object.entries(d.metrics).filter(([, v]) => Number.isFinite(v))) : undefined;
   yield* callActivity(context, NOTIFY_ACTIVITY.start, RETRY.record, {
     runId: run.runId, endpoint: run.endpoint, instanceId: context.df.instanceId, event, time: context.df.currentUtcDateTime.toISOString(), summary,
-    ...(metrics && Object.keys(metrics).length ? { metrics } : {}), ...(d.model ? { model: d.model } : {}),
+    ...(metrics && Object.keys(metrics).length ? { metrics } : {}), ...(d.model ? { model: plainText(d.model, SENTENCE_CHARS) } : {}),
   });
 }

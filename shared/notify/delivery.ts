@@ -1,4 +1,5 @@
 import { SIGNATURE_HEADER, sign, toCard, toCloudEvent, type Notification, type WebhookTarget } from "./events";
+import { logSafe } from "../text/safe-text";
 
 /** One attempt to deliver a notification to one webhook, as recorded and as the retry decides on. */
 export interface DeliveryAttempt {
@@ -51,7 +52,8 @@ export async function deliver(post: Post, target: WebhookTarget, n: Notification
     return { ok, status, retryable: !ok && (status >= 500 || status === 408 || status === 429), durationInMs: o.now() - t0, ...(ok ? {} : { error: `HTTP ${status}` }) };
   } catch (e) {
     // fetch's own words ("fetch failed", a timeout): never the URL, which may be a secret.
-    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    const code = (e as { cause?: { code?: unknown } }).cause?.code;
+    const cause = typeof code === "string" ? logSafe(code, 40) : undefined;
     return { ok: false, retryable: true, error: `${(e as Error).name === "TimeoutError" ? `no answer within ${WEBHOOK_TIMEOUT_IN_MS / 1000} s` : "no answer"}${cause ? ` (${cause})` : ""}`, durationInMs: o.now() - t0 };
   }
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { metricText, NAME_CHARS, plainText, SENTENCE_CHARS, slackText, teamsText } from "../text/safe-text";
 
 /** What a run can tell people about, as the webhooks name it. */
 export const NOTIFICATION_EVENTS = ["promoted", "rejected", "data-rejected", "skipped", "failed", "awaiting-approval", "rolled-back"] as const;
@@ -32,23 +33,31 @@ export interface Notification {
 /** The CloudEvents `type` of each event. */
 export const cloudEventType = (e: NotificationEvent) => `com.retrainer.run.${e}`;
 
+/** A message carries at most this many metrics (an evaluation has about ten); a card shows fewer. */
+const MAX_METRICS = 50;
+const MAX_CARD_METRICS = 6;
+
 /**
  * The notification as a CloudEvent 1.0 in structured JSON mode. The id is the run's and the
  * event's, so a receiver can drop a redelivery; links point at the app's own API (they need its
  * function key, which no message carries).
  */
 export function toCloudEvent(n: Notification, appBaseUrl: string): Record<string, unknown> {
+  // JSON needs no escaping, but what came from outside is still made printable, one line and bounded:
+  // receivers put it into their own logs, tickets and chats.
+  const runId = plainText(n.runId, NAME_CHARS), endpoint = plainText(n.endpoint, NAME_CHARS);
+  const metrics = n.metrics && Object.fromEntries(Object.entries(n.metrics).filter(([, v]) => Number.isFinite(v)).slice(0, MAX_METRICS).map(([k, v]) => [plainText(k, NAME_CHARS), v]));
   return {
     specversion: "1.0",
-    id: `${n.runId}:${n.event}`,
-    source: `/retrainer/endpoints/${encodeURIComponent(n.endpoint)}`,
+    id: `${runId}:${n.event}`,
+    source: `/retrainer/endpoints/${encodeURIComponent(endpoint)}`,
     type: cloudEventType(n.event),
-    subject: n.runId,
+    subject: runId,
     time: n.time,
     datacontenttype: "application/json",
     data: {
-      runId: n.runId, endpoint: n.endpoint, event: n.event, summary: n.summary,
-      ...(n.metrics ? { metrics: n.metrics } : {}), ...(n.model ? { model: n.model } : {}),
+      runId, endpoint, event: n.event, summary: plainText(n.summary, SENTENCE_CHARS),
+      ...(metrics ? { metrics } : {}), ...(n.model ? { model: plainText(n.model, SENTENCE_CHARS) } : {}),
       links: links(n, appBaseUrl),
     },
   };
@@ -87,19 +96,27 @@ const COLOURS: Record<NotificationEvent, string> = {
 /**
  * A message a Teams incoming webhook (MessageCard) or a Slack incoming webhook (`text` with
  * mrkdwn links) shows as is. Approval links are POST endpoints that need the function key: the
- * card names them for whoever holds it, it cannot press them.
+ * card names them for whoever holds it, it cannot press them. Only the product's own words and
+ * links go in as markup: the endpoint, run, model and metric names and the summary (a reason that
+ * quotes column names, label values, file names, comments) are escaped for the format, so a
+ * column named `<!channel> <https://evil.example|Approve>` is shown, not obeyed.
  */
 export function toCard(n: Notification, appBaseUrl: string, format: "teams" | "slack"): Record<string, unknown> {
-  const title = `retrainer: ${n.endpoint} ${TITLES[n.event]}`;
+  const text = format === "slack" ? slackText : teamsText;
+  const title = `retrainer: ${text(n.endpoint, NAME_CHARS)} ${TITLES[n.event]}`;
+  const summary = text(n.summary, SENTENCE_CHARS);
   const l = links(n, appBaseUrl);
-  const facts = [["run", n.runId], ...(n.model ? [["model", n.model]] : []), ...Object.entries(n.metrics ?? {}).slice(0, 6).map(([k, v]) => [k, v.toFixed(4)])];
+  const facts = [
+    ["run", text(n.runId, NAME_CHARS)], ...(n.model ? [["model", text(n.model, NAME_CHARS)]] : []),
+    ...Object.entries(n.metrics ?? {}).slice(0, MAX_CARD_METRICS).map(([k, v]) => [text(k, NAME_CHARS), metricText(v)]),
+  ];
   if (format === "slack") {
     const link = (name: string, url: string) => `<${url}|${name}>`;
     const actions = [link("status", l.status!), ...(l.approve ? [`approve: POST ${l.approve}`, `reject: POST ${l.reject!}`] : [])];
-    return { text: [`*${title}*`, n.summary, facts.map(([k, v]) => `${k}: ${v}`).join(" · "), actions.join(" · ")].join("\n") };
+    return { text: [`*${title}*`, summary, facts.map(([k, v]) => `${k}: ${v}`).join(" · "), actions.join(" · ")].join("\n") };
   }
   return {
-    "@type": "MessageCard", "@context": "https://schema.org/extensions", summary: title, title, themeColor: COLOURS[n.event], text: n.summary,
+    "@type": "MessageCard", "@context": "https://schema.org/extensions", summary: title, title, themeColor: COLOURS[n.event], text: summary,
     sections: [{ facts: facts.map(([name, value]) => ({ name, value })) }],
     potentialAction: [
       { "@type": "OpenUri", name: "Run status", targets: [{ os: "default", uri: l.status }] },
