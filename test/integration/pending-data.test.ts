@@ -25,4 +25,14 @@ describe("BlobPendingData", () => {
     expect(again).toEqual({ duplicate: true, watcher: "w-1", waiting: 1 });
     expect(await s.read("retrain")).toMatchObject({ seq: 1, waiting: 1 });
   });
+
+  it("takes a 1,000-event delivery handled all at once in one process (was: 1 of 50 and 111 of 200 racing writes exhausted their retries; a batch of 200 delivered again counted 400), and the same batch again, counting each event once", async () => {
+    const s = store(`pending-${randomUUID()}`);
+    const batch = () => Promise.all(Array.from({ length: 1_000 }, (_, i) => s.update("retrain", (x) => arrive(x, arrival(i + 1), (n) => `w-${n}`))));
+    const first = await batch();
+    expect(first.filter((r) => !r.duplicate)).toHaveLength(1_000);
+    const again = await batch();
+    expect(again.filter((r) => !r.duplicate)).toHaveLength(0);
+    expect(await s.read("retrain")).toMatchObject({ seq: 1_000, waiting: 1_000, watchers: 1 });
+  });
 });
