@@ -34,7 +34,14 @@ export function plainText(text: string, maxChars: number = SENTENCE_CHARS): stri
   return `${chars.slice(0, Math.max(0, Math.min(chars.length, maxChars - 1))).join("")}…`;
 }
 
-/** For a log line or a telemetry property: plain and one line, so it cannot forge another line. */
+/** A whole log line is cut past this many characters. */
+export const LOG_LINE_CHARS = 2_000;
+
+/**
+ * For a log line or a telemetry property: plain and one line, so it cannot forge another line or
+ * read as another text: a name (`logSafe(blob)`), or a whole line made with outside text in it
+ * (`context.log(logSafe(line, LOG_LINE_CHARS))`).
+ */
 export const logSafe = (text: unknown, maxChars: number = NAME_CHARS): string => plainText(String(text), maxChars);
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logSafe, metricText, NAME_CHARS, plainText, slackText, teamsText } from "../../../../shared/text/safe-text";
+import { LOG_LINE_CHARS, logSafe, metricText, NAME_CHARS, plainText, slackText, teamsText } from "../../../../shared/text/safe-text";
 
 describe("plainText", () => {
   it("turns line breaks and tabs into spaces, so no text can start a line of its own", () => {
@@ -35,6 +35,7 @@ describe("plainText", () => {
     expect(logSafe("blob\n2026-12-07 INFO forged")).toBe("blob 2026-12-07 INFO forged");
     expect(logSafe("x".repeat(1_000))).toHaveLength(NAME_CHARS);
     expect(logSafe(42)).toBe("42");
+    expect(logSafe(`Ignored blob data/${"x\n".repeat(5_000)}.`, LOG_LINE_CHARS)).toHaveLength(LOG_LINE_CHARS);
   });
 });
 
