@@ -1,4 +1,5 @@
 import path from "node:path";
+import { isWellFormed } from "./blob-name";
 
 /** Where a run's training data comes from. */
 export type DataSource =
@@ -37,6 +38,8 @@ export interface SourcePolicy {
 export function parseDataSource(text: string, dataRoot: string | undefined, blobs?: SourcePolicy): DataSource {
   const value = text.trim();
   if (value === "") throw new DataSourceError("The data source is empty.");
+  // JSON carries lone surrogates; a blob name or URL made of one fails only later, in staging (a URIError), after the run started.
+  if (!isWellFormed(value)) throw new DataSourceError("The data source is not well-formed Unicode (it holds a lone surrogate).");
   if (value.startsWith("blob:")) {
     const m = /^blob:([a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9]))\/(.+)$/.exec(value);
     if (!m || m[2]!.split("/").some((s) => s === ".." || s === ".")) {

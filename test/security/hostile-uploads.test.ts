@@ -70,3 +70,13 @@ describe("upload names that are not what they look like", () => {
     expect(p.logs.join("\n")).not.toContain(new URL(g.url).searchParams.get("sig")!);
   });
 });
+
+describe("the same class elsewhere: outside text acted on before it is checked as text", () => {
+  it("a run's dataSource holding a lone surrogate is a 400 naming it, and no run starts (it was a 202, then a URIError in staging)", async () => {
+    const before = (await p.engine.list()).length;
+    const r = await p.call("POST", "/api/retrain", String.raw`{"dataSource":"blob:upload-data/in/x-\ud800.csv"}`, undefined, { "Content-Type": "application/json" });
+    expect(r.status).toBe(400);
+    expect((r.body as { error: string }).error).toMatch(/not well-formed Unicode/);
+    expect((await p.engine.list()).length).toBe(before);
+  });
+});

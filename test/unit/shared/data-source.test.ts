@@ -47,6 +47,12 @@ describe("parseDataSource", () => {
   });
 });
 
+describe("parseDataSource: text that is not text", () => {
+  it.each(["blob:training/data-\ud800.csv", "https://example.com/\udc00.csv", "census-\ud800.csv"])("refuses a lone surrogate before anything acts on it: %j", (text) => {
+    expect(() => parseDataSource(text, ROOT)).toThrow(new DataSourceError("The data source is not well-formed Unicode (it holds a lone surrogate)."));
+  });
+});
+
 describe("describeDataSource", () => {
   it("names the source without a URL's query (where a SAS would be)", () => {
     expect(describeDataSource({ kind: "url", url: "https://h/x.csv?sv=1&sig=secret" })).toBe("url https://h/x.csv");
