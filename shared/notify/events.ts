@@ -63,13 +63,23 @@ export function toCloudEvent(n: Notification, appBaseUrl: string): Record<string
   };
 }
 
-/** The run's status, and for a run awaiting approval the two decisions (POST, with the function key). */
+/**
+ * The run's status, and for a run awaiting approval the two decisions (POST, with the function
+ * key). Every link names the run (`runId`): a decision made from this message lands on this run
+ * or is refused, never on a later run of the same endpoint that waits when the link is used.
+ */
 export function links(n: Notification, appBaseUrl: string): Record<string, string> {
-  const run = `${appBaseUrl}/api/retrain/${encodeURIComponent(n.instanceId)}`;
-  return {
-    status: run, record: `${appBaseUrl}/api/runs/${encodeURIComponent(n.runId)}`,
-    ...(n.event === "awaiting-approval" ? { approve: `${run}/approve`, reject: `${run}/reject` } : {}),
-  };
+  return { ...runLinks(appBaseUrl, n.instanceId, n.runId, n.event === "awaiting-approval" ? ["approve", "reject"] : []), record: `${appBaseUrl}/api/runs/${encodeURIComponent(n.runId)}` };
+}
+
+/** The actions a person can take on one run, each bound to it by its id. */
+export type RunAction = "approve" | "reject" | "cancel";
+
+/** The status link of a run's instance and the given actions' links, each carrying the run id. */
+export function runLinks(appBaseUrl: string, instanceId: string, runId: string, actions: readonly RunAction[]): Record<string, string> {
+  const run = `${appBaseUrl}/api/retrain/${encodeURIComponent(instanceId)}`;
+  const bound = `?runId=${encodeURIComponent(runId)}`;
+  return { status: run, ...Object.fromEntries(actions.map((a) => [a, `${run}/${a}${bound}`])) };
 }
 
 /** The header that carries the signature: `sha256=` and the HMAC-SHA256 of the exact body bytes, hex. */

@@ -19,7 +19,7 @@ describe("notifications as the receivers get them", () => {
     expect(e).toMatchObject({ specversion: "1.0", id: `${N.runId}:awaiting-approval`, type: "com.retrainer.run.awaiting-approval", source: "/retrainer/endpoints/retrain", subject: N.runId, time: N.time });
     expect(e.data.links).toEqual({
       status: `${BASE}/api/retrain/retrain-retrain`, record: `${BASE}/api/runs/${N.runId}`,
-      approve: `${BASE}/api/retrain/retrain-retrain/approve`, reject: `${BASE}/api/retrain/retrain-retrain/reject`,
+      approve: `${BASE}/api/retrain/retrain-retrain/approve?runId=${N.runId}`, reject: `${BASE}/api/retrain/retrain-retrain/reject?runId=${N.runId}`,
     });
     expect((toCloudEvent({ ...N, event: "promoted" }, BASE) as { data: { links: Record<string, string> } }).data.links).not.toHaveProperty("approve");
   });
@@ -39,10 +39,10 @@ describe("notifications as the receivers get them", () => {
     const teams = toCard(N, BASE, "teams") as { "@type": string; themeColor: string; sections: { facts: { name: string; value: string }[] }[]; potentialAction: { targets: { uri: string }[] }[] };
     expect(teams["@type"]).toBe("MessageCard");
     expect(teams.sections[0]!.facts).toContainEqual({ name: "AUC", value: "0.9123" });
-    expect(teams.potentialAction.map((a) => a.targets[0]!.uri)).toEqual([`${BASE}/api/retrain/retrain-retrain`, `${BASE}/api/retrain/retrain-retrain/approve`, `${BASE}/api/retrain/retrain-retrain/reject`]);
+    expect(teams.potentialAction.map((a) => a.targets[0]!.uri)).toEqual([`${BASE}/api/retrain/retrain-retrain`, `${BASE}/api/retrain/retrain-retrain/approve?runId=${N.runId}`, `${BASE}/api/retrain/retrain-retrain/reject?runId=${N.runId}`]);
     const slack = toCard(N, BASE, "slack") as { text: string };
     expect(slack.text).toContain("*retrainer: retrain is waiting for approval*");
-    expect(slack.text).toContain(`approve: POST ${BASE}/api/retrain/retrain-retrain/approve`);
+    expect(slack.text).toContain(`approve: POST ${BASE}/api/retrain/retrain-retrain/approve?runId=${N.runId}`);
   });
 
   it("a webhook is shown by its origin and the start of its path, never the rest (a chat's URL is its own secret)", () => {
