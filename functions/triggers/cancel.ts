@@ -5,6 +5,7 @@ import { ACTIVE, runIdOf, statusOrUndefined } from "../app/instances";
 import { settleTerminated } from "../app/terminated";
 import { RETRAIN_ORCHESTRATOR } from "../orchestrators/retrain-orchestrator";
 import { callerOf } from "./caller";
+import { LOG_LINE_CHARS, SENTENCE_CHARS, logSafe, plainText } from "../../shared/text/safe-text";
 import type { DecisionRequest } from "./retrain-request";
 
 /** How long the call waits for the engine to carry out the termination before answering. */
@@ -31,7 +32,7 @@ export async function cancelRun(request: HttpRequest, client: df.DurableClient, 
     return { status: 409, jsonBody: { error: `Run ${decision.runId} has already ended (${status.runtimeStatus}); nothing was changed.`, runId: decision.runId } };
   }
   const by = callerOf(request, appSettings().WEBSITE_AUTH_ENABLED);
-  if (ACTIVE.has(status.runtimeStatus)) await client.terminate(instanceId, `cancelled by ${by}${comment ? `: ${comment}` : ""}`);
+  if (ACTIVE.has(status.runtimeStatus)) await client.terminate(instanceId, `cancelled by ${by}${comment ? `: ${plainText(comment, SENTENCE_CHARS)}` : ""}`);
   // The engine terminates asynchronously: wait (bounded) to settle what the run left behind.
   let now = status;
   for (let waited = 0; now.runtimeStatus !== df.OrchestrationRuntimeStatus.Terminated && waited < TERMINATION_WAIT_IN_MS; waited += TERMINATION_POLL_IN_MS) {
@@ -42,6 +43,7 @@ export async function cancelRun(request: HttpRequest, client: df.DurableClient, 
     return { status: 202, jsonBody: { instanceId, runId: decision.runId, cancelled: true, settled: false, note: `Termination was requested but has not happened yet (the run is ${now.runtimeStatus}); its job, poller and record are settled when the endpoint's next run starts, or call cancel again.` } };
   }
   const settled = await settleTerminated(client, appDependencies(), now);
-  context.log(`Run ${decision.runId} (instance ${instanceId}) cancelled by ${by}: ${settled ?? "already settled"}.`);
+  // What was settled quotes the ML service's answers: one printable line.
+  context.log(logSafe(`Run ${decision.runId} (instance ${instanceId}) cancelled by ${by}: ${settled ?? "already settled"}.`, LOG_LINE_CHARS));
   return { status: 202, jsonBody: { instanceId, runId: decision.runId, cancelled: true, settled: settled ?? "already settled" } };
 }

@@ -8,6 +8,7 @@ import { runLinks, type RunAction } from "../../shared/notify/events";
 import { TICK_INSTANCE_ID, badInstanceId, pollInstanceId } from "../orchestrators/instance-ids";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, checkRetrainRequest, parseDecisionRequest, type DecisionRequest } from "./retrain-request";
 import { callerOf } from "./caller";
+import { LOG_LINE_CHARS, logSafe } from "../../shared/text/safe-text";
 import { cancelRun } from "./cancel";
 import { reportEndpointHealth } from "./health";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
@@ -150,6 +151,6 @@ app.timer("retrainHealth", {
   handler: async (_timer: Timer, context: InvocationContext): Promise<void> => {
     const { reported, failed } = await reportEndpointHealth(appDependencies(), appSettings().RETRAIN_ENDPOINTS, Date.now());
     context.log(`Health reported for ${reported.length} endpoint(s)${reported.length ? `: ${reported.join(", ")}` : ""}.`);
-    for (const f of failed) context.error(`Health of ${f.endpoint} not reported: ${f.error}`);
+    for (const f of failed) context.error(logSafe(`Health of ${f.endpoint} not reported: ${f.error}`, LOG_LINE_CHARS));
   },
 });

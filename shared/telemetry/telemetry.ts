@@ -1,4 +1,5 @@
 import { redactValues } from "../redact";
+import { plainText } from "../text/safe-text";
 
 /** The stage events of a run, as operators find them in Application Insights. */
 export type RunEvent =
@@ -40,15 +41,28 @@ export interface Telemetry {
   trace(message: string, properties?: Properties): void;
 }
 
-/** Every string that leaves through telemetry is redacted here, once, whatever the caller passed. */
+/** Longest property value and trace message telemetry carries (Application Insights keeps 8,192 and 32,768). */
+const PROPERTY_CHARS = 8_192;
+const TRACE_CHARS = 32_768;
+const NAME_CHARS = 150;
+
+/**
+ * Every string that leaves through telemetry is redacted here, once, whatever the caller passed,
+ * then made one printable, bounded line: values carry outside text (column and blob names, job
+ * failure details, comments) that must not forge a line or hide text with bidi controls in a
+ * log view. Redaction first, so a cut never leaves part of a secret.
+ */
 export function redactingTelemetry(inner: Telemetry, secrets: readonly string[]): Telemetry {
+  const text = (v: string, max: number) => plainText(redactValues(v, secrets), max);
   const clean = (p?: Properties): Properties | undefined =>
-    p && Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === "string" ? redactValues(v, secrets) : v]));
+    p && Object.fromEntries(Object.entries(p).map(([k, v]) => [plainText(k, NAME_CHARS), typeof v === "string" ? text(v, PROPERTY_CHARS) : v]));
+  const measured = (m?: Readonly<Record<string, number>>) => m && Object.fromEntries(Object.entries(m).filter(([, v]) => Number.isFinite(v)).map(([k, v]) => [plainText(k, NAME_CHARS), v]));
   return {
-    event: (name, properties, measurements) => inner.event(name, clean(properties)!, measurements),
-    metric: (name, value, properties) => inner.metric(name, value, clean(properties)),
-    dependency: (call) => inner.dependency({ ...call, name: redactValues(call.name, secrets), target: redactValues(call.target, secrets) }),
-    trace: (message, properties) => inner.trace(redactValues(message, secrets), clean(properties)),
+    event: (name, properties, measurements) => inner.event(name, clean(properties)!, measured(measurements)),
+    // A value that is no number means nothing on a chart: it is not sent.
+    metric: (name, value, properties) => (Number.isFinite(value) ? inner.metric(plainText(name, NAME_CHARS), value, clean(properties)) : undefined),
+    dependency: (call) => inner.dependency({ ...call, name: text(call.name, PROPERTY_CHARS), target: text(call.target, PROPERTY_CHARS) }),
+    trace: (message, properties) => inner.trace(text(message, TRACE_CHARS), clean(properties)),
   };
 }
 

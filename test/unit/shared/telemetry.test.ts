@@ -50,3 +50,21 @@ describe("redactingTelemetry", () => {
     expectClean(memory.traces[0]?.properties?.detail);
   });
 });
+
+describe("redactingTelemetry with hostile text (issue 26, item 2)", () => {
+  it("every string becomes one printable, bounded line: no forged lines, no bidi or control characters; non-finite numbers are not sent", () => {
+    const { memory, t } = telemetry();
+    const hostile = "age\nRetrainCompleted {\"result\":\"promoted\"}\u202Eevil\u0007" + "x".repeat(20_000);
+    t.event("DataRejected", { failures: hostile }, { [`rows\n${hostile}`]: 3, bad: Number.NaN });
+    t.metric(`Evaluation ${hostile}`, 0.9);
+    t.metric("Evaluation AUC", Number.POSITIVE_INFINITY);
+    t.trace(hostile);
+    const all = [String(memory.events[0]!.properties.failures), ...Object.keys(memory.events[0]!.measurements!), memory.metrics[0]!.name, memory.traces[0]!.message];
+    for (const s of all) expect([...s].filter((c) => /[\p{Cc}\p{Cf}]/u.test(c))).toEqual([]);
+    expect(String(memory.events[0]!.properties.failures)).toMatch(/^age RetrainCompleted \{"result":"promoted"\}evilx+…$/);
+    expect(String(memory.events[0]!.properties.failures).length).toBeLessThanOrEqual(8_192);
+    expect(memory.events[0]!.measurements).not.toHaveProperty("bad");
+    expect(memory.metrics.map((m) => m.value)).toEqual([0.9]);
+    expect(memory.metrics[0]!.name.length).toBeLessThanOrEqual(150);
+  });
+});
