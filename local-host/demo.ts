@@ -1,11 +1,18 @@
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync } from "node:fs";
 import path from "node:path";
-import { readLocalSettings } from "./settings";
-import { DEMO_AZUREML, startLocalStack, type LocalStack } from "./local-stack";
+import { readLocalSettings, type LocalSettings } from "./settings";
+import { DEMO_AZUREML, azureMlSettings, startLocalStack, type LocalStack } from "./local-stack";
+import { check, readCommandLine, UsageError, type FlagValues, type Flags } from "./cli-flags";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
+import { DEFAULT_AZUREML_CONFIG, workspaceIdOf } from "../emulator/azureml/config";
 import { redact } from "../shared/redact";
 import type { RunRecord } from "../shared/history/run-record";
 import { describeModel } from "../shared/backends/model-ref";
+import { AVAILABLE_BACKENDS, loadSettings } from "../shared/config/settings";
+import type { Backend } from "../shared/backends/backend";
+import { parseRetrainRequest } from "../functions/triggers/retrain-request";
+import { EventType } from "./durable/history";
+import type { InstanceState } from "./durable/instance";
 
 interface DemoOptions {
   data?: string;
@@ -14,31 +21,65 @@ interface DemoOptions {
   rows: number;
   verbose: boolean;
   /** `azureml`: the same run on the local Azure ML (v2) service, with its blue/green rollout. */
-  backend: "classic" | "azureml";
+  backend: Backend;
   /** After the run, drop a new file into the endpoint's data location and follow the run it starts. */
   watch: boolean;
 }
 
-const USAGE = `npm start [-- --backend=classic|azureml] [--data=FILE.csv] [--gate="AUC>=0.85; Accuracy>=0.8"] [--dry-run] [--rows=N] [--watch] [--verbose]`;
+const FLAGS = {
+  backend: { type: "string", value: AVAILABLE_BACKENDS.join("|"), help: "classic (default), or the local Azure ML (v2) service with its canary and 10 → 50 → 100 % rollout", check: check.oneOf(AVAILABLE_BACKENDS) },
+  data: { type: "string", value: "FILE.csv", help: 'your own CSV (census schema, label column "class" or "income") instead of generated rows', check: check.readableFile },
+  gate: { type: "string", value: "RULES", help: 'the gate the new model must pass, e.g. "AUC>=0.9; Accuracy>=0.85" (as POST /api/retrain takes it)' },
+  "dry-run": { type: "boolean", help: "evaluate and report, promote nothing" },
+  rows: { type: "string", value: "N", help: "how many census rows to generate (100 to 1,000,000; default 20,000)", check: check.wholeNumber(100, 1_000_000) },
+  watch: { type: "boolean", help: "then drop a new file into the endpoint's data location and follow the run it starts" },
+  verbose: { type: "boolean", help: "also show the host's log and telemetry" },
+} satisfies Flags;
+
+const DEMO = {
+  command: "npm start --",
+  about: "Starts Azurite, the local ML service and the Functions host, runs one retraining through POST /api/retrain\nand narrates it. Exit code 0 for a completed run, 1 for a failed one or refused data, 2 for refused options.",
+  flags: FLAGS,
+};
 /** Where `--watch` drops its file: the data location the endpoint watches. */
 const DROP = { container: "retrainer-data", folder: "incoming", debounceSeconds: 3 } as const;
 const V2_ENDPOINT = DEMO_AZUREML.endpoint;
+/** The v2 service as it will run: its workspace is fixed by its config, its URL only once it listens. */
+const PLANNED_V2_SERVICE = { workspaceId: workspaceIdOf(DEFAULT_AZUREML_CONFIG), armUrl: "http://127.0.0.1", token: DEFAULT_AZUREML_CONFIG.armToken } as const;
 
-function parseArgs(argv: readonly string[]): DemoOptions {
-  const o: DemoOptions = { dryRun: false, rows: 20_000, verbose: false, backend: "classic", watch: false };
-  for (const arg of argv) {
-    const [flag, value] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
-    if (flag === "--data" && value) o.data = path.resolve(value);
-    else if (flag === "--gate" && value) o.gate = value;
-    else if (flag === "--dry-run") o.dryRun = true;
-    else if (flag === "--verbose") o.verbose = true;
-    else if (flag === "--watch") o.watch = true;
-    else if (flag === "--backend" && (value === "classic" || value === "azureml")) o.backend = value;
-    else if (flag === "--rows" && value && Number.isInteger(Number(value)) && Number(value) >= 100) o.rows = Number(value);
-    else throw new Error(`Unknown or incomplete option "${arg}". Usage: ${USAGE}`);
+function optionsOf(v: FlagValues<typeof FLAGS>): DemoOptions {
+  return {
+    dryRun: v["dry-run"] === true, verbose: v.verbose === true, watch: v.watch === true,
+    rows: v.rows !== undefined ? Number(v.rows) : 20_000, backend: (v.backend ?? "classic") as Backend,
+    ...(v.data !== undefined ? { data: path.resolve(v.data) } : {}), ...(v.gate !== undefined ? { gate: v.gate } : {}),
+  };
+}
+
+/** The body of the run's `POST /api/retrain`. */
+interface DemoRequest {
+  readonly endpoint: string;
+  readonly dataSource: string;
+  readonly dryRun: boolean;
+  readonly gate?: string;
+}
+
+/**
+ * The run's request, checked before anything starts by the function `POST /api/retrain` checks it
+ * with, against the settings the run will have: a gate the API would answer 400 is refused here
+ * with the API's own words, not found out as a 500 once everything is up.
+ */
+function checkedRequest(o: DemoOptions, values: Readonly<Record<string, string>>, dataDir: string): DemoRequest {
+  const endpoint = o.backend === "azureml" ? V2_ENDPOINT : (values.RETRAIN_ENDPOINTS ?? "").split(",")[0]!.trim();
+  const request: DemoRequest = { endpoint, dataSource: o.data ? "user-data.csv" : "census.csv", dryRun: o.dryRun, ...(o.gate !== undefined ? { gate: o.gate } : {}) };
+  const planned = { ...values, RETRAIN_DATA_ROOT: dataDir, ...(o.backend === "azureml" ? azureMlSettings(values, DEMO_AZUREML, PLANNED_V2_SERVICE) : {}) };
+  try {
+    parseRetrainRequest(JSON.stringify(request), loadSettings(planned));
+  } catch (e) {
+    // Only the gate comes from the command line; anything else refused is this program's fault.
+    if ((e as Error).name === "BadRequest" && o.gate !== undefined) throw new UsageError(`--gate: ${(e as Error).message}`);
+    throw e;
   }
-  if (o.data && !existsSync(o.data)) throw new Error(`--data: ${o.data} does not exist.`);
-  return o;
+  return request;
 }
 
 const t0 = Date.now();
@@ -68,9 +109,14 @@ interface RunView {
  * shows the decision and the endpoint's scores before and after.
  */
 async function main(): Promise<number> {
-  const o = parseArgs(process.argv.slice(2));
   const root = path.resolve(__dirname, "..", "..");
-  const settings = readLocalSettings(path.join(root, "local.settings.sample.json"));
+  const dataDir = path.join(root, ".local", "demo");
+  // Every option is checked before anything starts (exit 2); --help answers without settings.
+  const { o, settings, request } = readCommandLine(DEMO, process.argv.slice(2), (v) => {
+    const options = optionsOf(v);
+    const sample: LocalSettings = readLocalSettings(path.join(root, "local.settings.sample.json"));
+    return { o: options, settings: sample, request: checkedRequest(options, sample.Values, dataDir) };
+  });
   const hostLog: string[] = [];
   // Telemetry goes to the console when no Application Insights is configured; here it would bury
   // the narration, so it joins the host log (shown with --verbose).
@@ -84,7 +130,6 @@ async function main(): Promise<number> {
   };
   console.log("retrainer: one unattended retraining of the Census model, on local parts\n");
   say("starting Azurite, the local ML service and the Functions host…");
-  const dataDir = path.join(root, ".local", "demo");
   const stack = await startLocalStack({
     settings: {
       ...settings,
@@ -102,7 +147,7 @@ async function main(): Promise<number> {
     },
   });
   try {
-    const code = await run(stack, o, dataDir);
+    const code = await run(stack, o, request, dataDir);
     return o.watch ? Math.max(code, await dropAndFollow(stack, o)) : code;
   } catch (e) {
     console.error(`\n${redact((e as Error).message)}\nLast host log lines:\n${hostLog.slice(-15).join("\n")}`);
@@ -112,18 +157,16 @@ async function main(): Promise<number> {
   }
 }
 
-async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<number> {
+async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, dataDir: string): Promise<number> {
   const { host, emulator, values } = stack;
   say(`ready: Functions host ${host.url}${emulator ? `, ML service ${emulator.servicesUrl}` : ""}`);
-  let dataSource = "census.csv";
   if (o.data) {
-    copyFileSync(o.data, path.join(dataDir, "user-data.csv"));
-    dataSource = "user-data.csv";
+    copyFileSync(o.data, path.join(dataDir, request.dataSource));
     say(`training data: your file ${o.data}`);
   } else {
-    say(`training data: ${o.rows.toLocaleString("en")} generated census rows (${path.relative(process.cwd(), path.join(dataDir, "census.csv"))})`);
+    say(`training data: ${o.rows.toLocaleString("en")} generated census rows (${path.relative(process.cwd(), path.join(dataDir, request.dataSource))})`);
   }
-  const endpoint = o.backend === "azureml" ? V2_ENDPOINT : values.RETRAIN_ENDPOINTS!.split(",")[0]!.trim();
+  const endpoint = request.endpoint;
   if (stack.azureml) say(`backend: Azure Machine Learning (v2), local service ${stack.azureml.armUrl}; online endpoint "${endpoint}" serves deployment blue at 100 %`);
   const sample = sampleRows();
   const before = stack.azureml ? await scoreV2(stack, endpoint, sample) : emulator ? await score(stack, endpoint, sample) : undefined;
@@ -131,7 +174,7 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
 
   const key = stack.functionKey;
   const api = (p: string, init?: RequestInit) => fetch(`${host.url}${p}`, { ...init, headers: { "x-functions-key": key, ...(init?.headers ?? {}) } });
-  const started = await api("/api/retrain", { method: "POST", body: JSON.stringify({ endpoint, dataSource, dryRun: o.dryRun }) });
+  const started = await api("/api/retrain", { method: "POST", body: JSON.stringify(request) });
   const startBody = (await started.json()) as { id?: string; error?: string };
   if (started.status !== 202 || !startBody.id) throw new Error(`POST /api/retrain answered ${started.status}: ${startBody.error ?? JSON.stringify(startBody)}`);
   say(`POST /api/retrain → 202: run started as instance ${startBody.id}${o.dryRun ? " (dry run)" : ""}`);
@@ -172,11 +215,11 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
     ["data", view.staged ? `${(view.staged.bytes / 1e6).toFixed(1)} MB staged (${view.staged.method})${record?.dataSha256 ? `, sha256 ${record.dataSha256.slice(0, 12)}…` : ""}` : undefined],
     ["checks", record?.profile ? `${record.profile.rows.toLocaleString("en")} rows, ${record.profile.columns.length} columns${record.profileReference ? `, compared with run ${record.profileReference}` : " (no earlier promoted run to compare with)"}${view.result === "data-rejected" ? ": failed" : ": passed"}` : undefined],
     ["model", record?.modelAfter ? `${record.modelBefore ? describeModel(record.modelBefore) : "?"} → ${describeModel(record.modelAfter)}` : undefined],
-    ["archived", record?.archivedModel ? describeModel(record.archivedModel) : undefined],
+    ["archived", record?.archivedModel ? describeModel(record.archivedModel) : record?.modelAfter && record.modelBefore && championNote(instance) ? `none: ${championNote(instance)}` : undefined],
     ["verified", record?.rollout ? `${record.rollout.steps.length} checks, the last: ${record.rollout.steps.at(-1)!.check}` : view.verification?.join("; ")],
     ["rollout", record?.rollout ? `${record.rollout.previousDeployment} → ${record.rollout.deployment} in steps ${record.rollout.steps.filter((s) => s.percent > 0 && !s.check.startsWith("verification:")).map((s) => `${s.mirror ? "mirror " : ""}${s.percent} %`).join(", ")}; ${record.rollout.operationPolls} operation polls; ${record.rollout.retained ? `${record.rollout.retained.deployment} kept at 0 % until ${record.rollout.retained.retireAfter}` : ""}` : undefined],
     ["metrics", view.metrics ? Object.entries(view.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ") : undefined],
-    ["champion", view.championMetrics ? `the model serving before, on the same rows: ${Object.entries(view.championMetrics).slice(0, 5).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}` : undefined],
+    ["champion", view.championMetrics ? `the model serving before, on the same rows: ${Object.entries(view.championMetrics).slice(0, 5).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}` : championNote(instance) && `none compared: ${championNote(instance)}`],
     ["gate", `${record?.gateRules ?? values.RETRAIN_GATE} → ${view.decision ? (view.decision.passed ? "passed" : "rejected") : "not reached"}`],
     ["durable", instance ? `${instance.episodes} orchestrator episodes, ${instance.history.length} history events` : undefined],
     ["history", record ? `run ${record.runId} recorded (GET /api/runs/${record.runId})` : "NOT RECORDED"],
@@ -184,6 +227,19 @@ async function run(stack: LocalStack, o: DemoOptions, dataDir: string): Promise<
   ];
   for (const [k, v] of rows) if (v) console.log(`  ${k.padEnd(9)} ${v}`);
   return failed ? 1 : 0;
+}
+
+/**
+ * Why a run compared its model with no champion (and so could archive none), as its submit
+ * activity noted it. Neither the status nor the run record carries the note; the instance's history does.
+ */
+function championNote(instance: InstanceState | undefined): string | undefined {
+  for (const e of instance?.history ?? []) {
+    if (e.EventType !== EventType.TaskCompleted || typeof e.Result !== "string" || !e.Result.includes('"championNote"')) continue;
+    const note = (JSON.parse(e.Result) as { value?: { championNote?: string } }).value?.championNote;
+    if (note) return note;
+  }
+  return undefined;
 }
 
 type Api = (p: string, init?: RequestInit) => Promise<Response>;

@@ -65,6 +65,21 @@ export interface LocalStackOptions {
 /** The v2 endpoint `npm start -- --backend=azureml` and `npm run serve -- --backend=azureml` retrain. */
 export const DEMO_AZUREML = { endpoint: "census-v2", gate: "auc>=0.8; auc>=champion-0.02" } as const;
 
+/**
+ * The settings that make `a.endpoint` a v2 endpoint of the local Azure ML service `service`.
+ * Before the service runs (a check of the demo's request), its workspace is known but not its URL.
+ */
+export function azureMlSettings(
+  values: Readonly<Record<string, string>>, a: { readonly endpoint: string; readonly gate: string }, service: { readonly workspaceId: string; readonly armUrl: string; readonly token: string },
+): Record<string, string> {
+  return {
+    AZUREML_WORKSPACE_ID: service.workspaceId, AZUREML_ARM_URL: service.armUrl, AZUREML_ACCESS_TOKEN: service.token,
+    AZUREML_ENVIRONMENT_ID: `${service.workspaceId}/environments/sklearn/versions/1`,
+    RETRAIN_ENDPOINTS: [...(values.RETRAIN_ENDPOINTS ?? "").split(",").map((s) => s.trim()).filter(Boolean), a.endpoint].join(","),
+    RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ ...(JSON.parse(values.RETRAIN_ENDPOINT_SETTINGS || "{}") as object), [a.endpoint]: { backend: "azureml", gate: a.gate } }),
+  };
+}
+
 const isLoopback = (url: string | undefined) => !!url && ["127.0.0.1", "localhost"].includes(new URL(url).hostname);
 
 /** The blob endpoint of a connection string to storage on this machine (Azurite), else undefined. */
@@ -124,6 +139,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === "UseDevelopmentStorage=true") values[k] = azurite.connectionString;
       o.log(`Azurite: ${azurite.blobEndpoint}`);
     }
+    // How the app reaches Azurite: directly, or (`newData`) through its Event Grid topic.
+    let appAzurite = azurite?.connectionString;
     let newData: LocalStack["newData"];
     let subscribe: ((hostUrl: string, key: string) => Promise<void>) | undefined;
     let blobEventsUrl: string | undefined;
@@ -140,7 +157,8 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       let subjectBeginsWith: string | undefined;
       if (o.newData && azurite) {
         // Everything writes through the topic, as every writer to the account would in Azure.
-        for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === azurite.connectionString) values[k] = events.connectionString(azurite.connectionString);
+        appAzurite = events.connectionString(azurite.connectionString);
+        for (const k of ["AzureWebJobsStorage", "STAGING_STORAGE_CONNECTION_STRING"]) if (values[k] === azurite.connectionString) values[k] = appAzurite;
         const endpoint = (values.RETRAIN_ENDPOINTS ?? "retrain").split(",")[0]!.trim();
         const { container, folder } = o.newData;
         const own = JSON.parse(values.RETRAIN_ENDPOINT_SETTINGS || "{}") as Record<string, object>;
@@ -163,8 +181,11 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
       });
     }
     if (startsMlService) {
-      // The ML service keeps its workspace in the same storage account (it never starts its own here).
-      const storage = azurite?.connectionString ?? values.STAGING_STORAGE_CONNECTION_STRING;
+      // The ML service keeps its workspace in the same storage account (it never starts its own here),
+      // reached as the app reaches it: the serving model's location must be one the app can read to
+      // compare the new model with it and to archive it (a location on Azurite's own port is
+      // "outside the run storage account" to an app that writes through the Event Grid topic).
+      const storage = appAzurite ?? values.STAGING_STORAGE_CONNECTION_STRING;
       if (!storage) throw new Error("The local ML service needs STAGING_STORAGE_CONNECTION_STRING (or UseDevelopmentStorage=true).");
       emulator = await startEmulator(
         {
@@ -191,12 +212,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     if (o.azureml) {
       azureml = await startAzureMlService({ endpoints: [o.azureml.endpoint] }, { log: (l) => o.log(`[azureml-service] ${l}`) });
       stops.unshift(() => azureml!.stop());
-      Object.assign(values, {
-        AZUREML_WORKSPACE_ID: azureml.workspaceId, AZUREML_ARM_URL: azureml.armUrl, AZUREML_ACCESS_TOKEN: azureml.config.armToken,
-        AZUREML_ENVIRONMENT_ID: `${azureml.workspaceId}/environments/sklearn/versions/1`,
-        RETRAIN_ENDPOINTS: [...(values.RETRAIN_ENDPOINTS ?? "").split(",").map((s) => s.trim()).filter(Boolean), o.azureml.endpoint].join(","),
-        RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ ...(JSON.parse(values.RETRAIN_ENDPOINT_SETTINGS || "{}") as object), [o.azureml.endpoint]: { backend: "azureml", gate: o.azureml.gate } }),
-      });
+      Object.assign(values, azureMlSettings(values, o.azureml, { workspaceId: azureml.workspaceId, armUrl: azureml.armUrl, token: azureml.config.armToken }));
       o.log(`Local Azure ML (v2) service: ${azureml.armUrl}${azureml.workspaceId}`);
     }
     mkdirSync(o.dataDir, { recursive: true });

@@ -1,9 +1,33 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { readLocalSettings } from "./settings";
+import { readLocalSettings, type LocalSettings } from "./settings";
 import { DEMO_AZUREML, startLocalStack } from "./local-stack";
+import { check, readCommandLine, UsageError, type Flags } from "./cli-flags";
 import { redact } from "../shared/redact";
+import { AVAILABLE_BACKENDS } from "../shared/config/settings";
 import { BLOB_EVENTS_PORT, DEVELOPMENT_STORAGE_PORTS, parseAzuritePorts } from "./stable-ports";
+
+const FLAGS = {
+  settings: { type: "string", value: "FILE", help: "local settings (default local.settings.json, else local.settings.sample.json)", check: check.readableFile },
+  "state-dir": { type: "string", value: "DIR", help: "where Azurite's data and the runs persist across restarts (default .local)", check: check.folder },
+  port: { type: "string", value: "N", help: "the Functions host's HTTP port (default the settings' Host.LocalHttpPort, else 7071)", check: check.port },
+  "azurite-ports": { type: "string", value: "BLOB,QUEUE,TABLE", help: "Azurite's ports (default 10000,10001,10002, as UseDevelopmentStorage=true means)", check: problemOf(parseAzuritePorts) },
+  "blob-events-port": { type: "string", value: "N", help: `blobs written through this port start runs, when an endpoint has a dataLocation (default ${BLOB_EVENTS_PORT}; 0: a free one)`, check: check.port },
+  "no-ml-service": { type: "boolean", help: "use the ML service at the configured AML_*_URLs as they are, even on loopback" },
+  backend: { type: "string", value: AVAILABLE_BACKENDS.join("|"), help: `azureml also starts the local Azure ML (v2) service with the online endpoint ${DEMO_AZUREML.endpoint}`, check: check.oneOf(AVAILABLE_BACKENDS) },
+} satisfies Flags;
+
+/** A parser's refusal as a flag check's answer. */
+function problemOf(parse: (v: string) => unknown): (v: string) => string | undefined {
+  return (v) => {
+    try {
+      parse(v);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+}
 
 /**
  * `npm run serve`: the app in the local host, like `func start`: schedule active, HTTP API on a
@@ -12,27 +36,34 @@ import { BLOB_EVENTS_PORT, DEVELOPMENT_STORAGE_PORTS, parseAzuritePorts } from "
  */
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, "..", "..");
-  const flags = Object.fromEntries(process.argv.slice(2).map((a) => {
-    const m = /^--(settings|state-dir|port|azurite-ports|backend|blob-events-port)=(.+)$|^--(no-ml-service)$/.exec(a);
-    if (!m || (m[1] === "backend" && !["classic", "azureml"].includes(m[2]!))) {
-      throw new Error(`Unknown option "${a}". Options: --settings=FILE --state-dir=DIR --port=N --azurite-ports=BLOB,QUEUE,TABLE --blob-events-port=N --no-ml-service --backend=classic|azureml`);
-    }
-    return m[3] ? [m[3], "true"] : [m[1]!, m[2]!];
-  }));
-  const file = flags.settings ? path.resolve(flags.settings) : ["local.settings.json", "local.settings.sample.json"].map((f) => path.join(root, f)).find((f) => existsSync(f))!;
-  const settings = readLocalSettings(file);
+  // Every option is checked before anything starts (exit 2).
+  const { flags, file, settings } = readCommandLine(
+    { command: "npm run serve --", about: "Runs the app in the local host, like func start: schedule active, HTTP API listening, state kept in .local/.", flags: FLAGS },
+    process.argv.slice(2),
+    (flags) => {
+      const file = flags.settings ? path.resolve(flags.settings) : ["local.settings.json", "local.settings.sample.json"].map((f) => path.join(root, f)).find((f) => existsSync(f))!;
+      let settings: LocalSettings;
+      try {
+        settings = readLocalSettings(file);
+      } catch (e) {
+        if (flags.settings) throw new UsageError(`--settings: ${(e as Error).message}`);
+        throw e;
+      }
+      return { flags, file, settings };
+    },
+  );
   const stateDir = flags["state-dir"] ? path.resolve(flags["state-dir"]) : path.join(root, ".local");
   const log = (l: string) => console.log(redact(l));
   log(`Settings from ${path.basename(file)}`);
   const stack = await startLocalStack({
     settings, stateDir, dataDir: path.join(stateDir, "data"), demoRows: 20_000,
     hostPort: flags.port !== undefined ? Number(flags.port) : settings.Host?.LocalHttpPort ?? 7071, schedules: true, propagationDelayInMs: 5_000, log,
-    startMlService: flags["no-ml-service"] !== "true",
+    startMlService: flags["no-ml-service"] !== true,
     // The v2 service keeps its state in memory: a restart of serve starts it afresh.
     ...(flags.backend === "azureml" ? { azureml: DEMO_AZUREML } : {}),
     stablePorts: { azurite: flags["azurite-ports"] ? parseAzuritePorts(flags["azurite-ports"]) : DEVELOPMENT_STORAGE_PORTS },
     // Only when some endpoint has a data location: nothing else listens for blob events.
-    ...(hasDataLocation(settings.Values.RETRAIN_ENDPOINT_SETTINGS) ? { blobEvents: { port: blobEventsPort(flags["blob-events-port"]) } } : {}),
+    ...(hasDataLocation(settings.Values.RETRAIN_ENDPOINT_SETTINGS) ? { blobEvents: { port: flags["blob-events-port"] !== undefined ? Number(flags["blob-events-port"]) : BLOB_EVENTS_PORT } } : {}),
   });
   const url = stack.host.url;
   console.log(
@@ -60,13 +91,6 @@ function hasDataLocation(endpointSettings: string | undefined): boolean {
   } catch {
     return false; // the app's own settings check names the problem
   }
-}
-
-/** Where writes make blob events: 10003 (beside Azurite's 10000-10002) unless given; 0 takes a free port. */
-function blobEventsPort(flag: string | undefined): number {
-  if (flag === undefined) return BLOB_EVENTS_PORT;
-  if (!/^\d{1,5}$/.test(flag) || Number(flag) > 65_535) throw new Error(`--blob-events-port must be a port from 0 to 65535, got "${flag}".`);
-  return Number(flag);
 }
 
 main().catch((e: unknown) => {

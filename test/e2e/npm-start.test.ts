@@ -55,13 +55,17 @@ describe("npm start", () => {
     expect(out).toMatch(/watching blob:retrainer-data\/incoming\/ for new data/);
     expect(out).toMatch(/dropped retrainer-data\/incoming\/census-\d{4}-\d\d-\d\d\.csv/);
     expect(out).toMatch(/watcher newdata-retrain-1: debouncing \(1 blob waiting\)/);
+    // The first run, as a plain npm start's: compared with the model serving before, which it archived.
+    const first = out.slice(out.indexOf("\nSummary"), out.indexOf("watching blob:"));
+    expect(first).toMatch(/\n\s+champion\s+the model serving before, on the same rows: Accuracy 0\.\d+/);
+    expect(first).toMatch(/\n\s+archived\s+retrainer-archive\/retrain\/retrain-\d{8}T\d{6}Z-[0-9a-f]+\/previous\.ilearner/);
     expect(out).toMatch(/The dropped file's run\n\s+result\s+(promoted|rejected)/);
     expect(out).toMatch(/trigger\s+new data \(1 blob\), blob retrainer-data\/incoming\/census-/);
     expect(out).not.toMatch(/AccountKey=(?!\[REDACTED\])|sig=(?!\[REDACTED\])|code=[A-Za-z0-9_-]{20}/);
     expect(code).toBe(0);
   });
 
-  it("exits non-zero for data it cannot train on, naming each failed check, and names bad options", async () => {
+  it("exits non-zero for data it cannot train on, naming each failed check", async () => {
     const wrong = path.join(mkdtempSync(path.join(tmpdir(), "retrainer-demo-")), "no-label.csv");
     writeFileSync(wrong, "age,hours-per-week\n39,40\n50,13\n");
     const refused = await runDemo([`--data=${wrong}`]);
@@ -70,8 +74,55 @@ describe("npm start", () => {
     expect(refused.out).toMatch(/checks +2 rows, 2 columns \(no earlier promoted run to compare with\): failed/);
     expect(refused.out).not.toMatch(/job submitted|submitting the training job/);
     expect(refused.code).toBe(1);
-    const bad = await runDemo(["--gat=AUC>=0.9"]);
-    expect(bad.out).toMatch(/Unknown or incomplete option "--gat=AUC>=0.9"/);
-    expect(bad.code).toBe(1);
+  });
+});
+
+/** What the demo prints once it starts something; a refused command line never gets there. */
+const STARTING = /starting Azurite|ready: Functions host|POST \/api\/retrain (→|answered)/;
+const OPTIONS = ["--backend=classic|azureml", "--data=FILE.csv", "--gate=RULES", "--dry-run", "--rows=N", "--watch", "--verbose", "--help, -h"];
+
+describe.concurrent("npm start checks every option before it starts anything", () => {
+  it("a gate the API refuses exits 2 with the API's own message, and nothing starts", async () => {
+    const { code, out } = await runDemo(["--gate=AUC>0.99"]);
+    // POST /api/retrain answers {"gate":"AUC>0.99"} with 400 and this text (test/security/hostile-cli.test.ts compares them).
+    expect(out).toContain('npm start: --gate: Gate rule "AUC>0.99" must look like "AUC>=0.85", "Average Log Loss<=0.4" or "AUC>=champion-0.005".');
+    expect(out).not.toMatch(STARTING);
+    expect(out).not.toMatch(/\n\s+at |500/);
+    expect(code).toBe(2);
+  });
+
+  it("checks the gate against the chosen backend's metrics", async () => {
+    const { code, out } = await runDemo(["--backend=azureml", "--gate=AUC>=0.9"]);
+    expect(out).toMatch(/--gate: Gate rule "AUC>=0\.9" names an unknown metric "AUC"; metrics \(.*\): accuracy, .*auc/);
+    expect(out).not.toMatch(STARTING);
+    expect(code).toBe(2);
+  });
+
+  it.each([["--help"], ["-h"], ["--watch", "--help"]].map((args) => ({ args, name: args.join(" ") })))("$name prints every option and exits 0 without starting anything", async ({ args }) => {
+    const { code, out } = await runDemo(args);
+    expect(out).toMatch(/^Usage: npm start -- \[options\]/);
+    for (const o of OPTIONS) expect(out).toContain(`  ${o} `);
+    expect(out).not.toMatch(STARTING);
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    [["--gat=AUC>=0.9"], /Unknown option --gat \(did you mean --gate\?\)\. Known options: --backend, --data, --gate, --dry-run, --rows, --watch, --verbose, --help\./],
+    [["--backend=v3"], /--backend: "v3" is not one of classic, azureml\./],
+    [["--data=/nonexistent/census.csv"], /--data: \/nonexistent\/census\.csv does not exist\./],
+    [[`--data=${tmpdir()}`], /--data: .* is not a file\./],
+    [["--rows=50"], /--rows: must be a whole number from 100 to 1,000,000, got "50"\./],
+    [["--rows=2e4"], /--rows: must be a whole number/],
+    [["--verbose=yes"], /--verbose is a switch and takes no value \(got "yes"\)\./],
+    [["--gate"], /--gate needs a value: --gate=RULES\./],
+    [["--gate", "--dry-run"], /--gate needs a value/],
+    [["--dry-run", "--dry-run"], /--dry-run is given twice/],
+    [["census.csv"], /Unexpected argument "census\.csv"/],
+  ])("%j exits 2 naming the problem, before anything starts", async (args, message) => {
+    const { code, out } = await runDemo(args);
+    expect(out).toMatch(message);
+    expect(out).toContain('Run "npm start -- --help" for the options.');
+    expect(out).not.toMatch(STARTING);
+    expect(code).toBe(2);
   });
 });
