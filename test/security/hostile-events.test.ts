@@ -94,6 +94,17 @@ describe("events that try to steer what a run trains on", () => {
     expect((await runsOf("retrain")).some((r) => r.dataSource.includes("forged"))).toBe(false);
   });
 
+  it("once a run took the waiting data, a later arrival wins over it, even one dated earlier (clocks differ)", async () => {
+    const taken = (await pending("retrain")).latest!;
+    expect(taken.source).toBe("blob:incoming-data/drop/normal.csv");
+    await write(direct.getContainerClient("incoming-data"), "drop/late.csv", syntheticCensusCsv(3_000, 8));
+    const runsBefore = (await runsOf("retrain")).length;
+    const dated = new Date(Date.parse(taken.eventTime) - 2 * 60_000).toISOString();
+    expect(await deliver([blobEvent("incoming-data", "drop/late.csv", { eventTime: dated })])).toMatchObject({ status: 202 });
+    await expect.poll(async () => (await runsOf("retrain")).length, { timeout: 90_000 }).toBe(runsBefore + 1);
+    expect((await runsOf("retrain")).map((r) => r.dataSource)).toContain("blob incoming-data/drop/late.csv");
+  });
+
   it("a blob made by Copy Blob from another customer's location is not trained on: ignored with one log line", async () => {
     // Another customer's data, in their location (no event: written to the account directly).
     await write(direct.getContainerClient("bulk-data"), "theirs/secret.csv", syntheticCensusCsv(2_000, 99));
