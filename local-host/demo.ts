@@ -219,7 +219,7 @@ async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, data
     ["verified", record?.rollout ? `${record.rollout.steps.length} checks, the last: ${record.rollout.steps.at(-1)!.check}` : view.verification?.join("; ")],
     ["rollout", record?.rollout ? `${record.rollout.previousDeployment} → ${record.rollout.deployment} in steps ${record.rollout.steps.filter((s) => s.percent > 0 && !s.check.startsWith("verification:")).map((s) => `${s.mirror ? "mirror " : ""}${s.percent} %`).join(", ")}; ${record.rollout.operationPolls} operation polls; ${record.rollout.retained ? `${record.rollout.retained.deployment} kept at 0 % until ${record.rollout.retained.retireAfter}` : ""}` : undefined],
     ["metrics", view.metrics ? Object.entries(view.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ") : undefined],
-    ["champion", view.championMetrics ? `the model serving before, on the same rows: ${Object.entries(view.championMetrics).slice(0, 5).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}` : championNote(instance) && `none compared: ${championNote(instance)}`],
+    ["champion", championRow(view.championMetrics, instance)],
     ["gate", `${record?.gateRules ?? values.RETRAIN_GATE} → ${view.decision ? (view.decision.passed ? "passed" : "rejected") : "not reached"}`],
     ["durable", instance ? `${instance.episodes} orchestrator episodes, ${instance.history.length} history events` : undefined],
     ["history", record ? `run ${record.runId} recorded (GET /api/runs/${record.runId})` : "NOT RECORDED"],
@@ -227,6 +227,13 @@ async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, data
   ];
   for (const [k, v] of rows) if (v) console.log(`  ${k.padEnd(9)} ${v}`);
   return failed ? 1 : 0;
+}
+
+/** The champion's metrics on the new model's held-out rows, or why there are none. */
+function championRow(metrics: Record<string, number> | undefined, instance: InstanceState | undefined): string | undefined {
+  if (metrics) return `the model serving before, on the same rows: ${Object.entries(metrics).slice(0, 5).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}`;
+  const note = championNote(instance);
+  return note && `none compared: ${note}`;
 }
 
 /**
@@ -289,7 +296,16 @@ async function dropAndFollow(stack: LocalStack, o: DemoOptions): Promise<number>
   const view = await follow(api, instanceId, o.backend, undefined, before);
   const record = view.runId ? ((await (await api(`/api/runs/${view.runId}`)).json()) as RunRecord) : undefined;
   console.log("\nThe dropped file's run");
-  for (const [k, v] of [["result", view.result ?? view.runtimeStatus], ["reason", view.result === "promoted" ? undefined : view.reason], ["trigger", record ? `new data (${record.trigger.arrivals ?? 1} blob${record.trigger.arrivals === 1 ? "" : "s"}), ${record.dataSource}` : undefined], ["history", record ? `run ${record.runId} recorded` : "NOT RECORDED"]] as const) {
+  const rows: [string, string | undefined][] = [
+    ["result", view.result ?? view.runtimeStatus],
+    ["reason", view.result === "promoted" ? undefined : view.reason],
+    ["endpoint", nd.endpoint],
+    ["trigger", record ? `new data (${record.trigger.arrivals ?? 1} blob${record.trigger.arrivals === 1 ? "" : "s"}), ${record.dataSource}` : undefined],
+    ["archived", record?.archivedModel ? describeModel(record.archivedModel) : undefined],
+    ["champion", championRow(view.championMetrics, stack.host.engine.get(instanceId))],
+    ["history", record ? `run ${record.runId} recorded` : "NOT RECORDED"],
+  ];
+  for (const [k, v] of rows) {
     if (v) console.log(`  ${k.padEnd(9)} ${v}`);
   }
   return view.runtimeStatus !== "Completed" || view.result === "data-rejected" ? 1 : 0;

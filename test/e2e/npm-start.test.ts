@@ -61,6 +61,10 @@ describe("npm start", () => {
     expect(first).toMatch(/\n\s+archived\s+retrainer-archive\/retrain\/retrain-\d{8}T\d{6}Z-[0-9a-f]+\/previous\.ilearner/);
     expect(out).toMatch(/The dropped file's run\n\s+result\s+(promoted|rejected)/);
     expect(out).toMatch(/trigger\s+new data \(1 blob\), blob retrainer-data\/incoming\/census-/);
+    // The dropped file's run is compared with the model the first run promoted.
+    const dropped = out.slice(out.indexOf("The dropped file's run"));
+    expect(dropped).toMatch(/\n\s+endpoint\s+retrain\n/);
+    expect(dropped).toMatch(/\n\s+champion\s+the model serving before, on the same rows: Accuracy 0\.\d+/);
     expect(out).not.toMatch(/AccountKey=(?!\[REDACTED\])|sig=(?!\[REDACTED\])|code=[A-Za-z0-9_-]{20}/);
     expect(code).toBe(0);
   });
