@@ -36,7 +36,7 @@ df.app.client.eventGrid(NEW_DATA_FUNCTION, {
     let step = "record the arrival";
     try {
       const a = await d.pending.update(endpoint, (s) => arrive(s, arrival, (n) => newDataInstanceId(endpoint, n)));
-      if (a.duplicate) return context.log(`Event ${read.blob.eventId.slice(0, 80)} for ${container}/${blob.slice(0, 200)} was counted already (Event Grid delivered it again).`);
+      if (a.duplicate) return context.log(`Event ${JSON.stringify(read.blob.eventId.slice(0, 80))} for ${container}/${blob.slice(0, 200)} was counted already (Event Grid delivered it again).`);
       d.telemetry.event("NewDataArrived", { endpoint, dataSource: arrival.source, watcher: a.watcher, waiting: String(a.waiting) });
       step = "start its watcher";
       const watcher = await ensureWatcher(client, settings, endpoint, a.watcher);

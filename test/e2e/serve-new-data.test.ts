@@ -63,7 +63,7 @@ describe("npm run serve: new data", () => {
       ...sample,
       Values: {
         ...sample.Values,
-        AzureWebJobsStorage: storage, STAGING_STORAGE_CONNECTION_STRING: storage, STAGING_CONTAINER: `serve-up-${Date.now()}`,
+        AzureWebJobsStorage: storage, STAGING_STORAGE_CONNECTION_STRING: storage, STAGING_CONTAINER: `serve-up-${Date.now()}`, HISTORY_TABLE: `ServeUp${Date.now()}`, // its own run history: the other test's run is "retrain"'s too
         [HUB_NAME_SETTING]: `serveup${Date.now()}`,
         AML_SERVICES_URL: `http://127.0.0.1:${services}`, AML_MANAGEMENT_URL: `http://127.0.0.1:${management}`,
         POLL_FIRST_INTERVAL_SECONDS: "1", VERIFY_DELAY_SECONDS: "6", RETRAIN_DATA_DEBOUNCE_SECONDS: "1",
