@@ -85,6 +85,11 @@ export function parseFlags<F extends Flags>(argv: readonly string[], flags: F): 
 export function readCommandLine<F extends Flags, T>(c: Command<F>, argv: readonly string[], check: (values: FlagValues<F>) => T): T {
   try {
     const r = parseFlags(argv, c.flags);
+    const swallowed = takenByNpm(c.flags, process.env);
+    if (swallowed.length > 0 && !r.help) {
+      const shown = swallowed.map(([n, v]) => (v === "true" && c.flags[n]!.type === "boolean" ? `--${n}` : `--${n}=${/^[\w.,:/@%+=-]*$/.test(v) ? v : JSON.stringify(v)}`));
+      throw new UsageError(`npm took ${swallowed.map(([n]) => `--${n}`).join(", ")} for itself, so the program never saw ${swallowed.length > 1 ? "them" : "it"}: options go after "--", as in ${c.command} ${shown.join(" ")}`);
+    }
     if (r.help) {
       console.log(helpText(c));
       process.exit(0);
@@ -95,6 +100,18 @@ export function readCommandLine<F extends Flags, T>(c: Command<F>, argv: readonl
     console.error(`${c.command.split(" --")[0]}: ${printable((e as Error).message)}\nRun "${c.command} --help" for the options.`);
     process.exit(USAGE_EXIT_CODE);
   }
+}
+
+/**
+ * `npm start --gate=x`, without `--`, gives the option to npm, which passes it on only as the
+ * environment variable npm_config_gate: the program would run without it and say nothing.
+ */
+function takenByNpm(flags: Flags, env: NodeJS.ProcessEnv): [string, string][] {
+  if (!env.npm_lifecycle_event) return [];
+  return Object.keys(flags).flatMap((n): [string, string][] => {
+    const v = env[`npm_config_${n.replace(/-/g, "_")}`];
+    return v ? [[n, v]] : [];
+  });
 }
 
 /** Control characters from the command line are shown, not sent to the terminal (an escape sequence could rewrite what it shows). */

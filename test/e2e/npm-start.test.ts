@@ -6,9 +6,9 @@ import { describe, expect, it } from "vitest";
 
 const demo = path.resolve(__dirname, "../../dist/local-host/demo.js");
 
-function runDemo(args: string[]): Promise<{ code: number | null; out: string }> {
+function runDemo(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [demo, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [demo, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -108,6 +108,14 @@ describe.concurrent("npm start checks every option before it starts anything", (
     for (const o of OPTIONS) expect(out).toContain(`  ${o} `);
     expect(out).not.toMatch(STARTING);
     expect(code).toBe(0);
+  });
+
+  it("options npm took for itself (npm start --gate=…, without --) are named, not silently dropped", async () => {
+    // What npm hands the program for `npm start --gate="AUC>0.99" --watch`: no arguments, the options as npm config.
+    const { code, out } = await runDemo([], { npm_lifecycle_event: "start", npm_config_gate: "AUC>0.99", npm_config_watch: "true" });
+    expect(out).toContain('npm took --gate, --watch for itself, so the program never saw them: options go after "--", as in npm start -- --gate="AUC>0.99" --watch');
+    expect(out).not.toMatch(STARTING);
+    expect(code).toBe(2);
   });
 
   it.each([
