@@ -5,6 +5,7 @@ import { ACTIVE, startUnlessActive, statusOrUndefined } from "../app/instances";
 import { backendOf, endpointForBlob, type Settings } from "../../shared/config/settings";
 import { arrive } from "../../shared/storage/pending-data";
 import { stagingAccountName } from "../../shared/storage/storage-account";
+import { LOG_LINE_CHARS, logSafe } from "../../shared/text/safe-text";
 import { newDataInstanceId } from "../orchestrators/instance-ids";
 import { NEW_DATA_ORCHESTRATOR, type NewDataInput } from "../orchestrators/new-data-orchestrator";
 import { TICK_RUN_WAIT_MARGIN_MINUTES } from "../orchestrators/policies";
@@ -27,23 +28,23 @@ df.app.client.eventGrid(NEW_DATA_FUNCTION, {
   handler: async (event: EventGridEvent, client: df.DurableClient, context: InvocationContext): Promise<void> => {
     const settings = appSettings();
     const read = readBlobCreated(event, { account: stagingAccountName(settings), nowInMs: Date.now() });
-    if ("ignored" in read) return context.log(`Ignored ${read.ignored}.`);
+    if ("ignored" in read) return context.log(logSafe(`Ignored ${read.ignored}.`, LOG_LINE_CHARS));
     const { container, blob } = read.blob;
     const endpoint = endpointForBlob(settings, container, blob);
-    if (!endpoint) return context.log(`Ignored blob ${container}/${blob.slice(0, 200)}: it is in no endpoint's data location.`);
+    if (!endpoint) return context.log(logSafe(`Ignored blob ${container}/${blob.slice(0, 200)}: it is in no endpoint's data location.`, LOG_LINE_CHARS));
     const d = appDependencies();
     const arrival = { source: `blob:${container}/${blob}`, eventId: read.blob.eventId, eventTime: read.blob.eventTime, ...(read.blob.bytes !== undefined ? { bytes: read.blob.bytes } : {}) };
     let step = "record the arrival";
     try {
       const a = await d.pending.update(endpoint, (s) => arrive(s, arrival, (n) => newDataInstanceId(endpoint, n)));
-      if (a.duplicate) return context.log(`Event ${JSON.stringify(read.blob.eventId.slice(0, 80))} for ${container}/${blob.slice(0, 200)} was counted already (Event Grid delivered it again).`);
+      if (a.duplicate) return context.log(logSafe(`Event ${JSON.stringify(read.blob.eventId.slice(0, 80))} for ${container}/${blob.slice(0, 200)} was counted already (Event Grid delivered it again).`, LOG_LINE_CHARS));
       d.telemetry.event("NewDataArrived", { endpoint, dataSource: arrival.source, watcher: a.watcher, waiting: String(a.waiting) });
       step = "start its watcher";
       const watcher = await ensureWatcher(client, settings, endpoint, a.watcher);
-      context.log(`New data for ${endpoint}: ${container}/${blob.slice(0, 200)} (${a.waiting} waiting; watcher ${watcher}).`);
+      context.log(logSafe(`New data for ${endpoint}: ${container}/${blob.slice(0, 200)} (${a.waiting} waiting; watcher ${watcher}).`, LOG_LINE_CHARS));
     } catch (e) {
       // The reason goes to the log; what the host makes of a throw (a 500 for Event Grid, which delivers again) carries none of it.
-      context.error(`New data for ${endpoint}: could not ${step} for ${container}/${blob.slice(0, 200)}; Event Grid will deliver it again: ${(e as Error).message ?? String(e)}`);
+      context.error(logSafe(`New data for ${endpoint}: could not ${step} for ${container}/${blob.slice(0, 200)}; Event Grid will deliver it again: ${(e as Error).message ?? String(e)}`, LOG_LINE_CHARS));
       throw new Error(`New data for endpoint ${endpoint} could not be recorded.`);
     }
   },

@@ -4,6 +4,7 @@ import { appDependencies, appSettings } from "../app/dependencies";
 import { BadRequest, MAX_RETRAIN_BODY_BYTES, parseJsonObjectBody } from "./retrain-request";
 import { endpointSettingsOf } from "../../shared/config/settings";
 import { parseDataLocation } from "../../shared/storage/data-location";
+import { LOG_LINE_CHARS, logSafe } from "../../shared/text/safe-text";
 import { UPLOAD_KEY_HEADER, UPLOAD_SAS_LIFETIME_MINUTES, UPLOAD_SAS_PERMISSIONS, uploadBlob, uploadKeyOpens } from "../../shared/storage/upload-grant";
 
 const bodySchema = z.object({ name: z.string({ required_error: '"name" is required: the file\'s name in your data location', invalid_type_error: '"name" must be text' }) }).strict();
@@ -53,7 +54,7 @@ app.http("issueUploadSas", {
     const expiresOn = new Date(Date.now() + UPLOAD_SAS_LIFETIME_MINUTES * 60_000);
     const sas = await d.signer.sign(location.container, blob, UPLOAD_SAS_PERMISSIONS, expiresOn);
     d.telemetry.event("UploadAuthorized", { endpoint, blob: `${location.container}/${blob}`, expiresOn: expiresOn.toISOString() });
-    context.log(`Upload SAS issued for ${endpoint}: ${location.container}/${blob} until ${expiresOn.toISOString()}.`);
+    context.log(logSafe(`Upload SAS issued for ${endpoint}: ${location.container}/${blob} until ${expiresOn.toISOString()}.`, LOG_LINE_CHARS));
     return {
       status: 200,
       jsonBody: {

@@ -124,6 +124,18 @@ describe("events that try to steer what a run trains on", () => {
   });
 });
 
+describe("what an event says, in the host's log", () => {
+  it("a blob name or event id that would forge a log line or read as another text is one plain line", async () => {
+    const name = "x\u2028[forged] New data for retrain: incoming-data/drop/evil.csv\u202Evsc.exe";
+    const e = blobEvent("nowhere-data", name, { id: "id\n[forged] line" });
+    const e2 = blobEvent("incoming-data", "drop/y.csv", { id: "id\n[forged] line", topic: `${ACCOUNT_TOPIC}x` });
+    expect(await deliver([e, e2])).toMatchObject({ status: 202 });
+    const lines = p.logs.filter((l) => l.includes("[forged]"));
+    expect(lines).toHaveLength(2);
+    for (const l of lines) expect(l).not.toMatch(/[\n\u2028\u202E]/u);
+  });
+});
+
 describe("a delivery of many events", () => {
   it("200 events in one delivery, delivered twice: 202 both times, each counted exactly once", async () => {
     const events = Array.from({ length: 200 }, (_, i) => blobEvent("bulk-data", `batch/part-${String(i).padStart(3, "0")}.csv`, { eventTime: new Date(Date.now() - 1000 + i).toISOString() }));
