@@ -1,6 +1,7 @@
 import { realpath, stat } from "node:fs/promises";
 import { z } from "zod";
 import { isInside, parseDataSource } from "../../shared/storage/data-source";
+import { isWellFormed } from "../../shared/storage/blob-name";
 import { checkedTarget } from "../../shared/storage/url-policy";
 import { parseGateRules } from "../../shared/evaluation/gate";
 import { backendOf, sourcePolicyOf, type Settings } from "../../shared/config/settings";
@@ -110,7 +111,8 @@ async function checkSource(text: string, settings: Settings): Promise<void> {
 
 const approvalSchema = z
   .object({
-    comment: z.string().max(1024, "comment is at most 1024 characters").optional(),
+    // A lone surrogate (JSON can carry one) is no text a record, a log or a message can hold.
+    comment: z.string().max(1024, "comment is at most 1024 characters").refine(isWellFormed, "comment is not well-formed Unicode (it holds a lone surrogate)").optional(),
     runId: z.string().min(1, "runId must not be empty").max(128, "runId is at most 128 characters").optional(),
   })
   .strict();

@@ -70,6 +70,8 @@ describe("approval through the local host", () => {
     expect([bad.status, (bad.body as { error: string }).error]).toEqual([400, "unknown field(s): approved; allowed: comment, runId"]);
     const claimed = await p.call("POST", `/api/retrain/${ID}/approve`, { by: "ana@contoso.com" });
     expect([claimed.status, (claimed.body as { error: string }).error]).toEqual([400, '"by" is not accepted: the approver is recorded from App Service authentication (or as "function key"); put a name in "comment" instead']);
+    const lone = await p.call("POST", `/api/retrain/${ID}/approve`, { runId, comment: "ok \ud800" });
+    expect([lone.status, (lone.body as { error: string }).error]).toEqual([400, "comment is not well-formed Unicode (it holds a lone surrogate)"]);
     expect((await p.call("POST", `/api/retrain/${ID}/approve`, { runId }, null)).status).toBe(401);
     expect(await status()).toMatchObject({ result: "rejected" });
   });
