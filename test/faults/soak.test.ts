@@ -52,7 +52,11 @@ beforeAll(async () => {
   const dataRoot = mkdtempSync(path.join(tmpdir(), "retrainer-soak-"));
   writeFileSync(path.join(dataRoot, "small.csv"), syntheticCensusCsv(1_500, 5));
   p = await startHostedPipeline({
-    speed: 1_000,
+    // On the local engine a timed-out call's real 0.5 s counts as 500 s of the 600 s retry window
+    // at 1,000×, leaving 0.1 s for its dispatch: on a loaded machine a timed-out start outlived the
+    // window and was not retried (fresh-clone CI). At 800× the same leaves 0.25 s. The real engine
+    // waits real time for both, so its speed only scales the settings.
+    speed: onRealEngine ? 1_000 : 800,
     settings: {
       RETRAIN_DATA_ROOT: dataRoot, RETRAIN_DATA_SOURCE: "small.csv", RETRAIN_GATE: "AUC>=0.75",
       POLL_FIRST_INTERVAL_SECONDS: "5", POLL_BACKOFF_FACTOR: "2", POLL_MAX_INTERVAL_SECONDS: "20", JOB_DEADLINE_MINUTES: "10",
