@@ -15,6 +15,15 @@ const RUNS = 200;
 /** The service's advice is waited out in real time on the real engine, so it advises less there. */
 const RETRY_AFTER_SECONDS = onRealEngine ? 1 : 30;
 const SEED = 20261128;
+/**
+ * The client's request timeout, and how long a "timeout" fault holds its answer. On the local
+ * engine a timeout's real seconds count `speed`× against the 600 s retry window, so it stays short.
+ * On the real engine it waits real time, so it is long enough that no ordinary call under CI's load
+ * comes near it: one that did was answered as the client gave up, and the service, having sent
+ * the answer, did not count it abandoned (fresh-clone CI: 2 never-started jobs, 1 counted).
+ */
+const REQUEST_TIMEOUT_SECONDS = onRealEngine ? 1.5 : 0.5;
+const TIMED_OUT_CALL_MS = onRealEngine ? 3_000 : 700;
 
 interface Injected {
   readonly name: string;
@@ -36,7 +45,7 @@ const CATALOGUE: readonly ((pick: () => number) => Injected)[] = [
   },
   (pick) => {
     const op = (["start", "status", "patch"] as Operation[])[Math.floor(pick() * 3)]!;
-    return { name: `timeout ${op}`, faults: { latency: { ms: 700, count: 1, operations: [op] } }, extraPatches: op === "patch" ? 1 : 0 };
+    return { name: `timeout ${op}`, faults: { latency: { ms: TIMED_OUT_CALL_MS, count: 1, operations: [op] } }, extraPatches: op === "patch" ? 1 : 0 };
   },
   () => ({ name: "job fails", faults: { failJobs: ["ModuleExecutionError: injected by the soak"] } }),
   () => ({ name: "job hangs", faults: { holdRunningMs: -1 } }),
@@ -61,7 +70,7 @@ beforeAll(async () => {
     settings: {
       RETRAIN_DATA_ROOT: dataRoot, RETRAIN_DATA_SOURCE: "small.csv", RETRAIN_GATE: "AUC>=0.75",
       POLL_FIRST_INTERVAL_SECONDS: "5", POLL_BACKOFF_FACTOR: "2", POLL_MAX_INTERVAL_SECONDS: "20", JOB_DEADLINE_MINUTES: "10",
-      VERIFY_DELAY_SECONDS: "30", AML_REQUEST_TIMEOUT_SECONDS: "0.5",
+      VERIFY_DELAY_SECONDS: "30", AML_REQUEST_TIMEOUT_SECONDS: String(REQUEST_TIMEOUT_SECONDS),
     },
   });
   blobs = BlobServiceClient.fromConnectionString(p.emulator.storageConnectionString);
