@@ -9,7 +9,7 @@ import { startFront, type Front } from "./front";
 import { startRpcServer, type RpcServer } from "./rpc-server";
 import { randomBytes } from "node:crypto";
 import { resolveSetting } from "./settings";
-import { parseNcrontab } from "./ncrontab";
+import { parseNcrontab } from "../shared/schedule/ncrontab";
 
 export interface LocalHostOptions {
   /** App settings (local.settings.json `Values`); applied to process.env before the app loads. */

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createHmac } from "node:crypto";
 import path from "node:path";
 import { startAzurite, type RunningAzurite } from "../emulator/azurite";
 import { startEmulator, type RunningEmulator } from "../emulator/classic/emulator";
@@ -219,6 +220,10 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     const demo = path.join(o.dataDir, "census.csv");
     writeFileSync(demo, syntheticCensusCsv(o.demoRows, 20_261_128));
     values.RETRAIN_DATA_ROOT = o.dataDir;
+    // The operator console's sign-in takes the function key here; its signing secret is derived
+    // from it, so sessions and chat links outlive a restart of serve.
+    values.RETRAIN_CONSOLE_KEY ||= functionKey;
+    values.RETRAIN_CONSOLE_SECRET ||= createHmac("sha256", functionKey).update("retrainer operator console").digest("base64url");
     const host = await startLocalHost({ values, functionKey, schedules: o.schedules, log: o.log, ...(o.hostPort !== undefined ? { port: o.hostPort } : {}) });
     stops.unshift(() => host.stop());
     await subscribe?.(host.url, host.eventGridKey);

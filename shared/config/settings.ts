@@ -173,6 +173,14 @@ export const settingsSchema = z
     RETRAIN_WEBHOOKS: jsonSetting("RETRAIN_WEBHOOKS", webhooksSchema, '[{"url":"https://example.com/hook","events":["promoted","failed"]}]', "[]"),
     // Signs every CloudEvents webhook's body (HMAC-SHA256); a Key Vault reference in Azure.
     RETRAIN_WEBHOOK_SECRET: z.string().min(32, "RETRAIN_WEBHOOK_SECRET must be at least 32 characters").optional(),
+    // The operator console (functions/console): signs its sessions, its forms' anti-forgery tokens
+    // and the one-time links chat messages carry (HMAC-SHA256); a Key Vault reference in Azure.
+    RETRAIN_CONSOLE_SECRET: z.string().min(32, "RETRAIN_CONSOLE_SECRET must be at least 32 characters").optional(),
+    // What a person types on the console's sign-in page where App Service Authentication is off
+    // (locally: the function key). Unset: only signed-in principals (Entra ID app roles) get in.
+    RETRAIN_CONSOLE_KEY: z.string().min(16, "RETRAIN_CONSOLE_KEY must be at least 16 characters").optional(),
+    // A run waiting for approval may not be decided by the person who started it.
+    RETRAIN_APPROVER_MUST_DIFFER: z.enum(["true", "false"], { errorMap: () => ({ message: "RETRAIN_APPROVER_MUST_DIFFER must be true or false" }) }).default("false").transform((v) => v === "true"),
     RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS: positiveNumber("RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS", 10).refine((n) => n <= 3600, "RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS must be at most 3600"),
     RETRAIN_MAX_PARALLEL: z.coerce.number().int("RETRAIN_MAX_PARALLEL must be a whole number").min(1, "RETRAIN_MAX_PARALLEL must be at least 1").default(4),
     RETRAIN_GATE: z.string(),
@@ -394,7 +402,7 @@ function unresolvedKeyVaultReferences(values: Readonly<Record<string, string | u
 export function secretsOf(s: Settings): string[] {
   // A chat's incoming-webhook URL is its own credential: whoever has it can post there.
   const chats = [...s.RETRAIN_WEBHOOKS, ...Object.values(s.RETRAIN_ENDPOINT_SETTINGS).flatMap((e) => e.webhooks ?? [])].filter((w) => w.format !== "cloudevents").map((w) => w.url);
-  return [s.AML_TRAINING_API_KEY, s.AML_MANAGEMENT_API_KEY, s.STAGING_STORAGE_CONNECTION_STRING ?? "", s.AZUREML_ACCESS_TOKEN ?? "", s.RETRAIN_WEBHOOK_SECRET ?? "", ...chats].filter((x) => x.length > 0);
+  return [s.AML_TRAINING_API_KEY, s.AML_MANAGEMENT_API_KEY, s.STAGING_STORAGE_CONNECTION_STRING ?? "", s.AZUREML_ACCESS_TOKEN ?? "", s.RETRAIN_WEBHOOK_SECRET ?? "", s.RETRAIN_CONSOLE_SECRET ?? "", s.RETRAIN_CONSOLE_KEY ?? "", ...chats].filter((x) => x.length > 0);
 }
 
 function isLoopbackUrl(url: string): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseNcrontab } from "../../../local-host/ncrontab";
+import { parseNcrontab } from "../../../shared/schedule/ncrontab";
 
 // [expression, after, expected next]; weekdays noted where they matter.
 const NEXT_CASES: readonly (readonly [string, string, string])[] = [
