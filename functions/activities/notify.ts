@@ -15,7 +15,10 @@ export interface NotifyDependencies {
   readonly telemetry: Telemetry;
   /** The endpoint's webhooks, global ones first (settings), read when used: never carried in an orchestration's input. */
   readonly targets: (endpoint: string) => readonly WebhookTarget[];
+  /** RETRAIN_WEBHOOK_SECRET: signs CloudEvents. */
   readonly secret?: string;
+  /** RETRAIN_CONSOLE_SECRET: signs the one-time confirmation links chat cards carry; without it their buttons open the run's page. */
+  readonly consoleSecret?: string;
   /** Where the app's own API is, for the links a message carries. */
   readonly appBaseUrl: () => string;
   readonly firstRetryInSeconds: number;
@@ -54,7 +57,7 @@ export function notifyActivities(client: df.DurableClient, d: NotifyDependencies
       toOutcome<{ ok: boolean; retryable: boolean }>(async () => {
         const target = d.targets(i.notification.endpoint)[i.webhook];
         const attempt = target
-          ? await deliver(d.post, target, i.notification, { ...(d.secret ? { secret: d.secret } : {}), appBaseUrl: d.appBaseUrl(), now: d.now })
+          ? await deliver(d.post, target, i.notification, { ...(d.secret ? { secret: d.secret } : {}), ...(d.consoleSecret ? { consoleSecret: d.consoleSecret } : {}), appBaseUrl: d.appBaseUrl(), now: d.now })
           : { ok: false, retryable: false, error: "the webhook is no longer configured", durationInMs: 0 };
         const gaveUp = !attempt.ok && (i.last || !attempt.retryable);
         const record: DeliveryRecord = {

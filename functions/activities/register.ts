@@ -30,13 +30,14 @@ const newData = (context: InvocationContext): HandlerTable<NewDataName> =>
 const newDataHandler = <K extends NewDataName>(name: K) => (input: ActivityInput<K>, context: InvocationContext) => newData(context)[name](input);
 for (const name of Object.values(NEW_DATA_ACTIVITY)) df.app.activity(name, { extraInputs: [client], handler: newDataHandler(name) });
 
-// Notifications: the webhooks and their secret come from settings when used, never from an orchestration's input.
+// Notifications: the webhooks and the secrets (webhook signing, console links) come from settings when used, never from an orchestration's input.
 const notify = (context: InvocationContext): HandlerTable<NotifyName> => {
   const settings = appSettings();
   const d = appDependencies();
   return notifyActivities(df.getClient(context), {
     history: d.history, telemetry: d.telemetry, targets: (endpoint) => webhooksOf(settings, endpoint),
     ...(settings.RETRAIN_WEBHOOK_SECRET ? { secret: settings.RETRAIN_WEBHOOK_SECRET } : {}),
+    ...(settings.RETRAIN_CONSOLE_SECRET ? { consoleSecret: settings.RETRAIN_CONSOLE_SECRET } : {}),
     // The Functions host sets WEBSITE_HOSTNAME (the local host too, to its loopback address and port).
     appBaseUrl: () => {
       const host = process.env.WEBSITE_HOSTNAME ?? "localhost";

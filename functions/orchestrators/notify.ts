@@ -15,6 +15,8 @@ export interface NotifyDetails {
   readonly summary: string;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly model?: string;
+  /** Awaiting approval: until when the run waits (ISO 8601); the messages' confirmation links expire then. */
+  readonly approvalDeadline?: string;
 }
 
 /**
@@ -27,12 +29,14 @@ export function* notify(context: df.OrchestrationContext, run: { readonly runId:
   if (!run.notify || !event) return;
   // A summary quotes what came from outside (column names, label values, file names, comments): it is
   // made one printable line and cut (a card shows a line or two, the run record has the whole
-  // reason), here and again where each message is rendered and escaped (shared/notify/events.ts).
+  // reason), here and again where each message is rendered and escaped (shared/notify/cards.ts).
   const summary = plainText(d.summary, SENTENCE_CHARS);
   // Non-finite scores fail closed everywhere else; here they are left out, since JSON cannot carry them.
   const metrics = d.metrics ? Object.fromEntries(Object.entries(d.metrics).filter(([, v]) => Number.isFinite(v))) : undefined;
   yield* callActivity(context, NOTIFY_ACTIVITY.start, RETRY.record, {
     runId: run.runId, endpoint: run.endpoint, instanceId: context.df.instanceId, event, time: context.df.currentUtcDateTime.toISOString(), summary,
     ...(metrics && Object.keys(metrics).length ? { metrics } : {}), ...(d.model ? { model: plainText(d.model, SENTENCE_CHARS) } : {}),
+    // Optional and new: a run started before it replays the same activity, only its input lacks it.
+    ...(d.approvalDeadline ? { approvalDeadline: d.approvalDeadline } : {}),
   });
 }

@@ -152,6 +152,7 @@ export function* retrainOrchestrator(context: df.OrchestrationContext): Generato
     setStatus({ stage: "awaiting-approval", approval: { deadline: deadline.toISOString() } });
     yield* notify(context, input, "awaiting-approval", {
       summary: `the new model passed the gate (${decision.reasons.join(" ")}) and waits for approval until ${deadline.toISOString()}; approve or reject it with the links`, metrics,
+      approvalDeadline: deadline.toISOString(),
     });
     const awaited = yield* awaitDecision(context, input.runId, deadline, input.approval.boundToRun === true, (ignored) => setStatus({ approval: { ...status.approval, ignored } }));
     if (awaited.kind === "timed-out") {

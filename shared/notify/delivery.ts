@@ -1,4 +1,6 @@
-import { SIGNATURE_HEADER, sign, toCard, toCloudEvent, type Notification, type WebhookTarget } from "./events";
+import { SIGNATURE_HEADER, sign, toCloudEvent, type Notification, type WebhookTarget } from "./events";
+import { toCard } from "./cards";
+import { chatLinks } from "./chat-links";
 import { logSafe } from "../text/safe-text";
 
 /** One attempt to deliver a notification to one webhook, as recorded and as the retry decides on. */
@@ -36,13 +38,23 @@ export const fetchPost: Post = async (url, headers, body) => {
   return res.status;
 };
 
+export interface DeliverOptions {
+  /** RETRAIN_WEBHOOK_SECRET: signs CloudEvents. */
+  readonly secret?: string;
+  /** RETRAIN_CONSOLE_SECRET: signs the confirmation links of chat cards (./chat-links). */
+  readonly consoleSecret?: string;
+  readonly appBaseUrl: string;
+  readonly now: () => number;
+}
+
 /**
  * Posts the notification: a CloudEvent signed with HMAC-SHA256 over the body (`secret`), or a chat
- * card. Never throws: what happened is the answer.
+ * card whose links are made now (a new one-time link each attempt). Never throws: what happened
+ * is the answer. Neither secret nor any link leaves here but in the body.
  */
-export async function deliver(post: Post, target: WebhookTarget, n: Notification, o: { secret?: string; appBaseUrl: string; now: () => number }): Promise<DeliveryAttempt> {
+export async function deliver(post: Post, target: WebhookTarget, n: Notification, o: DeliverOptions): Promise<DeliveryAttempt> {
   const cloud = target.format === "cloudevents";
-  const body = JSON.stringify(cloud ? toCloudEvent(n, o.appBaseUrl) : toCard(n, o.appBaseUrl, target.format));
+  const body = JSON.stringify(cloud ? toCloudEvent(n, o.appBaseUrl) : toCard(n, chatLinks(n, o), target.format));
   const headers: Record<string, string> = { "Content-Type": cloud ? "application/cloudevents+json; charset=utf-8" : "application/json" };
   if (cloud && o.secret) headers[SIGNATURE_HEADER] = sign(o.secret, body);
   const t0 = o.now();

@@ -1,12 +1,16 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { metricText, NAME_CHARS, plainText, SENTENCE_CHARS, slackText, teamsText } from "../text/safe-text";
+import { NAME_CHARS, plainText, SENTENCE_CHARS } from "../text/safe-text";
 
 /** What a run can tell people about, as the webhooks name it. */
 export const NOTIFICATION_EVENTS = ["promoted", "rejected", "data-rejected", "skipped", "failed", "awaiting-approval", "rolled-back"] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
-/** How a webhook wants its message: a signed CloudEvent, or a card a chat's incoming webhook shows. */
-export const WEBHOOK_FORMATS = ["cloudevents", "teams", "slack"] as const;
+/**
+ * How a webhook wants its message: a signed CloudEvent, or a card a chat shows (./cards): `teams`
+ * an Office 365 connector's MessageCard (retired upstream, still accepted), `teams-workflow` an
+ * Adaptive Card for a Teams Workflows webhook, `slack` Block Kit for a Slack incoming webhook.
+ */
+export const WEBHOOK_FORMATS = ["cloudevents", "teams", "teams-workflow", "slack"] as const;
 export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
 
 export interface WebhookTarget {
@@ -28,6 +32,8 @@ export interface Notification {
   readonly summary: string;
   readonly metrics?: Readonly<Record<string, number>>;
   readonly model?: string;
+  /** Awaiting approval: until when the run waits (ISO 8601), which is when its confirmation links expire. */
+  readonly approvalDeadline?: string;
 }
 
 /** The CloudEvents `type` of each event. */
@@ -35,12 +41,11 @@ export const cloudEventType = (e: NotificationEvent) => `com.retrainer.run.${e}`
 
 /** A message carries at most this many metrics (an evaluation has about ten); a card shows fewer. */
 const MAX_METRICS = 50;
-const MAX_CARD_METRICS = 6;
 
 /**
  * The notification as a CloudEvent 1.0 in structured JSON mode. The id is the run's and the
  * event's, so a receiver can drop a redelivery; links point at the app's own API (they need its
- * function key, which no message carries).
+ * function key, which no message carries) and at the run's console page.
  */
 export function toCloudEvent(n: Notification, appBaseUrl: string): Record<string, unknown> {
   // JSON needs no escaping, but what came from outside is still made printable, one line and bounded:
@@ -64,13 +69,20 @@ export function toCloudEvent(n: Notification, appBaseUrl: string): Record<string
 }
 
 /**
- * The run's status, and for a run awaiting approval the two decisions (POST, with the function
- * key). Every link names the run (`runId`): a decision made from this message lands on this run
- * or is refused, never on a later run of the same endpoint that waits when the link is used.
+ * The run's status, its record, its page in the console, and for a run awaiting approval the two
+ * decisions (POST, with the function key). Every link names the run (`runId`): a decision made
+ * from this message lands on this run or is refused, never on a later run of the same endpoint
+ * that waits when the link is used.
  */
 export function links(n: Notification, appBaseUrl: string): Record<string, string> {
-  return { ...runLinks(appBaseUrl, n.instanceId, n.runId, n.event === "awaiting-approval" ? ["approve", "reject"] : []), record: `${appBaseUrl}/api/runs/${encodeURIComponent(n.runId)}` };
+  return {
+    ...runLinks(appBaseUrl, n.instanceId, n.runId, n.event === "awaiting-approval" ? ["approve", "reject"] : []),
+    record: `${appBaseUrl}/api/runs/${encodeURIComponent(n.runId)}`, console: consoleRunUrl(appBaseUrl, n.runId),
+  };
 }
+
+/** The run's page in the operator console, where a signed-in person sees it and decides. */
+export const consoleRunUrl = (appBaseUrl: string, runId: string): string => `${appBaseUrl}/api/console/runs/${encodeURIComponent(runId)}`;
 
 /** The actions a person can take on one run, each bound to it by its id. */
 export type RunAction = "approve" | "reject" | "cancel";
@@ -93,44 +105,4 @@ export function verify(secret: string, body: string, header: string | undefined)
   const want = Buffer.from(sign(secret, body));
   const got = Buffer.from(header);
   return want.length === got.length && timingSafeEqual(want, got);
-}
-
-const TITLES: Record<NotificationEvent, string> = {
-  promoted: "promoted a new model", rejected: "kept the serving model (the new one did not pass)", "data-rejected": "refused its training data",
-  skipped: "skipped: the data had not changed", failed: "failed", "awaiting-approval": "is waiting for approval", "rolled-back": "rolled back",
-};
-const COLOURS: Record<NotificationEvent, string> = {
-  promoted: "2E7D32", rejected: "F9A825", "data-rejected": "EF6C00", skipped: "757575", failed: "C62828", "awaiting-approval": "1565C0", "rolled-back": "6A1B9A",
-};
-
-/**
- * A message a Teams incoming webhook (MessageCard) or a Slack incoming webhook (`text` with
- * mrkdwn links) shows as is. Approval links are POST endpoints that need the function key: the
- * card names them for whoever holds it, it cannot press them. Only the product's own words and
- * links go in as markup: the endpoint, run, model and metric names and the summary (a reason that
- * quotes column names, label values, file names, comments) are escaped for the format, so a
- * column named `<!channel> <https://evil.example|Approve>` is shown, not obeyed.
- */
-export function toCard(n: Notification, appBaseUrl: string, format: "teams" | "slack"): Record<string, unknown> {
-  const text = format === "slack" ? slackText : teamsText;
-  const title = `retrainer: ${text(n.endpoint, NAME_CHARS)} ${TITLES[n.event]}`;
-  const summary = text(n.summary, SENTENCE_CHARS);
-  const l = links(n, appBaseUrl);
-  const facts = [
-    ["run", text(n.runId, NAME_CHARS)], ...(n.model ? [["model", text(n.model, NAME_CHARS)]] : []),
-    ...Object.entries(n.metrics ?? {}).slice(0, MAX_CARD_METRICS).map(([k, v]) => [text(k, NAME_CHARS), metricText(v)]),
-  ];
-  if (format === "slack") {
-    const link = (name: string, url: string) => `<${url}|${name}>`;
-    const actions = [link("status", l.status!), ...(l.approve ? [`approve: POST ${l.approve}`, `reject: POST ${l.reject!}`] : [])];
-    return { text: [`*${title}*`, summary, facts.map(([k, v]) => `${k}: ${v}`).join(" · "), actions.join(" · ")].join("\n") };
-  }
-  return {
-    "@type": "MessageCard", "@context": "https://schema.org/extensions", summary: title, title, themeColor: COLOURS[n.event], text: summary,
-    sections: [{ facts: facts.map(([name, value]) => ({ name, value })) }],
-    potentialAction: [
-      { "@type": "OpenUri", name: "Run status", targets: [{ os: "default", uri: l.status }] },
-      ...(l.approve ? [{ "@type": "OpenUri", name: "Approve (POST with the function key)", targets: [{ os: "default", uri: l.approve }] }, { "@type": "OpenUri", name: "Reject (POST with the function key)", targets: [{ os: "default", uri: l.reject }] }] : []),
-    ],
-  };
 }

@@ -55,6 +55,10 @@ export function slackText(text: string, maxChars: number = SENTENCE_CHARS): stri
   return plainText(text, maxChars).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/** One line of Markdown cannot start a heading, list or rule: its first such character is backslash-escaped. */
+const escapeBlockStart = (line: string): string =>
+  line.replace(/^( {0,3})([#+=-])/, "$1\\$2").replace(/^( {0,3}\d{1,9})([.)])(?= |$)/, "$1\\$2");
+
 /**
  * A Teams connector card (MessageCard) renders Markdown and a subset of HTML in its text fields
  * (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format,
@@ -70,10 +74,39 @@ export function slackText(text: string, maxChars: number = SENTENCE_CHARS): stri
  * even where a client shows the field without rendering it.
  */
 export function teamsText(text: string, maxChars: number = SENTENCE_CHARS): string {
-  return plainText(text, maxChars)
-    .replace(/[\\`*_~[\]]/g, "\\$&")
-    .replace(/^( {0,3})([#+=-])/, "$1\\$2").replace(/^( {0,3}\d{1,9})([.)])(?= |$)/, "$1\\$2")
+  return escapeBlockStart(plainText(text, maxChars).replace(/[\\`*_~[\]]/g, "\\$&"))
     .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/**
+ * An Adaptive Card's TextBlock and Fact title and value (Teams Workflows): a CommonMark subset,
+ * bold, italic, lists and `[text](url)` links, and no HTML
+ * (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format).
+ * Entities are no escape here: the cards' shared renderer (iOS, Android) encodes `&` `<` `>`
+ * itself, so `&lt;` would show as written. Every character that could start markup is
+ * backslash-escaped instead, as CommonMark allows for any ASCII punctuation:
+ * - `[` `]` `(` `)`: no link or image; with `](` broken, not even a renderer that ignores the
+ *   escapes finds one (the older shared parser looks for `](` with nothing between);
+ * - `<` `>` `&`: no autolink (`<https://…>`), no `<at>` mention, no entity read as another character;
+ * - `*` `_` `~` and backticks: no emphasis or code; the backslash itself;
+ * - a heading, list or rule at the start, as in `teamsText`.
+ * A renderer that ignores escapes shows the backslashes; none obeys the text.
+ */
+export function adaptiveText(text: string, maxChars: number = SENTENCE_CHARS): string {
+  return escapeBlockStart(plainText(text, maxChars).replace(/[\\`*_~[\]()<>&]/g, "\\$&"));
+}
+
+/**
+ * `escape(text, maxChars)` cut further, before escaping, until it is at most `maxOutChars` long
+ * (UTF-16 units): for a field with a length limit of its own, where escaping can make the text up
+ * to five times longer. The cut is never inside an escape.
+ */
+export function fitEscaped(escape: (text: string, maxChars: number) => string, text: string, maxChars: number, maxOutChars: number): string {
+  for (let n = maxChars; ; ) {
+    const out = escape(text, n);
+    if (out.length <= maxOutChars || n <= 1) return out;
+    n = Math.max(1, Math.min(n - 1, Math.floor((n * maxOutChars) / out.length)));
+  }
 }
 
 /** A metric as a card shows it: four decimals, or a word for what is not a finite number. */

@@ -3,16 +3,19 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
 import { SIGNATURE_HEADER, verify } from "../../shared/notify/events";
+import { verifyLinkToken } from "../../shared/console/link-token";
 import type { DeliveryRecord } from "../../shared/history/run-history";
 import type { RunRecord } from "../../shared/history/run-record";
 
 /**
  * Webhooks hear about runs, on whichever engine the suite runs: a receiver checks each CloudEvent's
  * signature as a user's would, one that is briefly unavailable is retried, one that is down is
- * retried to the end and recorded, and none of it changes or delays what the run did. A chat
- * webhook gets a card, and an approval's links approve the run.
+ * retried to the end and recorded, and none of it changes or delays what the run did. Each chat
+ * webhook gets its card, whose approval buttons open the console's confirm page for that run, and
+ * the CloudEvent's API link approves the run.
  */
 const SECRET = "webhook-secret-for-the-tests-0123456789";
+const CONSOLE_SECRET = "console-secret-for-the-tests-0123456789";
 const RUN = "retrain-retrain";
 
 interface Received {
@@ -48,6 +51,7 @@ beforeAll(async () => {
     settings: {
       RETRAIN_GATE: "AUC>=0.8",
       RETRAIN_WEBHOOK_SECRET: SECRET,
+      RETRAIN_CONSOLE_SECRET: CONSOLE_SECRET,
       // 2 s, 12 s, 1 min, 3 min, 12 min: about 16 minutes of retries, 5 s of real time at 200×.
       RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS: "2",
       RETRAIN_WEBHOOKS: JSON.stringify([
@@ -55,7 +59,15 @@ beforeAll(async () => {
         { url: `${base}/flaky`, events: ["promoted", "rejected"] },
         { url: `http://127.0.0.1:${downPort}/down`, events: ["promoted"] },
       ]),
-      RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ retrain: { webhooks: [{ url: `${base}/teams/chat-secret-path`, format: "teams", events: ["awaiting-approval"] }] } }),
+      RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({
+        retrain: {
+          webhooks: [
+            { url: `${base}/teams/chat-secret-path`, format: "teams", events: ["awaiting-approval"] },
+            { url: `${base}/workflow/chat-secret-path?sig=flow-sig`, format: "teams-workflow", events: ["awaiting-approval"] },
+            { url: `${base}/slack/chat-secret-path`, format: "slack", events: ["awaiting-approval"] },
+          ],
+        },
+      }),
     },
   });
 });
@@ -114,13 +126,14 @@ describe("webhooks hear about runs", () => {
     // the record link is the app's own API, and answers with the record
     expect((await p.call("GET", new URL(event.data.links.record!).pathname)).body).toMatchObject({ runId, result: "promoted" });
     console.log(`promoted run ${runId}: ${SIGNATURE_HEADER}: ${signature.slice(0, 19)}… verified with the secret, refused with another; deliveries ${JSON.stringify(deliveries.map((d) => `${d.webhook}#${d.attempt}:${d.status ?? d.error}`))}`);
-    // nothing sent or recorded carries the secret or the chat webhook's path
+    // nothing sent or recorded carries a secret or the chat webhook's path
     const everything = JSON.stringify(received) + JSON.stringify(deliveries) + p.logs.join("\n");
     expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain(CONSOLE_SECRET);
     expect(JSON.stringify(deliveries) + p.logs.join("\n")).not.toContain("chat-secret-path");
   });
 
-  it("awaiting approval: the CloudEvent and the Teams card carry the approve and reject links, and the approve link approves the run", async () => {
+  it("awaiting approval: the CloudEvent carries the approve and reject links, each chat card buttons to the console bound to the run, and the API link approves the run", async () => {
     expect((await p.call("POST", "/api/retrain", { requireApproval: true })).status).toBe(202);
     await expect.poll(() => cloudEvents("com.retrainer.run.awaiting-approval").length, { timeout: 60_000, interval: 100 }).toBe(1);
     const event = JSON.parse(cloudEvents("com.retrainer.run.awaiting-approval")[0]!.body) as { data: { runId: string; summary: string; links: Record<string, string> } };
@@ -128,11 +141,38 @@ describe("webhooks hear about runs", () => {
     expect(event.data.links.approve).toBe(`${p.host.url}/api/retrain/${RUN}/approve?runId=${event.data.runId}`);
     expect(event.data.links.reject).toBe(`${p.host.url}/api/retrain/${RUN}/reject?runId=${event.data.runId}`);
 
-    await expect.poll(() => received.filter((r) => r.path.startsWith("/teams/")).length, { timeout: 30_000, interval: 100 }).toBe(1);
-    const card = JSON.parse(received.find((r) => r.path.startsWith("/teams/"))!.body) as { "@type": string; title: string; potentialAction: { name: string; targets: { uri: string }[] }[] };
+    expect(event.data.links.console).toBe(`${p.host.url}/api/console/runs/${event.data.runId}`);
+
+    // Each chat shows the run and three buttons, one click each: the decisions open the console's
+    // confirm page with a token bound to this run and decision, signed with the console secret.
+    const chat = (prefix: string) => received.filter((r) => r.path.startsWith(prefix));
+    await expect.poll(() => ["/teams/", "/workflow/", "/slack/"].map((x) => chat(x).length), { timeout: 30_000, interval: 100 }).toEqual([1, 1, 1]);
+    const card = JSON.parse(chat("/teams/")[0]!.body) as { "@type": string; title: string; potentialAction: { name: string; targets: { uri: string }[] }[] };
+    const flow = JSON.parse(chat("/workflow/")[0]!.body) as { attachments: { content: { body: { text?: string }[]; actions: { title: string; url: string }[] } }[] };
+    const slack = JSON.parse(chat("/slack/")[0]!.body) as { blocks: { type: string; text?: { text: string }; elements?: { text: { text: string }; url: string }[] }[] };
     expect(card["@type"]).toBe("MessageCard");
     expect(card.title).toBe("retrainer: retrain is waiting for approval");
-    expect(card.potentialAction.map((a) => a.targets[0]!.uri)).toEqual(expect.arrayContaining([event.data.links.approve, event.data.links.reject]));
+    expect(flow.attachments[0]!.content.body[0]!.text).toBe("retrainer: retrain is waiting for approval");
+    expect(slack.blocks[0]!.text!.text).toBe("retrainer: retrain is waiting for approval");
+    const tokens: string[] = [];
+    for (const buttons of [
+      card.potentialAction.map((a) => [a.name, a.targets[0]!.uri]),
+      flow.attachments[0]!.content.actions.map((a) => [a.title, a.url]),
+      slack.blocks.find((b) => b.type === "actions")!.elements!.map((e) => [e.text.text, e.url]),
+    ]) {
+      expect(buttons.map(([label]) => label)).toEqual(["Review and approve", "Review and reject", "Open run"]);
+      expect(buttons[2]![1]).toBe(event.data.links.console);
+      for (const [i, decision] of [[0, "approve"], [1, "reject"]] as const) {
+        const url = new URL(buttons[i]![1]!);
+        expect(`${url.origin}${url.pathname}`).toBe(`${p.host.url}/api/console/confirm`);
+        tokens.push(url.searchParams.get("token")!);
+        expect(verifyLinkToken(CONSOLE_SECRET, tokens.at(-1)!, Date.now())).toMatchObject({ ok: true, claims: { runId: event.data.runId, instanceId: RUN, endpoint: "retrain", decision } });
+      }
+    }
+    // the tokens are in the messages only: not in the run's deliveries, nor in a log line
+    const recorded = JSON.stringify(((await p.call("GET", `/api/runs/${event.data.runId}`)).body as { deliveries?: unknown }).deliveries) + p.logs.join("\n");
+    for (const t of tokens) expect(recorded).not.toContain(t);
+    expect(recorded).not.toContain("flow-sig");
 
     const link = new URL(event.data.links.approve!);
     expect((await p.call("POST", `${link.pathname}${link.search}`, { comment: "from the webhook" })).status).toBe(202);

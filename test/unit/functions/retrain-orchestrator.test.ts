@@ -414,6 +414,9 @@ describe("retrainOrchestrator telling the webhooks", () => {
     const { told, result } = await notified(() => undefined, { approval: { timeoutInHours: 24 } }, { events: [{ afterMs: 60_000, value: { approved: true, by: "ana@contoso.com" } }] });
     expect(told.map((t) => t.event)).toEqual(["awaiting-approval", "promoted"]);
     expect(told[0]!.summary).toContain("waits for approval until 2026-01-05T03:00:16.000Z");
+    // the deadline travels as data too: the chat cards' confirmation links expire then
+    expect(told[0]!.approvalDeadline).toBe("2026-01-05T03:00:16.000Z");
+    expect(told[1]!.approvalDeadline).toBeUndefined();
     expect(result.output).toMatchObject({ result: "promoted" });
   });
 

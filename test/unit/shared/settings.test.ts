@@ -258,7 +258,7 @@ describe("webhooks", () => {
     [[{ url: "https://example.com/h", events: ["promoted", "promoted"] }], "an event is named twice"],
     [[{ url: "https://example.com/h", events: ["deployed"] }], "events are promoted, rejected, data-rejected, skipped, failed, awaiting-approval, rolled-back"],
     [[{ url: "https://example.com/h", events: [] }], "RETRAIN_WEBHOOKS"],
-    [[{ url: "https://example.com/h", format: "email" }], "format must be one of cloudevents, teams, slack"],
+    [[{ url: "https://example.com/h", format: "email" }], "format must be one of cloudevents, teams, teams-workflow, slack"],
     [[{ url: "https://example.com/h", secret: "x" }], "secret"],
     [Array.from({ length: 11 }, (_, i) => ({ url: `https://example.com/${i}` })), "at most 10 webhooks"],
   ])("refuses %j, naming what is wrong", (v, message) => {
@@ -269,6 +269,13 @@ describe("webhooks", () => {
     expect(failure(validEnv({ RETRAIN_WEBHOOKS: JSON.stringify([{ url: "https://example.com/h" }]) })).message).toContain("RETRAIN_WEBHOOK_SECRET is required: CloudEvents webhooks (of retrain1, retrain2) are signed with it");
     expect(failure(validEnv({ RETRAIN_WEBHOOKS: JSON.stringify([{ url: "https://example.com/h" }]), RETRAIN_WEBHOOK_SECRET: "short" })).message).toContain("at least 32 characters");
     expect(() => loadSettings(validEnv({ RETRAIN_WEBHOOKS: JSON.stringify([{ url: "https://outlook.example/webhook/x", format: "teams" }]) }))).not.toThrow();
+  });
+
+  it("a Teams Workflows webhook is a chat webhook: no signing secret needed, its URL (with its sig) redacted", () => {
+    const flow = "https://prod-01.westeurope.logic.example/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=SECRETSIG";
+    const s = loadSettings(validEnv({ RETRAIN_ENDPOINT_SETTINGS: JSON.stringify({ retrain1: { webhooks: [{ url: flow, format: "teams-workflow", events: ["awaiting-approval"] }] } }) }));
+    expect(webhooksOf(s, "retrain1")).toEqual([{ url: flow, format: "teams-workflow", events: ["awaiting-approval"] }]);
+    expect(secretsOf(s)).toContain(flow);
   });
 
   it("the secret and every chat webhook's URL are redacted wherever text leaves the process", () => {

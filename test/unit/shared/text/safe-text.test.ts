@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LOG_LINE_CHARS, logSafe, metricText, NAME_CHARS, plainText, slackText, teamsText } from "../../../../shared/text/safe-text";
+import { adaptiveText, fitEscaped, LOG_LINE_CHARS, logSafe, metricText, NAME_CHARS, plainText, slackText, teamsText } from "../../../../shared/text/safe-text";
 
 describe("plainText", () => {
   it("turns line breaks and tabs into spaces, so no text can start a line of its own", () => {
@@ -71,6 +71,59 @@ describe("teamsText", () => {
 
   it("leaves ordinary names as they read", () => {
     for (const name of ["census-v2", "retrain-20261203T101010Z-abc123", "models/model.ilearner", "AUC", "hours-per-week", "1.5 (sha256 ab12…)"]) expect(teamsText(name)).toBe(name);
+  });
+});
+
+describe("adaptiveText", () => {
+  /** What a CommonMark renderer shows for text that holds only backslash escapes: each escaped punctuation as itself. */
+  const shown = (s: string) => s.replace(/\\([!-/:-@[-`{-~])/g, "$1");
+  /** Markup characters a renderer could obey: any of these not behind a backslash. */
+  const live = (s: string) => s.replace(/\\[!-/:-@[-`{-~]/g, "").match(/[[\]()<>&*_~`\\]/g) ?? [];
+
+  it("a hostile column name is shown as written: no bold, no link, no mention", () => {
+    const hostile = "**x** [Approve](https://evil.example) <at>Adele</at>";
+    const out = adaptiveText(hostile);
+    expect(out).toBe("\\*\\*x\\*\\* \\[Approve\\]\\(https://evil.example\\) \\<at\\>Adele\\</at\\>");
+    expect(live(out)).toEqual([]);
+    expect(shown(out)).toBe(hostile);
+    // not even a parser that ignores escapes finds a link: "](" never stands together
+    expect(out).not.toContain("](");
+  });
+
+  it("no autolink, image, HTML, entity or code; what starts a block only at the start", () => {
+    for (const text of ["<https://evil.example>", "![x](https://evil.example/pixel.gif)", '<a href="https://evil.example">x</a>', "&lt;at&gt;", "`code`", "~~s~~ _i_", "\\[x]"]) {
+      const out = adaptiveText(text);
+      expect(live(out), out).toEqual([]);
+      expect(shown(out)).toBe(text);
+    }
+    expect(adaptiveText("# h")).toBe("\\# h");
+    expect(adaptiveText("- item")).toBe("\\- item");
+    expect(adaptiveText("12. item")).toBe("12\\. item");
+    expect(adaptiveText("12) item")).toBe("12\\) item");
+    expect(adaptiveText("a - b # c")).toBe("a - b # c");
+  });
+
+  it("a label value reads as it is; no entity, which the cards' shared renderer would show as written", () => {
+    expect(adaptiveText("<=50K & >50K")).toBe("\\<=50K \\& \\>50K");
+    expect(shown(adaptiveText("<=50K & >50K"))).toBe("<=50K & >50K");
+  });
+
+  it("one line, printable, bounded, and ordinary names unchanged", () => {
+    expect(adaptiveText("x\nFAKE LINE a\u202Eb")).toBe("x FAKE LINE ab");
+    expect(Array.from(adaptiveText("A".repeat(5_000), NAME_CHARS))).toHaveLength(NAME_CHARS);
+    for (const name of ["census-v2", "retrain-20261203T101010Z-abc123", "models/model.ilearner", "AUC", "hours-per-week"]) expect(adaptiveText(name)).toBe(name);
+  });
+});
+
+describe("fitEscaped", () => {
+  it("cuts before escaping until the escaped text fits, never inside an escape", () => {
+    const out = fitEscaped(slackText, "<".repeat(10_000), 1_000, 3_000);
+    expect(out.length).toBeLessThanOrEqual(3_000);
+    expect(out).toMatch(/^(&lt;)+…$/);
+    expect(fitEscaped(slackText, "a<b", 1_000, 3_000)).toBe("a&lt;b");
+    const cut = fitEscaped(adaptiveText, "[".repeat(100), 100, 21);
+    expect(cut.length).toBeLessThanOrEqual(21);
+    expect(cut).toMatch(/^(\\\[){8,10}…$/);
   });
 });
 
