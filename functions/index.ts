@@ -6,3 +6,4 @@ import "./triggers/new-data";
 import "./triggers/runs";
 import "./triggers/rollback";
 import "./triggers/uploads";
+import "./console/register";

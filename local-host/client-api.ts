@@ -75,7 +75,15 @@ export async function handleDurableApi(engine: DurableEngine, method: string, ur
       return deleted ? { status: 200, body: { instancesDeleted: 1 } } : { status: 404, body: { message: `No instance ${m[1]}.` } };
     }
     if (/^\/instances\/?$/.exec(path) && method === "GET") {
-      return { status: 200, body: engine.list().map((s) => statusOf(s, false)) };
+      // The extension's list query filters by runtime status and creation time (HttpApiHandler's
+      // GetAllStatus: runtimeStatus=Running,Pending, createdTimeFrom, createdTimeTo).
+      const wanted = (url.searchParams.get("runtimeStatus") ?? "").split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
+      const from = Date.parse(url.searchParams.get("createdTimeFrom") ?? "");
+      const to = Date.parse(url.searchParams.get("createdTimeTo") ?? "");
+      const listed = engine.list().map((s) => statusOf(s, false)).filter((s) =>
+        (wanted.length === 0 || wanted.includes(String(s.runtimeStatus).toLowerCase()))
+        && (!Number.isFinite(from) || Date.parse(s.createdTime) >= from) && (!Number.isFinite(to) || Date.parse(s.createdTime) <= to));
+      return { status: 200, body: listed };
     }
     m = /^\/instances\/([^/]+)\/raiseEvent\/([^/]+)$/.exec(path);
     if (m && method === "POST") {

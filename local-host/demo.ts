@@ -224,6 +224,8 @@ async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, data
     ["durable", instance ? `${instance.episodes} orchestrator episodes, ${instance.history.length} history events` : undefined],
     ["history", record ? `run ${record.runId} recorded (GET /api/runs/${record.runId})` : "NOT RECORDED"],
     ["elapsed", `${((Date.now() - t0) / 1000).toFixed(1)} s`],
+    // This demo's host stops with it; serve keeps its runs and shows them in the console.
+    ["console", "npm run serve, then open http://127.0.0.1:7071/api/console and sign in with the function key it prints (runs of npm start are not kept)"],
   ];
   for (const [k, v] of rows) if (v) console.log(`  ${k.padEnd(9)} ${v}`);
   return failed ? 1 : 0;

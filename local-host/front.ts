@@ -105,8 +105,8 @@ export async function startFront(o: FrontOptions): Promise<Front> {
 
   const send = (res: ServerResponse, reply: Reply) => {
     const headers: Record<string, string> = { ...reply.headers };
-    let text: string | undefined;
-    if (typeof reply.body === "string") text = reply.body;
+    let text: string | Uint8Array | undefined;
+    if (typeof reply.body === "string" || reply.body instanceof Uint8Array) text = reply.body;
     else if (reply.body !== undefined) {
       text = JSON.stringify(reply.body);
       headers["Content-Type"] ??= "application/json; charset=utf-8";
@@ -203,6 +203,8 @@ export async function startFront(o: FrontOptions): Promise<Front> {
     else if (h) Object.assign(outHeaders, h);
     if (typeof result.text === "function") return { status: result.status ?? 200, body: await result.text(), headers: outHeaders };
     if (result.jsonBody !== undefined) return { status: result.status ?? 200, body: result.jsonBody, headers: outHeaders };
+    // Bytes go out as bytes (a gzipped page), as the worker hands a Uint8Array body to the host.
+    if (result.body instanceof Uint8Array) return { status: result.status ?? 200, body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength), headers: outHeaders };
     return { status: result.status ?? 200, body: typeof result.body === "string" ? result.body : result.body === undefined ? undefined : JSON.stringify(result.body), headers: outHeaders };
   }
 

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     [
       "",
       `Functions host listening on ${url}`,
+      `  operator console: ${url}/api/console   (sign in with the function key below)`,
       `  POST ${url}/api/retrain          start a run (body optional: {"endpoint","dataSource","gate","dryRun"})`,
       `  GET  ${url}/api/retrain/{id}     a run's stage, metrics and decision`,
       `  function key: pass ?code=${stack.functionKey} or the x-functions-key header`,

@@ -17,8 +17,12 @@ import { azureMlClients } from "./azureml";
 /** SAS tokens handed to BES outlive the job's deadline by this much. */
 const JOB_SAS_SLACK_IN_MS = 60 * 60_000;
 
+/** The history as the app's HTTP side uses it: the activities' part, and the console's overview rows. */
+export type AppHistory = ActivityDependencies["history"] & Pick<RunHistoryClient, "refreshSummary" | "summaries" | "summary">;
+export type AppDependencies = ActivityDependencies & { readonly history: AppHistory };
+
 /** Builds the real clients from validated settings: the composition root, run once per process. */
-export function buildDependencies(settings: Settings, log: (line: string) => void = console.log): ActivityDependencies {
+export function buildDependencies(settings: Settings, log: (line: string) => void = console.log): AppDependencies {
   const secrets = secretsOf(settings);
   const inner: Telemetry = settings.APPLICATIONINSIGHTS_CONNECTION_STRING
     ? new AppInsightsTelemetry(
@@ -66,7 +70,7 @@ function storage(settings: Settings): { service: BlobServiceClient; signer: SasS
   return { service, signer: new UserDelegationSasSigner(service) };
 }
 
-let cached: { settings: Settings; deps: ActivityDependencies } | undefined;
+let cached: { settings: Settings; deps: AppDependencies } | undefined;
 
 /** Settings validated once, at the edge, on first use; a bad setting fails every function clearly. */
 export function appSettings(): Settings {
@@ -77,7 +81,7 @@ export function appSettings(): Settings {
   return cached.settings;
 }
 
-export function appDependencies(): ActivityDependencies {
+export function appDependencies(): AppDependencies {
   appSettings();
   return cached!.deps;
 }
@@ -90,7 +94,7 @@ function historyClient(settings: Settings): RunHistoryClient {
 }
 
 /** Creates the table on first use, once per process, and again after a failed attempt. */
-function lazilyInitialised(client: RunHistoryClient): ActivityDependencies["history"] {
+function lazilyInitialised(client: RunHistoryClient): AppHistory {
   let ready: Promise<void> | undefined;
   const init = () => (ready ??= client.init().catch((e: unknown) => {
     ready = undefined;
@@ -103,5 +107,8 @@ function lazilyInitialised(client: RunHistoryClient): ActivityDependencies["hist
     watchingSince: async (e, now) => (await init(), client.watchingSince(e, now)),
     recordDelivery: async (d) => (await init(), client.recordDelivery(d)),
     deliveries: async (id) => (await init(), client.deliveries(id)),
+    refreshSummary: async (e) => (await init(), client.refreshSummary(e)),
+    summaries: async () => (await init(), client.summaries()),
+    summary: async (e) => (await init(), client.summary(e)),
   };
 }

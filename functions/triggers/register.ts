@@ -15,32 +15,29 @@ import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
 import type { PollStatus } from "../orchestrators/poll-orchestrator";
 
-/** `POST /api/retrain`: an ad-hoc run, validated, one per endpoint at a time. */
-df.app.client.http("retrainHttpStart", {
-  route: "retrain",
-  methods: ["POST"],
-  authLevel: "function",
-  handler: async (request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> => {
-    const settings = appSettings();
-    try {
-      if (Number(request.headers.get("content-length") ?? 0) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
-      const body = await checkRetrainRequest(await request.text(), settings);
-      const caller = callerOf(request, settings.WEBSITE_AUTH_ENABLED);
-      const input = await runInputFromHistory(settings, appDependencies().history, { ...body, trigger: { kind: "http", caller } });
-      const outcome = await startIfIdle(client, appDependencies(), input);
-      if (!outcome.started) {
-        context.log(`Not starting a run for ${body.endpoint}: instance ${outcome.instanceId} is ${outcome.runtimeStatus}.`);
-        return { status: 409, jsonBody: { error: `A run for endpoint ${body.endpoint} is already ${outcome.runtimeStatus}.`, instanceId: outcome.instanceId } };
-      }
-      context.log(`Started run ${input.runId} for ${body.endpoint} (instance ${outcome.instanceId}).`);
-      appDependencies().telemetry.event("RetrainStarted", { runId: input.runId, endpoint: input.endpoint, trigger: "http", caller, dryRun: input.dryRun });
-      return await runStartedResponse(request, client, outcome.instanceId, input.runId, input.approval ? ["approve", "reject", "cancel"] : ["cancel"]);
-    } catch (e) {
-      if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
-      throw e;
+/** `POST /api/retrain`: an ad-hoc run, validated, one per endpoint at a time (the console starts runs through it too). */
+export async function startRunHandler(request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+  const settings = appSettings();
+  try {
+    if (Number(request.headers.get("content-length") ?? 0) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
+    const body = await checkRetrainRequest(await request.text(), settings);
+    const caller = callerOf(request, settings.WEBSITE_AUTH_ENABLED);
+    const input = await runInputFromHistory(settings, appDependencies().history, { ...body, trigger: { kind: "http", caller } });
+    const outcome = await startIfIdle(client, appDependencies(), input);
+    if (!outcome.started) {
+      context.log(`Not starting a run for ${body.endpoint}: instance ${outcome.instanceId} is ${outcome.runtimeStatus}.`);
+      return { status: 409, jsonBody: { error: `A run for endpoint ${body.endpoint} is already ${outcome.runtimeStatus}.`, instanceId: outcome.instanceId } };
     }
-  },
-});
+    context.log(`Started run ${input.runId} for ${body.endpoint} (instance ${outcome.instanceId}).`);
+    appDependencies().telemetry.event("RetrainStarted", { runId: input.runId, endpoint: input.endpoint, trigger: "http", caller, dryRun: input.dryRun });
+    return await runStartedResponse(request, client, outcome.instanceId, input.runId, input.approval ? ["approve", "reject", "cancel"] : ["cancel"]);
+  } catch (e) {
+    if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
+    throw e;
+  }
+}
+
+df.app.client.http("retrainHttpStart", { route: "retrain", methods: ["POST"], authLevel: "function", handler: startRunHandler });
 
 /** `GET /api/retrain/{instanceId}`: stage, decision and metrics of a run. */
 df.app.client.http("retrainStatus", {
@@ -83,45 +80,49 @@ df.app.client.http("retrainStatus", {
  * itself ignores a decision that reaches it for another run (functions/orchestrators/approval.ts).
  * `/cancel` ends a run, the same way bound to its id (cancel.ts).
  */
-df.app.client.http("retrainDecision", {
-  route: "retrain/{instanceId}/{decision}",
-  methods: ["POST"],
-  authLevel: "function",
-  handler: async (request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> => {
-    const instanceId = request.params.instanceId ?? "";
-    const decision = request.params.decision ?? "";
-    if (decision !== "approve" && decision !== "reject" && decision !== "cancel") return { status: 404, jsonBody: { error: `Unknown action "${decision.slice(0, 40)}"; use approve, reject or cancel.` } };
-    const bad = badInstanceId(instanceId);
-    if (bad) return { status: 400, jsonBody: { error: bad } };
-    let body: DecisionRequest;
-    try {
-      if (Number(request.headers.get("content-length") ?? 0) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
-      body = parseDecisionRequest(await request.text(), request.query.get("runId"), decision, instanceId);
-    } catch (e) {
-      if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
-      throw e;
-    }
-    if (decision === "cancel") return cancelRun(request, client, context, instanceId, body);
-    const status = await statusOrUndefined(client, instanceId);
-    if (!status) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
-    const custom = status.customStatus as Partial<RunStatus> | null | undefined;
-    const waiting = status.runtimeStatus === df.OrchestrationRuntimeStatus.Running && custom?.stage === "awaiting-approval";
-    const current = runIdOf(status);
-    if (current !== body.runId) {
-      const now = current ? `run ${current} is (${waiting ? "awaiting approval" : `${status.runtimeStatus}${custom?.stage ? `, stage ${custom.stage}` : ""}`})` : `it holds no run`;
-      return { status: 409, jsonBody: { error: `Run ${body.runId} is not the run on instance ${instanceId}: ${now}. A decision applies only to the run it names; nothing was changed.`, runId: body.runId, ...(current ? { currentRunId: current } : {}) } };
-    }
-    if (!waiting) {
-      return { status: 409, jsonBody: { error: `Run ${body.runId} is not awaiting approval (it is ${status.runtimeStatus}${custom?.stage ? `, stage ${custom.stage}` : ""}); nothing was changed.`, runId: body.runId } };
-    }
-    const by = callerOf(request, appSettings().WEBSITE_AUTH_ENABLED);
-    const answer: ApprovalDecision = { approved: decision === "approve", by, ...(body.comment ? { comment: body.comment } : {}), runId: body.runId };
-    await client.raiseEvent(instanceId, APPROVAL_EVENT, answer);
-    context.log(`Run ${body.runId} (instance ${instanceId}): ${decision} sent by ${by}.`);
-    // Two people may answer at once: the run takes the first decision for it that it receives, and its status says whose.
-    return { status: 202, jsonBody: { instanceId, runId: body.runId, decision: answer, note: `The run acts on the first decision for it that it receives; GET /api/retrain/${instanceId} shows which was taken.` } };
-  },
-});
+export async function decisionHandler(request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+  const instanceId = request.params.instanceId ?? "";
+  const decision = request.params.decision ?? "";
+  if (decision !== "approve" && decision !== "reject" && decision !== "cancel") return { status: 404, jsonBody: { error: `Unknown action "${decision.slice(0, 40)}"; use approve, reject or cancel.` } };
+  const bad = badInstanceId(instanceId);
+  if (bad) return { status: 400, jsonBody: { error: bad } };
+  let body: DecisionRequest;
+  try {
+    if (Number(request.headers.get("content-length") ?? 0) > MAX_RETRAIN_BODY_BYTES) throw new BadRequest(`The request body is larger than ${MAX_RETRAIN_BODY_BYTES} bytes.`, 413);
+    body = parseDecisionRequest(await request.text(), request.query.get("runId"), decision, instanceId);
+  } catch (e) {
+    if (e instanceof BadRequest) return { status: e.status, jsonBody: { error: e.message } };
+    throw e;
+  }
+  if (decision === "cancel") return cancelRun(request, client, context, instanceId, body);
+  const status = await statusOrUndefined(client, instanceId);
+  if (!status) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
+  const custom = status.customStatus as Partial<RunStatus> | null | undefined;
+  const waiting = status.runtimeStatus === df.OrchestrationRuntimeStatus.Running && custom?.stage === "awaiting-approval";
+  const current = runIdOf(status);
+  if (current !== body.runId) {
+    const now = current ? `run ${current} is (${waiting ? "awaiting approval" : `${status.runtimeStatus}${custom?.stage ? `, stage ${custom.stage}` : ""}`})` : `it holds no run`;
+    return { status: 409, jsonBody: { error: `Run ${body.runId} is not the run on instance ${instanceId}: ${now}. A decision applies only to the run it names; nothing was changed.`, runId: body.runId, ...(current ? { currentRunId: current } : {}) } };
+  }
+  if (!waiting) {
+    return { status: 409, jsonBody: { error: `Run ${body.runId} is not awaiting approval (it is ${status.runtimeStatus}${custom?.stage ? `, stage ${custom.stage}` : ""}); nothing was changed.`, runId: body.runId } };
+  }
+  const settings = appSettings();
+  const by = callerOf(request, settings.WEBSITE_AUTH_ENABLED);
+  // Four eyes, when asked for: whoever started the run may not decide it. Two callers known only
+  // by the function key cannot be told apart, so they count as the same person.
+  const starter = (status.input as { trigger?: { caller?: unknown } } | undefined)?.trigger?.caller;
+  if (settings.RETRAIN_APPROVER_MUST_DIFFER && typeof starter === "string" && starter === by) {
+    return { status: 403, jsonBody: { error: `Run ${body.runId} was started by ${by}, who may not also decide it (RETRAIN_APPROVER_MUST_DIFFER); another person must. Nothing was changed.`, runId: body.runId } };
+  }
+  const answer: ApprovalDecision = { approved: decision === "approve", by, ...(body.comment ? { comment: body.comment } : {}), runId: body.runId };
+  await client.raiseEvent(instanceId, APPROVAL_EVENT, answer);
+  context.log(`Run ${body.runId} (instance ${instanceId}): ${decision} sent by ${by}.`);
+  // Two people may answer at once: the run takes the first decision for it that it receives, and its status says whose.
+  return { status: 202, jsonBody: { instanceId, runId: body.runId, decision: answer, note: `The run acts on the first decision for it that it receives; GET /api/retrain/${instanceId} shows which was taken.` } };
+}
+
+df.app.client.http("retrainDecision", { route: "retrain/{instanceId}/{decision}", methods: ["POST"], authLevel: "function", handler: decisionHandler });
 
 /** The schedule: one tick fans out a run per configured endpoint; a tick while the last is still going is skipped. */
 df.app.client.timer("retrainSchedule", {

@@ -17,6 +17,8 @@ import { invalidArgument } from "./history-error";
 export const ALL_PARTITION = "~all";
 export const INDEX_PARTITION = "~run";
 export const WATCH_PARTITION = "~watch";
+/** The operator console's overview: RowKey = endpoint (lower-case), one row each (./endpoint-summary). */
+export const SUMMARY_PARTITION = "~endpoint";
 /** Webhook deliveries: RowKey = `{runId}|{event}|{webhook}|{attempt}`, so one run's are one range scan. */
 export const DELIVERY_PARTITION = "~delivery";
 

@@ -1,8 +1,9 @@
 import { odata, TableClient } from "@azure/data-tables";
 import type { RunRecord } from "./run-record";
 import { classifyTableError, invalidArgument, tableErrorCode } from "./history-error";
-import { ALL_PARTITION, DELIVERY_PARTITION, INDEX_PARTITION, WATCH_PARTITION, checkKey, endpointPartition, timeKey } from "./keys";
+import { ALL_PARTITION, DELIVERY_PARTITION, INDEX_PARTITION, SUMMARY_PARTITION, WATCH_PARTITION, checkKey, endpointPartition, timeKey } from "./keys";
 import { fitRecord, fromProperties, toProperties } from "./record-entity";
+import { SUMMARY_RUNS, summarize, type EndpointSummary } from "./endpoint-summary";
 
 export interface ListRunsOptions {
   /** Only this endpoint's runs (case-insensitive); every endpoint's when omitted. */
@@ -85,7 +86,42 @@ export class RunHistoryClient {
     if (previous && (previous.partition !== at.partition || previous.row !== at.row)) {
       await Promise.all([this.remove(previous.partition, previous.row), this.remove(ALL_PARTITION, previous.row)]);
     }
+    await this.refreshSummary(record.endpoint);
     return { truncated };
+  }
+
+  /**
+   * Rewrites the endpoint's overview row from its newest runs (one query, one write). Each write
+   * recomputes from the table, so two writers at once end with the later one's view of both.
+   */
+  async refreshSummary(endpoint: string): Promise<EndpointSummary> {
+    const partition = endpointPartition("summary", endpoint);
+    const { runs } = await this.list({ endpoint, limit: SUMMARY_RUNS });
+    const summary = summarize(endpoint, runs, new Date().toISOString());
+    await this.call("summary", () => this.table.upsertEntity({ partitionKey: SUMMARY_PARTITION, rowKey: partition, summary: JSON.stringify(summary) }, "Replace"));
+    return summary;
+  }
+
+  /**
+   * Every endpoint's overview row: one query, whatever the number of runs. Rows are at most a few
+   * KB; 5,000 endpoints is the most read.
+   */
+  async summaries(): Promise<EndpointSummary[]> {
+    return this.call("summaries", async () => {
+      const found: EndpointSummary[] = [];
+      for await (const e of this.table.listEntities<{ summary: string }>({ queryOptions: { filter: odata`PartitionKey eq ${SUMMARY_PARTITION}` } })) {
+        const parsed = parseSummary(e.summary);
+        if (parsed) found.push(parsed);
+        if (found.length >= 5_000) break;
+      }
+      return found;
+    });
+  }
+
+  /** One endpoint's overview row (a point read), if any of its runs was recorded since summaries began. */
+  async summary(endpoint: string): Promise<EndpointSummary | undefined> {
+    const e = await this.read("summary", SUMMARY_PARTITION, endpointPartition("summary", endpoint));
+    return typeof e?.summary === "string" ? parseSummary(e.summary) : undefined;
   }
 
   /** The run, or undefined when none was recorded under this id. */
@@ -207,4 +243,13 @@ function decodeToken(token: string, partition: string): string {
   if (typeof parsed.r !== "string") throw invalidArgument("list", "Run history: the continuation token is not one this store issued.");
   if (parsed.p !== partition) throw invalidArgument("list", "Run history: the continuation token belongs to a listing with a different endpoint filter.");
   return parsed.r;
+}
+
+function parseSummary(text: string): EndpointSummary | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<EndpointSummary>;
+    return typeof v.endpoint === "string" && typeof v.health === "object" ? (v as EndpointSummary) : undefined;
+  } catch {
+    return undefined;
+  }
 }
