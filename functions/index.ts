@@ -7,3 +7,4 @@ import "./triggers/runs";
 import "./triggers/rollback";
 import "./triggers/uploads";
 import "./console/register";
+import "./console/confirm";

@@ -3,6 +3,7 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { sourcePolicyOf, loadSettings, secretsOf, type Settings } from "../../shared/config/settings";
 import { TableClient } from "@azure/data-tables";
 import { RunHistoryClient } from "../../shared/history/run-history";
+import { UsedLinks } from "../../shared/console/used-links";
 import { DEFAULT_STAGING_OPTIONS, StagingClient } from "../../shared/storage/staging";
 import { BlobLeaseStartLock } from "../../shared/storage/start-lock";
 import { BlobPendingData } from "../../shared/storage/pending-data";
@@ -18,7 +19,7 @@ import { azureMlClients } from "./azureml";
 const JOB_SAS_SLACK_IN_MS = 60 * 60_000;
 
 /** The history as the app's HTTP side uses it: the activities' part, and the console's overview rows. */
-export type AppHistory = ActivityDependencies["history"] & Pick<RunHistoryClient, "refreshSummary" | "summaries" | "summary">;
+export type AppHistory = ActivityDependencies["history"] & Pick<RunHistoryClient, "refreshSummary" | "summaries" | "summary"> & Pick<UsedLinks, "claim">;
 export type AppDependencies = ActivityDependencies & { readonly history: AppHistory };
 
 /** Builds the real clients from validated settings: the composition root, run once per process. */
@@ -95,6 +96,7 @@ function historyClient(settings: Settings): RunHistoryClient {
 
 /** Creates the table on first use, once per process, and again after a failed attempt. */
 function lazilyInitialised(client: RunHistoryClient): AppHistory {
+  const links = new UsedLinks(client.table);
   let ready: Promise<void> | undefined;
   const init = () => (ready ??= client.init().catch((e: unknown) => {
     ready = undefined;
@@ -110,5 +112,7 @@ function lazilyInitialised(client: RunHistoryClient): AppHistory {
     refreshSummary: async (e) => (await init(), client.refreshSummary(e)),
     summaries: async () => (await init(), client.summaries()),
     summary: async (e) => (await init(), client.summary(e)),
+    // The console's one-time confirmation links are spent in the same table.
+    claim: async (id, use) => (await init(), links.claim(id, use)),
   };
 }

@@ -1,52 +1,26 @@
 import * as df from "durable-functions";
-import { createHash } from "node:crypto";
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 import { appDependencies, appSettings } from "../app/dependencies";
 import { backendOf, dataExpectationsOf, endpointSettingsOf } from "../../shared/config/settings";
 import { parseGateRules, type GateRule } from "../../shared/evaluation/gate";
 import { catalogueFor } from "../../shared/evaluation/catalogues";
-import { issueSession, keyMatches, SESSION_COOKIE, SESSION_LIFETIME_IN_SECONDS, type Role } from "../../shared/console/session";
+import { issueSession, keyMatches, SESSION_COOKIE, SESSION_LIFETIME_IN_SECONDS } from "../../shared/console/session";
 import { html } from "../../shared/console/html";
-import { ACTIVE, runIdOf, statusOrUndefined } from "../app/instances";
 import { decisionHandler, startRunHandler } from "../triggers/register";
 import { rollbackHandler } from "../triggers/rollback";
-import { authenticate, consoleMode, may, sameOriginForm, type Access } from "./auth";
+import { consoleMode, may, sameOriginForm } from "./auth";
 import { CONSOLE_CSS, CONSOLE_JS } from "./assets";
 import { activeRuns, provisionalRecord } from "./active-runs";
 import { overview } from "./overview";
 import { endpointPage, rollbackTarget } from "./endpoint-page";
-import { runPage, type LiveRun } from "./run-page";
+import { runPage } from "./run-page";
 import { loginPage } from "./login-page";
 import { messagePage, page } from "./layout";
 import { CONSOLE_PATH, htmlResponse, readForm, redirect, respond, safeNext } from "./respond";
 import { apiAnswer, apiRequest } from "./via-api";
 import { endpointHref, model, runHref, when } from "./format";
-import type { RunRecord } from "../../shared/history/run-record";
-
-type SignedIn = Extract<Access, { user: unknown }>;
-type Handler = (request: HttpRequest, client: df.DurableClient, context: InvocationContext, access: SignedIn) => Promise<HttpResponseInit>;
-
-/**
- * The console's routes are anonymous to the Functions host (a browser cannot send a function key)
- * and authenticate themselves here, before anything is read: App Service Authentication's
- * principal with its app roles, or a session from the sign-in page.
- */
-function signedIn(handler: Handler) {
-  return async (request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> => {
-    const access = authenticate(request, appSettings(), Date.now());
-    if ("refused" in access) {
-      const r = access.refused;
-      return "message" in r ? htmlResponse(request, r.status, messagePage(r.status === 503 ? "The console is off" : "Not allowed", r.message)) : r;
-    }
-    return handler(request, client, context, access);
-  };
-}
-
-const frame = (a: SignedIn, title: string) => ({ title, user: a.user, csrf: a.csrf, entra: consoleMode(appSettings()).mode === "entra" });
-const refuse = (request: HttpRequest, a: SignedIn, status: number, title: string, message: string, back?: { href: string; text: string }) =>
-  htmlResponse(request, status, messagePage(title, message, frame(a, title), back));
-const needs = (request: HttpRequest, a: SignedIn, role: Role) =>
-  refuse(request, a, 403, "Not allowed", `This needs the ${role} role; you hold ${a.user.roles.join(", ") || "none"}. Nothing was changed.`, { href: CONSOLE_PATH, text: "Back to the overview" });
+import { frame, needs, refuse, signedIn, type SignedIn } from "./guard";
+import { loadRun } from "./load-run";
 
 function configuredEndpoint(name: string): string | undefined {
   return appSettings().RETRAIN_ENDPOINTS.find((e) => e.toLowerCase() === name.toLowerCase());
@@ -101,35 +75,6 @@ df.app.client.http("consoleEndpoint", {
     return htmlResponse(request, 200, page({ ...frame(a, endpoint), breadcrumbs: [{ href: CONSOLE_PATH, text: "Overview" }] }, body));
   }),
 });
-
-/** A run as the console shows it: its record, or while it runs what its orchestration knows. */
-async function loadRun(client: df.DurableClient, runId: string): Promise<{ record: RunRecord; live: LiveRun; version: string } | undefined> {
-  const history = appDependencies().history;
-  let record: RunRecord | undefined;
-  try {
-    record = await history.get(runId);
-  } catch (e) {
-    if ((e as { code?: string }).code === "InvalidArgument") return undefined;
-    throw e;
-  }
-  let live: LiveRun = { active: false, awaiting: false };
-  let updated = "";
-  const status = record ? await statusOrUndefined(client, record.instanceId) : undefined;
-  if (status && runIdOf(status) === runId && ACTIVE.has(status.runtimeStatus)) {
-    const custom = (status.customStatus ?? {}) as LiveRun["custom"] & object;
-    live = { runtimeStatus: status.runtimeStatus, custom, active: true, awaiting: custom.stage === "awaiting-approval" };
-    updated = new Date(status.lastUpdatedTime).toISOString();
-  }
-  if (!record) {
-    const running = (await activeRuns(client)).find((r) => r.runId === runId);
-    if (!running) return undefined;
-    record = provisionalRecord(running);
-    live = { runtimeStatus: running.runtimeStatus, custom: running.custom, active: true, awaiting: running.custom.stage === "awaiting-approval" };
-    updated = running.lastUpdatedTime;
-  }
-  const version = createHash("sha256").update(JSON.stringify([record.result, record.endedAt, live.runtimeStatus, live.custom?.stage, live.custom?.polls, updated])).digest("base64url").slice(0, 16);
-  return { record, live, version };
-}
 
 const NOTICES: Readonly<Record<string, string>> = {
   approve: "Your approval was sent: the run takes the first decision for it that it receives, and this page shows which.",

@@ -64,9 +64,9 @@ export async function readForm(request: HttpRequest, max = MAX_FORM_BYTES): Prom
 /** The console's own paths, for links and redirects: everything lives under the Functions route prefix. */
 export const CONSOLE_PATH = "/api/console";
 
-/** A `next=` target is one of the console's own pages, never another site (an open redirect). */
+/** A `next=` target is one of the console's own pages, never another site (an open redirect); a chat link's token fits. */
 export function safeNext(next: string | null | undefined): string {
-  if (!next || next.length > 500 || !next.startsWith(`${CONSOLE_PATH}`) || next.startsWith("//") || /[\\\s]/.test(next)) return CONSOLE_PATH;
+  if (!next || next.length > 4_096 || !next.startsWith(`${CONSOLE_PATH}`) || next.startsWith("//") || /[\\\s]/.test(next)) return CONSOLE_PATH;
   const rest = next.slice(CONSOLE_PATH.length);
   return rest === "" || rest.startsWith("/") || rest.startsWith("?") ? next : CONSOLE_PATH;
 }
