@@ -44,6 +44,8 @@ param azureMlMirrorPercent string = '0'
 @description('Client id of a Microsoft Entra app registration for App Service authentication. With it, approvals record the signed-in approver; empty leaves authentication off, and approvers are recorded as "function key".')
 param authClientId string = ''
 param authTenantId string = subscription().tenantId
+@description('true: a run waiting for approval cannot be decided by the person who started it.')
+param approverMustDiffer string = 'false'
 param maximumInstanceCount int = 40
 param instanceMemoryMB int = 2048
 
@@ -55,6 +57,10 @@ var managementKeyReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secret
 // endpoint's webhooks sit inside the endpoint settings' JSON.
 var webhooksConfigured = trim(retrainWebhooks) != '[]' || contains(retrainEndpointSettings, '"webhooks"')
 var webhookSecretReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/webhook-secret/)'
+// The operator console signs its sessions, forms and chat links with the secret `console-secret`
+// (set by you, at least 32 characters). It is on only with App Service authentication: in Azure
+// people sign in with Entra ID and their app roles (Viewer, Operator, Approver) decide; no key.
+var consoleSecretReference = '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/console-secret/)'
 
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
@@ -152,6 +158,9 @@ var appSettings = {
   RETRAIN_WEBHOOKS: retrainWebhooks
   RETRAIN_WEBHOOK_SECRET: webhooksConfigured ? webhookSecretReference : ''
   RETRAIN_WEBHOOK_FIRST_RETRY_SECONDS: '10'
+  RETRAIN_CONSOLE_SECRET: empty(authClientId) ? '' : consoleSecretReference
+  RETRAIN_CONSOLE_KEY: ''
+  RETRAIN_APPROVER_MUST_DIFFER: approverMustDiffer
   STAGING_STORAGE_ACCOUNT_URL: storageBlobEndpoint
   STAGING_CONTAINER: stagingContainerName
   HISTORY_TABLE: historyTableName
