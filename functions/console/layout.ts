@@ -28,6 +28,7 @@ export function page(o: PageOptions, body: SafeHtml): SafeHtml {
 <title>${o.title} · retrainer</title>
 <link rel="stylesheet" href="${CONSOLE_PATH}/assets/console.css">
 <link rel="icon" href="data:,">
+${o.csrf ? html`<meta name="csrf-token" content="${o.csrf}">` : html``}
 </head>
 <body>
 <header class="top">
