@@ -19,8 +19,9 @@ main { padding: 1rem 1.5rem 3rem; max-width: 1400px; }
 h1 { font-size: 1.45rem; margin: .4rem 0 1rem; }
 h2 { font-size: 1.15rem; margin: 1.8rem 0 .6rem; }
 table { border-collapse: collapse; width: 100%; }
-th, td { overflow-wrap: anywhere; text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid var(--line); }
+th, td { text-align: left; vertical-align: top; padding: .4rem .6rem; border-bottom: 1px solid var(--line); }
 th { font-weight: 600; background: var(--soft); }
+td { overflow-wrap: anywhere; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0 .5rem; border-radius: 1rem; font-size: .85em; font-weight: 600; border: 1px solid currentColor; white-space: nowrap; }
 .badge.good { color: var(--good); } .badge.warn { color: var(--warn); } .badge.bad { color: var(--bad); }
@@ -28,6 +29,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .muted { color: var(--muted); }
 .reason { max-width: 40rem; overflow-wrap: anywhere; }
 .waiting { border: 2px solid var(--ask); border-radius: .5rem; padding: .6rem 1rem; margin-bottom: 1.2rem; }
+.waiting h2 { margin-top: .2rem; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: .8rem; }
 .card { border: 1px solid var(--line); border-radius: .5rem; padding: .7rem 1rem; }
 .card dt { color: var(--muted); font-size: .85em; } .card dd { margin: 0 0 .4rem; overflow-wrap: anywhere; }

@@ -108,16 +108,15 @@ describeWithBrowser("the operator console", (browser) => {
     expect(await auc.locator("line.threshold").count()).toBe(1);
     expect(await auc.getAttribute("aria-label")).toContain("gate threshold 0.85");
     expect(await page.locator("figcaption", { hasText: "AUC >= champion − 0.05" }).count()).toBe(1);
-    if (SHOTS) {
-      mkdirSync(SHOTS, { recursive: true });
-      await page.locator("h3", { hasText: "AUC" }).scrollIntoViewIfNeeded();
-      await page.screenshot({ path: path.join(SHOTS, "console-endpoint.png"), fullPage: false });
-    }
   });
 
   it("approving a waiting run through its page promotes it, recorded with who approved and why", async () => {
     const runId = await startThroughApi({ force: true, requireApproval: true }, "awaiting-approval");
     await page.goto(url(""));
+    if (SHOTS) {
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SHOTS, "console-overview.png") });
+    }
     await page.click(`.waiting a:has-text("Review run ${runId}")`);
     expect(await page.locator("#decide-title").textContent()).toContain("promote");
     expect(await page.locator("#metrics tbody tr").count()).toBeGreaterThan(0);
@@ -206,8 +205,9 @@ describeWithBrowser("the operator console", (browser) => {
       expect(await checkAccessibility(page), at || "/").toEqual([]);
     }
     if (SHOTS) {
-      await page.goto(url(""));
-      await page.screenshot({ path: path.join(SHOTS, "console-overview.png") });
+      await page.goto(url("/endpoints/retrain"));
+      await page.locator("h2", { hasText: "Gate metrics across runs" }).evaluate((h) => h.scrollIntoView());
+      await page.screenshot({ path: path.join(SHOTS, "console-endpoint.png") });
     }
     expect(errors.cspViolations).toEqual([]);
     expect(errors.errors.filter((e) => !/status of (401|403|404|409|410|400)/.test(e))).toEqual([]);
