@@ -1,13 +1,14 @@
 import { writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
 import { getEndpoint } from "../support/rrs-client";
 import { checkAccessibility, collectPageErrors, describeWithBrowser, type PageErrors } from "../support/browser";
 import { newLinkId, signLinkToken } from "../../shared/console/link-token";
 import { prng } from "../support/prng";
 import type { RunRecord } from "../../shared/history/run-record";
+import { registrations, triggerOf } from "../../local-host/registry";
 
 /**
  * The operator console as a person uses it, in Chromium, against the local host with the local
@@ -46,6 +47,21 @@ async function startThroughApi(body: Record<string, unknown>, until: "ended" | "
   else await expect.poll(async () => (await status()).stage, { timeout: 60_000, interval: 50 }).toBe("awaiting-approval");
   return runId;
 }
+
+describe("what the console lets through without a session", () => {
+  it("its routes are the only ones the host lets through without a key, and each sends a stranger to sign in before reading anything", async () => {
+    const anonymous = [...registrations().values()].filter((r) => triggerOf(r).type === "httpTrigger" && triggerOf(r).authLevel === "anonymous").map((r) => r.name).sort();
+    expect(anonymous).toEqual(["consoleAssets", "consoleConfirm", "consoleEndpoint", "consoleEndpointAction", "consoleLogin", "consoleLogout", "consoleOverview", "consoleRun", "consoleRunAction"]);
+    const big = "x".repeat(64 * 1024);
+    for (const [method, at] of [["GET", ""], ["GET", "/endpoints/retrain"], ["GET", "/runs/r1"], ["GET", "/runs/r1/live"], ["POST", "/runs/r1/decide"], ["GET", "/confirm?token=x"], ["POST", "/confirm"], ["POST", "/endpoints/retrain/start"], ["POST", "/logout"]] as const) {
+      const r = await fetch(`${p.host.url}/api/console${at}`, { method, redirect: "manual", ...(method === "POST" ? { body: big, headers: { "content-type": "application/x-www-form-urlencoded" } } : {}) });
+      expect([r.status, r.headers.get("location")?.split("?")[0]], `${method} ${at}`).toEqual([303, "/api/console/login"]);
+    }
+    // Style and script carry no data: they are served to the sign-in page too.
+    expect((await fetch(`${p.host.url}/api/console/assets/console.css`)).status).toBe(200);
+    expect((await fetch(`${p.host.url}/api/console/assets/secrets.json`)).status).toBe(404);
+  });
+});
 
 describeWithBrowser("the operator console", (browser) => {
   let context: BrowserContext;
