@@ -27,11 +27,13 @@ export async function activeRuns(client: df.DurableClient): Promise<ActiveRun[]>
   const all = await client.getStatusBy({ runtimeStatus: [df.OrchestrationRuntimeStatus.Running, df.OrchestrationRuntimeStatus.Pending] });
   return all.flatMap((s): ActiveRun[] => {
     const input = (s.input ?? {}) as Partial<RetrainInput>;
-    if (!RUN_ORCHESTRATORS.has(s.name) || typeof input.runId !== "string" || typeof input.endpoint !== "string") return [];
+    const custom: Partial<RunStatus> = s.customStatus ?? {};
+    // A run's custom status names it too, should a list come back without inputs.
+    const runId = input.runId ?? custom.runId, endpoint = input.endpoint ?? custom.endpoint;
+    if (!RUN_ORCHESTRATORS.has(s.name) || typeof runId !== "string" || typeof endpoint !== "string") return [];
     return [{
-      instanceId: s.instanceId, runId: input.runId, endpoint: input.endpoint, runtimeStatus: s.runtimeStatus,
-      createdTime: new Date(s.createdTime).toISOString(), lastUpdatedTime: new Date(s.lastUpdatedTime).toISOString(),
-      custom: (s.customStatus ?? {}), input,
+      instanceId: s.instanceId, runId, endpoint, runtimeStatus: s.runtimeStatus,
+      createdTime: new Date(s.createdTime).toISOString(), lastUpdatedTime: new Date(s.lastUpdatedTime).toISOString(), custom, input,
     }];
   });
 }

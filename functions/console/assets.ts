@@ -66,7 +66,7 @@ export const CONSOLE_JS = `"use strict";
 (function () {
   var main = document.getElementById("main");
   if (!main || !main.dataset.live) return;
-  var url = main.dataset.live, version = main.dataset.version, wait = 3000, busy = false;
+  var url = main.dataset.live, version = main.dataset.version, wait = 5000, busy = false;
   function schedule() { setTimeout(check, document.hidden ? 30000 : wait); }
   function check() {
     if (busy) return schedule();
@@ -88,7 +88,7 @@ export const CONSOLE_JS = `"use strict";
           if (!next.dataset.live) { delete main.dataset.live; url = null; }
         });
       })
-      .then(function () { wait = 3000; }, function () { wait = Math.min(wait * 2, 60000); })
+      .then(function () { wait = 5000; }, function () { wait = Math.min(wait * 2, 60000); })
       .then(function () { busy = false; if (url) schedule(); });
   }
   schedule();

@@ -21,6 +21,7 @@ import { apiAnswer, apiRequest } from "./via-api";
 import { endpointHref, model, runHref, when } from "./format";
 import { frame, needs, refuse, signedIn, type SignedIn } from "./guard";
 import { loadRun } from "./load-run";
+import type { RunRecord } from "../../shared/history/run-record";
 
 function configuredEndpoint(name: string): string | undefined {
   return appSettings().RETRAIN_ENDPOINTS.find((e) => e.toLowerCase() === name.toLowerCase());
@@ -76,6 +77,16 @@ df.app.client.http("consoleEndpoint", {
   }),
 });
 
+/**
+ * The job in Azure ML studio (v2, in Azure: `ml.azure.com/runs/{job}?wsid={workspace}`). The local
+ * v2 service has no studio, and classic BES jobs never had a page.
+ */
+function studioJobUrl(r: RunRecord): string | undefined {
+  const s = appSettings();
+  if (r.backend !== "azureml" || !r.jobId || !s.AZUREML_WORKSPACE_ID || new URL(s.AZUREML_ARM_URL).hostname !== "management.azure.com") return undefined;
+  return `https://ml.azure.com/runs/${encodeURIComponent(r.jobId)}?wsid=${encodeURIComponent(s.AZUREML_WORKSPACE_ID)}`;
+}
+
 const NOTICES: Readonly<Record<string, string>> = {
   approve: "Your approval was sent: the run takes the first decision for it that it receives, and this page shows which.",
   reject: "Your rejection was sent: the run takes the first decision for it that it receives, and this page shows which.",
@@ -92,7 +103,8 @@ df.app.client.http("consoleRun", {
     if (!found) return refuse(request, a, 404, "No such run", `No run "${runId.slice(0, 100)}" is recorded or in progress.`, { href: CONSOLE_PATH, text: "Back to the overview" });
     const deliveries = await appDependencies().history.deliveries(runId).catch(() => []);
     const notice = NOTICES[request.query.get("done") ?? ""];
-    const body = runPage({ record: found.record, deliveries, live: found.live, user: a.user, csrf: a.csrf, ...(notice ? { notice } : {}) });
+    const jobUrl = studioJobUrl(found.record);
+    const body = runPage({ record: found.record, deliveries, live: found.live, user: a.user, csrf: a.csrf, ...(notice ? { notice } : {}), ...(jobUrl ? { jobUrl } : {}) });
     const live = found.live.active ? { url: `${runHref(runId)}/live`, version: found.version } : undefined;
     return htmlResponse(request, 200, page({ ...frame(a, `Run ${runId}`), breadcrumbs: [{ href: CONSOLE_PATH, text: "Overview" }, { href: endpointHref(found.record.endpoint), text: found.record.endpoint }], ...(live ? { live } : {}) }, body));
   }),

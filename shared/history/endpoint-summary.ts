@@ -82,6 +82,29 @@ export function summarize(endpoint: string, runs: readonly RunRecord[], nowIso: 
   };
 }
 
+/**
+ * The summary after one more record, without reading the runs again: the usual write is a run's
+ * record as it ends, the endpoint's newest. Undefined when that does not hold (no summary yet, the
+ * newest run rewritten, an older run recorded late): the caller then recomputes from the runs.
+ */
+export function advance(s: EndpointSummary | undefined, r: RunRecord, nowIso: string): EndpointSummary | undefined {
+  if (!s?.lastRun || r.runId === s.lastRun.runId || !(Date.parse(r.startedAt) >= Date.parse(s.lastRun.startedAt))) return undefined;
+  const decided = DECIDED.has(r.result);
+  const serving: EndpointSummary["serving"] = r.modelAfter && (r.result === "promoted" || r.result === "rolled-back")
+    ? { model: r.modelAfter, runId: r.runId, ...(r.endedAt ? { since: r.endedAt } : {}), ...(r.approval?.by && r.approval.approved ? { approvedBy: r.approval.by } : {}) }
+    : s.serving ?? (r.modelBefore ? { model: r.modelBefore, runId: r.runId } : undefined);
+  const { lastSuccessAt, noSuccessSince } = s.health;
+  return {
+    ...s, endpoint: r.endpoint, ...(r.backend ? { backend: r.backend } : {}), updatedAt: nowIso, lastRun: brief(r), ...(serving ? { serving } : {}),
+    health: {
+      ...(decided ? { lastSuccessAt: r.endedAt ?? r.startedAt } : lastSuccessAt ? { lastSuccessAt } : {}),
+      ...(!decided && !lastSuccessAt && noSuccessSince ? { noSuccessSince } : {}),
+      rejectedInARow: !FINISHED_RETRAIN.has(r.result) ? s.health.rejectedInARow : r.result === "rejected" ? s.health.rejectedInARow + 1 : 0,
+      runsRead: s.health.runsRead + 1,
+    },
+  };
+}
+
 const DAY_IN_MS = 86_400_000;
 
 /** Days since the last success, as the health report states it (two decimals), or undefined with no runs at all. */

@@ -3,7 +3,7 @@ import type { RunRecord } from "./run-record";
 import { classifyTableError, invalidArgument, tableErrorCode } from "./history-error";
 import { ALL_PARTITION, DELIVERY_PARTITION, INDEX_PARTITION, SUMMARY_PARTITION, WATCH_PARTITION, checkKey, endpointPartition, timeKey } from "./keys";
 import { fitRecord, fromProperties, toProperties } from "./record-entity";
-import { SUMMARY_RUNS, summarize, type EndpointSummary } from "./endpoint-summary";
+import { SUMMARY_RUNS, advance, summarize, type EndpointSummary } from "./endpoint-summary";
 
 export interface ListRunsOptions {
   /** Only this endpoint's runs (case-insensitive); every endpoint's when omitted. */
@@ -86,8 +86,30 @@ export class RunHistoryClient {
     if (previous && (previous.partition !== at.partition || previous.row !== at.row)) {
       await Promise.all([this.remove(previous.partition, previous.row), this.remove(ALL_PARTITION, previous.row)]);
     }
-    await this.refreshSummary(record.endpoint);
+    await this.updateSummary(record);
     return { truncated };
+  }
+
+  /**
+   * The endpoint's overview row after this record: one point read and one conditional write when
+   * the record is the endpoint's newest (a run ending), else recomputed from its runs. A writer
+   * that loses the race to another recomputes, so the row ends holding both.
+   */
+  private async updateSummary(record: RunRecord): Promise<void> {
+    const row = endpointPartition("summary", record.endpoint);
+    const found = await this.read("summary", SUMMARY_PARTITION, row);
+    const next = advance(typeof found?.summary === "string" ? parseSummary(found.summary) : undefined, record, new Date().toISOString());
+    if (!next || typeof found?.etag !== "string") {
+      await this.refreshSummary(record.endpoint);
+      return;
+    }
+    try {
+      await this.table.updateEntity({ partitionKey: SUMMARY_PARTITION, rowKey: row, summary: JSON.stringify(next) }, "Replace", { etag: found.etag });
+    } catch (e) {
+      const { statusCode, code } = tableErrorCode(e);
+      if (statusCode !== 412 && code !== "UpdateConditionNotSatisfied") throw classifyTableError("summary", e);
+      await this.refreshSummary(record.endpoint);
+    }
   }
 
   /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { escapeHtml, html } from "../../../shared/console/html";
 import { csrfMatches, csrfToken, issueSession, readSession, SESSION_LIFETIME_IN_SECONDS } from "../../../shared/console/session";
 import { safeNext } from "../../../functions/console/respond";
-import { summarize, daysSinceSuccess } from "../../../shared/history/endpoint-summary";
+import { advance, summarize, daysSinceSuccess } from "../../../shared/history/endpoint-summary";
 import type { RunRecord } from "../../../shared/history/run-record";
 
 const SECRET = "a-console-secret-of-at-least-32-characters";
@@ -74,5 +74,20 @@ describe("an endpoint's overview row", () => {
     const s = summarize("census", [run("r1", "failed", "2026-12-01T00:00:00Z")], "2026-12-06T00:00:00Z");
     expect(daysSinceSuccess(s, Date.parse("2026-12-03T00:00:00Z"))).toBe(2);
     expect(daysSinceSuccess(summarize("census", [], "2026-12-06T00:00:00Z"), Date.now())).toBeUndefined();
+  });
+
+  it("advanced one record at a time says what a recount of the same runs says", () => {
+    const results: RunRecord["result"][] = ["promoted", "rejected", "failed", "rejected", "rejected", "skipped", "dry-run", "promoted", "rolled-back", "rejected"];
+    const runs = results.map((r, i) => run(`r${i}`, r, `2026-12-${String(i + 1).padStart(2, "0")}T10:00:00Z`, r === "promoted" || r === "rolled-back" ? { modelAfter: model(String(i)), modelBefore: model(String(i - 1)) } : { modelBefore: model("0") }));
+    let s = summarize("census", runs.slice(0, 1), "2026-12-20T00:00:00Z");
+    for (let i = 1; i < runs.length; i++) {
+      s = advance(s, runs[i]!, "2026-12-20T00:00:00Z")!;
+      const recount = summarize("census", runs.slice(0, i + 1).reverse(), "2026-12-20T00:00:00Z");
+      expect({ ...s, health: { ...s.health, runsRead: 0 } }, `after ${runs[i]!.runId}`).toEqual({ ...recount, health: { ...recount.health, runsRead: 0 } });
+    }
+    // A late record of an older run, or the newest rewritten, is recounted instead.
+    expect(advance(s, runs[3]!, "2026-12-20T00:00:00Z")).toBeUndefined();
+    expect(advance(s, runs.at(-1)!, "2026-12-20T00:00:00Z")).toBeUndefined();
+    expect(advance(undefined, runs[0]!, "2026-12-20T00:00:00Z")).toBeUndefined();
   });
 });
