@@ -6,7 +6,7 @@ import { dotnetMissing, engineUnavailable } from "./dotnet-host";
  * Task extension (engine-host/). Without the .NET SDK it says so plainly and skips, except under
  * CI=true, where a missing engine is a failure: CI must not pass without the judge.
  */
-export const REAL_ENGINE_SUITES = ["test/e2e", "test/faults", "test/security"];
+export const REAL_ENGINE_SUITES = ["test/e2e", "test/faults", "test/security", "test/console"];
 const LOCAL_ONLY = [
   // `npm start` / `npm run serve` are Node alone, on the local engine by design.
   "test/e2e/npm-start.test.ts", "test/e2e/kill-restart.test.ts", "test/e2e/serve-azureml.test.ts", "test/e2e/serve-new-data.test.ts", "test/security/kills.test.ts",
