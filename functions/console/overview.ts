@@ -49,7 +49,7 @@ ${rows.map(({ endpoint, summary: s, configured }) => {
     const now = running.get(endpoint.toLowerCase());
     return html`<tr data-endpoint="${endpoint}">
 <th scope="row"><a href="${endpointHref(endpoint)}">${endpoint}</a><div class="muted">${configured ? backendOf(d.settings, endpoint) === "azureml" ? "Azure ML (v2)" : "ML Studio (classic)" : "no longer configured"}</div></th>
-<td>${s?.serving ? html`<div>${model(s.serving.model)}</div><div class="muted">since ${when(s.serving.since)}, by run <a href="${runHref(s.serving.runId)}">${s.serving.runId}</a>${s.serving.approvedBy ? html`, approved by ${s.serving.approvedBy}` : html``}</div>` : html`<span class="muted">not known yet</span>`}</td>
+<td>${!s ? html`<span class="muted">not counted yet: shown on a later view</span>` : s.serving ? html`<div>${model(s.serving.model)}</div><div class="muted">since ${when(s.serving.since)}, by run <a href="${runHref(s.serving.runId)}">${s.serving.runId}</a>${s.serving.approvedBy ? html`, approved by ${s.serving.approvedBy}` : html``}</div>` : html`<span class="muted">not known yet</span>`}</td>
 <td>${now ? html`<div>${badge(now.custom.stage === "awaiting-approval" ? "awaiting-approval" : "running")} <a href="${runHref(now.runId)}">${now.runId}</a> <span class="muted">${now.custom.stage ?? "starting"}</span></div>` : html``}${s?.lastRun ? html`${badge(s.lastRun.result)} <a href="${runHref(s.lastRun.runId)}">${s.lastRun.runId}</a><div class="muted">${s.lastRun.trigger}, ${when(s.lastRun.startedAt)}</div>${s.lastRun.reason ? html`<div class="reason">${s.lastRun.reason}</div>` : html``}` : badge(undefined)}</td>
 <td class="num">${days === undefined ? "–" : days.toFixed(2)}</td>
 <td class="num">${s ? s.health.rejectedInARow : "–"}</td>

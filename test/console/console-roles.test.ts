@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startHostedPipeline, type HostedPipeline } from "../support/host";
 import { describeWithBrowser } from "../support/browser";
@@ -41,7 +41,7 @@ const record = async (runId: string) => (await p.call("GET", `/api/runs/${runId}
 describeWithBrowser("the console's roles under App Service Authentication", (browser) => {
   const people: BrowserContext[] = [];
   const as = async (name: string, roles: readonly string[]): Promise<Page> => {
-    const context = await (browser() as Browser).newContext({ extraHTTPHeaders: principal(name, roles) });
+    const context = await (browser()).newContext({ extraHTTPHeaders: principal(name, roles) });
     people.push(context);
     return context.newPage();
   };
@@ -51,7 +51,7 @@ describeWithBrowser("the console's roles under App Service Authentication", (bro
   });
 
   it("sends a visitor the platform has not signed in to Entra ID, and refuses a principal with no role", async () => {
-    const anonymous = await (browser() as Browser).newContext();
+    const anonymous = await (browser()).newContext();
     people.push(anonymous);
     const r = await anonymous.request.get(url("/endpoints/retrain"), { maxRedirects: 0 });
     expect(r.status()).toBe(303);

@@ -222,7 +222,7 @@ describeWithBrowser("the operator console", (browser) => {
     }
     if (SHOTS) {
       await page.goto(url("/endpoints/retrain"));
-      await page.locator("h2", { hasText: "Gate metrics across runs" }).evaluate((h) => h.scrollIntoView());
+      await page.locator("h2", { hasText: "Gate metrics across runs" }).evaluate("(h) => h.scrollIntoView()");
       await page.screenshot({ path: path.join(SHOTS, "console-endpoint.png") });
     }
     expect(errors.cspViolations).toEqual([]);
