@@ -49,6 +49,27 @@ const APP_ROUTES: [method: string, route: string, body?: string][] = [
   ["POST", "/api/endpoints/retrain/rollback", "{}"],
   ["POST", "/api/endpoints/retrain/uploads", JSON.stringify({ name: "x.csv" })],
 ];
+/**
+ * The operator console's routes: keyless to the host (a browser cannot send a function key), so
+ * the app itself refuses them without a console session; here the console is off (no
+ * RETRAIN_CONSOLE_SECRET), so each says so, and a function key opens none of them. Its style and
+ * script carry no data and are served to anyone, as the sign-in page needs them.
+ */
+const CONSOLE_ROUTES: [method: string, route: string, body?: string][] = [
+  ["GET", "/api/console"],
+  ["GET", "/api/console/endpoints/retrain"],
+  ["GET", "/api/console/endpoints/retrain/rollback"],
+  ["POST", "/api/console/endpoints/retrain/start", "dryRun=false"],
+  ["GET", "/api/console/runs/retrain-20260101T000000Z-000000"],
+  ["GET", "/api/console/runs/retrain-20260101T000000Z-000000/live"],
+  ["POST", "/api/console/runs/retrain-20260101T000000Z-000000/decide", "decision=approve"],
+  ["GET", "/api/console/confirm?token=x"],
+  ["POST", "/api/console/confirm", "token=x"],
+  ["GET", "/api/console/login"],
+  ["POST", "/api/console/login", "key=x"],
+  ["POST", "/api/console/logout"],
+];
+const CONSOLE_ASSETS: [method: string, route: string][] = [["GET", "/api/console/assets/console.css"]];
 const WEBHOOK = "/runtime/webhooks/durabletask";
 const DURABLE_ROUTES: [method: string, route: string, body?: string][] = [
   ["GET", `${WEBHOOK}/instances`],
@@ -67,7 +88,7 @@ describe("the host's routes, without the right key", () => {
     const pattern = (route: string) => new RegExp(`^/api/${route.replace(/\{[^}]+\}/g, "[^/]+")}$`);
     for (const r of registered) {
       const [route, methods] = r.split(" ") as [string, string];
-      for (const m of methods.split(",")) expect(APP_ROUTES.some(([method, url]) => method === m && pattern(route).test(url.split("?")[0]!)), `${m} ${route} is attacked`).toBe(true);
+      for (const m of methods.split(",")) expect([...APP_ROUTES, ...CONSOLE_ROUTES, ...CONSOLE_ASSETS].some(([method, url]) => method === m && pattern(route).test(url.split("?")[0]!)), `${m} ${route} is attacked`).toBe(true);
     }
   });
 
@@ -79,6 +100,19 @@ describe("the host's routes, without the right key", () => {
     expect(await send(url, method, { ...json, "x-functions-key": `${FUNCTION_KEY}x` }, body)).toBe(401);
     expect(await send(`${url}${url.includes("?") ? "&" : "?"}code=${FUNCTION_KEY.slice(0, -1)}`, method, json, body)).toBe(401);
     expect(await send(url, method, { ...json, Authorization: `Bearer ${FUNCTION_KEY}` }, body)).toBe(401);
+  });
+
+  it.each(CONSOLE_ROUTES)("%s %s: without a console, no key and the function key alike → 503, the console is off", async (method, route, body) => {
+    const url = `${p.host.url}${route}`;
+    const form = { "Content-Type": "application/x-www-form-urlencoded" };
+    expect(await send(url, method, form, body)).toBe(503);
+    expect(await send(url, method, { ...form, "x-functions-key": FUNCTION_KEY }, body)).toBe(503);
+    expect(answers.at(-1)).toContain("The console is off");
+  });
+
+  it("the console's stylesheet is served to anyone, and is only a stylesheet", async () => {
+    const r = await fetch(`${p.host.url}${CONSOLE_ASSETS[0]![1]}`);
+    expect([r.status, r.headers.get("content-type")]).toEqual([200, "text/css; charset=utf-8"]);
   });
 
   it.each(DURABLE_ROUTES)("%s %s: no key, the function key instead of the system key → 401", async (method, route, body) => {
