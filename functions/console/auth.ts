@@ -59,7 +59,8 @@ function entraUser(request: HttpRequest): ConsoleUser | undefined {
     return undefined;
   }
   const roleType = typeof principal.role_typ === "string" ? principal.role_typ : "roles";
-  const claims = Array.isArray(principal.claims) ? principal.claims : [];
+  // Only App Service sets this header when authentication is on; read it defensively all the same.
+  const claims = Array.isArray(principal.claims) ? principal.claims.filter((c) => typeof c === "object" && c !== null) : [];
   const held = new Set(claims.filter((c) => (c.typ === roleType || c.typ === "roles") && typeof c.val === "string").map((c) => c.val as string));
   const oid = claims.find((c) => c.typ === "http://schemas.microsoft.com/identity/claims/objectidentifier" || c.typ === "oid")?.val;
   const id = request.headers.get("x-ms-client-principal-id") ?? (typeof oid === "string" ? oid : name);

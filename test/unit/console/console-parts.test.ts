@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { escapeHtml, html } from "../../../shared/console/html";
 import { csrfMatches, csrfToken, issueSession, readSession, SESSION_LIFETIME_IN_SECONDS } from "../../../shared/console/session";
 import { safeNext } from "../../../functions/console/respond";
+import { authenticate } from "../../../functions/console/auth";
+import { HttpRequest } from "@azure/functions";
 import { advance, summarize, daysSinceSuccess } from "../../../shared/history/endpoint-summary";
 import type { RunRecord } from "../../../shared/history/run-record";
 
@@ -91,3 +93,22 @@ describe("an endpoint's overview row", () => {
     expect(advance(undefined, runs[0]!, "2026-12-20T00:00:00Z")).toBeUndefined();
   });
 });
+
+describe("who the console sees behind App Service Authentication", () => {
+  const settings = { WEBSITE_AUTH_ENABLED: true, RETRAIN_CONSOLE_SECRET: SECRET, RETRAIN_CONSOLE_KEY: undefined };
+  const request = (principal: unknown) => new HttpRequest({
+    method: "GET", url: "https://app.example/api/console",
+    headers: { "x-ms-client-principal": Buffer.from(JSON.stringify(principal)).toString("base64"), "x-ms-client-principal-name": "alice@contoso.com", "x-ms-client-principal-idp": "aad" },
+  });
+
+  it("takes the roles from the principal's role claims, and nothing from claims that are not objects", () => {
+    const a = authenticate(request({ role_typ: "roles", claims: [null, 7, "Approver", { typ: "roles", val: "Viewer" }, { typ: "roles", val: "Owner" }] }), settings, Date.now());
+    expect("user" in a && a.user).toMatchObject({ name: "alice@contoso.com (aad)", roles: ["Viewer"] });
+  });
+
+  it("refuses a principal with none of the app's roles, naming them", () => {
+    const a = authenticate(request({ claims: [] }), settings, Date.now());
+    expect("refused" in a && a.refused).toMatchObject({ status: 403, message: expect.stringContaining("(Viewer, Operator, Approver)") as unknown });
+  });
+});
+
