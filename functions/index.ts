@@ -4,6 +4,7 @@ import "./activities/register";
 import "./triggers/register";
 import "./triggers/new-data";
 import "./triggers/runs";
+import "./triggers/endpoints";
 import "./triggers/rollback";
 import "./triggers/uploads";
 import "./console/register";

@@ -14,7 +14,7 @@ export interface OverviewData {
 }
 
 /** The next time the schedule fires, or undefined when it cannot be read. */
-function nextTick(expression: string, nowInMs: number): string | undefined {
+export function nextTick(expression: string, nowInMs: number): string | undefined {
   try {
     return parseNcrontab(expression).next(new Date(nowInMs)).toISOString();
   } catch {

@@ -12,6 +12,7 @@ import { consoleMode, may, sameOriginForm } from "./auth";
 import { CONSOLE_CSS, CONSOLE_JS } from "./assets";
 import { activeRuns, provisionalRecord } from "./active-runs";
 import { overview } from "./overview";
+import { loadOverview } from "./load-overview";
 import { endpointPage, rollbackTarget } from "./endpoint-page";
 import { runPage } from "./run-page";
 import { loginPage } from "./login-page";
@@ -22,7 +23,6 @@ import { endpointHref, model, runHref, when } from "./format";
 import { frame, needs, refuse, signedIn, type SignedIn } from "./guard";
 import { loadRun } from "./load-run";
 import type { RunRecord } from "../../shared/history/run-record";
-import type { EndpointSummary } from "../../shared/history/endpoint-summary";
 
 function configuredEndpoint(name: string): string | undefined {
   return appSettings().RETRAIN_ENDPOINTS.find((e) => e.toLowerCase() === name.toLowerCase());
@@ -37,26 +37,14 @@ function gateOf(endpoint: string): GateRule[] {
   }
 }
 
-/** Overview rows recounted per view when missing, and how many at once. */
-const BACKFILL_PER_VIEW = 20;
-const BACKFILL_AT_ONCE = 4;
-
 // ---- pages ----
 
 df.app.client.http("consoleOverview", {
   route: "console", methods: ["GET"], authLevel: "anonymous",
   handler: signedIn(async (request, client, _context, a) => {
     const s = appSettings();
-    const history = appDependencies().history;
-    const [summaries, active] = await Promise.all([history.summaries(), activeRuns(client)]);
-    // Endpoints whose runs were recorded before summaries existed get theirs here, a few per
-    // view: a first view after an upgrade must not read every endpoint's runs at once (200
-    // endpoints measured 11.6 s and 173 MiB in bench/console.ts). The rest say "not counted yet".
-    const known = new Set(summaries.map((x) => x.endpoint.toLowerCase()));
-    const missing = s.RETRAIN_ENDPOINTS.filter((e) => !known.has(e.toLowerCase())).slice(0, BACKFILL_PER_VIEW);
-    const filled: EndpointSummary[] = [];
-    for (let i = 0; i < missing.length; i += BACKFILL_AT_ONCE) filled.push(...(await Promise.all(missing.slice(i, i + BACKFILL_AT_ONCE).map((e) => history.refreshSummary(e)))));
-    return htmlResponse(request, 200, page(frame(a, "Overview"), overview({ summaries: [...summaries, ...filled], active, settings: s, nowInMs: Date.now() })));
+    const { summaries, active } = await loadOverview(client, appDependencies().history, s.RETRAIN_ENDPOINTS);
+    return htmlResponse(request, 200, page(frame(a, "Overview"), overview({ summaries, active, settings: s, nowInMs: Date.now() })));
   }),
 });
 
