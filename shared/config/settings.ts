@@ -8,6 +8,7 @@ import { describeDataLocation, holds, overlap, parseDataLocation, type DataLocat
 import { DEFAULT_DATA_EXPECTATIONS, type DataExpectations } from "../data/checks";
 import { TRAINING_COLUMNS } from "../data/training-columns";
 import { NOTIFICATION_EVENTS, WEBHOOK_FORMATS, type WebhookTarget } from "../notify/events";
+import { DATA_CHECK_DOCS, described, ENDPOINT_FIELD_DOCS, SETTING_DOCS, WEBHOOK_FIELD_DOCS } from "./setting-docs";
 
 const positiveNumber = (name: string, fallback: number) =>
   z.coerce.number({ invalid_type_error: `${name} must be a number` }).positive(`${name} must be greater than 0`).default(fallback);
@@ -26,7 +27,7 @@ const share = (what: string) => finite(what).min(0, `${what} must be 0 to 1`).ma
 const columnName = z.string().refine((k) => !["__proto__", "constructor", "prototype"].includes(k), (k) => ({ message: `the column name "${k}" is not allowed` }));
 
 /** The data checks a run's staged data must pass (shared/data/checks.ts), any subset; unknown fields are refused. */
-const dataChecksSchema = z.object({
+export const dataChecksSchema = z.object(described(DATA_CHECK_DOCS, {
   label: z.string().min(1).max(200).optional(),
   columns: z.record(columnName, z.enum(["number", "string"], { errorMap: () => ({ message: 'a column\'s type must be "number" or "string"' }) })).optional(),
   minRows: finite("minRows").int("minRows must be a whole number").min(1, "minRows must be at least 1").optional(),
@@ -36,7 +37,7 @@ const dataChecksSchema = z.object({
   maxMissingShare: share("maxMissingShare").optional(),
   maxPsi: finite("maxPsi").positive("maxPsi must be more than 0").optional(),
   psi: z.record(columnName, finite("a column's PSI limit").positive("a column's PSI limit must be more than 0")).optional(),
-}).strict();
+})).strict();
 export type DataChecksSetting = z.infer<typeof dataChecksSchema>;
 
 /** Every field a run's checks need, present: what an orchestration input must carry. */
@@ -83,7 +84,7 @@ function jsonSetting<T extends z.ZodTypeAny>(name: string, schema: T, example: s
 }
 
 /** Webhooks that hear about runs: https (http on loopback, local only), at most 10, each event named at most once. */
-const webhooksSchema = z.array(z.object({
+export const webhooksSchema = z.array(z.object(described(WEBHOOK_FIELD_DOCS, {
   url: z.string().max(2000).superRefine((v, ctx) => {
     let u: URL | undefined;
     try {
@@ -98,11 +99,11 @@ const webhooksSchema = z.array(z.object({
   }),
   events: z.array(z.enum(NOTIFICATION_EVENTS, { errorMap: () => ({ message: `events are ${NOTIFICATION_EVENTS.join(", ")}` }) })).min(1).refine((e) => new Set(e).size === e.length, "an event is named twice").optional(),
   format: z.enum(WEBHOOK_FORMATS, { errorMap: () => ({ message: `format must be one of ${WEBHOOK_FORMATS.join(", ")}` }) }).default("cloudevents"),
-}).strict()).max(10, "at most 10 webhooks");
+})).strict()).max(10, "at most 10 webhooks");
 
 /** Per-endpoint backend, data source, gate and data checks, for one model per customer; unknown fields are refused. */
-const endpointSettingsSchema = z.record(
-  z.object({
+export const endpointSettingsSchema = z.record(
+  z.object(described(ENDPOINT_FIELD_DOCS, {
     backend: z.enum(BACKENDS, { errorMap: () => ({ message: `backend must be one of ${BACKENDS.join(", ")}` }) })
       .refine((b) => AVAILABLE_BACKENDS.includes(b), (b) => ({ message: `backend "${b}" (${BACKEND_NAMES[b]}) is not available in this version; use ${AVAILABLE_BACKENDS.join(" or ")}` }))
       .optional(),
@@ -118,7 +119,7 @@ const endpointSettingsSchema = z.record(
       const l = v === undefined ? undefined : parseDataLocation(v);
       if (l && "problem" in l) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `dataLocation ${l.problem}` });
     }),
-  }).strict().superRefine((e, ctx) => {
+  })).strict().superRefine((e, ctx) => {
     // Gate rules name the metrics of the endpoint's own backend.
     const problem = gateProblem(e.gate, e.backend ?? DEFAULT_BACKEND);
     if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["gate"], message: problem });
@@ -145,7 +146,7 @@ const list = z.string().transform((s) => s.split(",").map((x) => x.trim()).filte
  * API keys as Key Vault references.
  */
 export const settingsSchema = z
-  .object({
+  .object(described(SETTING_DOCS, {
     AML_SERVICES_URL: z.string().url("AML_SERVICES_URL must be a URL such as https://ussouthcentral.services.azureml.net"),
     AML_MANAGEMENT_URL: z.string().url("AML_MANAGEMENT_URL must be a URL such as https://management.azureml.net").default("https://management.azureml.net"),
     AML_WORKSPACE_ID: z.string().min(1, "AML_WORKSPACE_ID is required"),
@@ -231,7 +232,7 @@ export const settingsSchema = z
     // Set by App Service when its authentication is enabled on the app (never by hand): only then
     // are the X-MS-CLIENT-PRINCIPAL headers the platform's and not a caller's.
     WEBSITE_AUTH_ENABLED: z.string().optional().transform((v) => v?.toLowerCase() === "true"),
-  })
+  }))
   .superRefine((s, ctx) => {
     const both = Boolean(s.STAGING_STORAGE_CONNECTION_STRING) === Boolean(s.STAGING_STORAGE_ACCOUNT_URL);
     if (both) {
