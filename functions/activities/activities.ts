@@ -67,13 +67,14 @@ export function createActivities(d: ActivityDependencies) {
     [ACTIVITY.record]: (i: C.RecordInput) =>
       toOutcome<void>(async () => {
         // The audit record first: telemetry may be sampled or delayed, the record must not be lost.
-        await d.history.upsert(toRunRecord(i));
+        const record = toRunRecord(i);
+        await d.history.upsert(record);
         const props = {
           ...ref(i), backend: i.backend, result: i.result, reason: i.reason, jobId: i.jobId, trigger: i.trigger.kind, caller: i.trigger.caller, dataSource: i.dataSource,
           model: i.location ? describeModel(i.location) : undefined, gate: i.decision?.reasons.join(" "),
         };
         const measurements = Object.fromEntries(Object.entries(i.durationsInSeconds).map(([k, v]) => [`${k}Seconds`, v]));
-        d.telemetry.event(i.result === "failed" ? "RetrainFailed" : "RetrainCompleted", props, { ...measurements, ...i.metrics });
+        d.telemetry.event(i.result === "failed" ? "RetrainFailed" : "RetrainCompleted", props, { ...measurements, ...record.metrics });
         if (i.durationsInSeconds.training !== undefined) d.telemetry.metric("Job duration seconds", i.durationsInSeconds.training, ref(i));
       }),
   } satisfies Record<ActivityName, (input: never) => Promise<Outcome<unknown>>>;

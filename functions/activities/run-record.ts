@@ -1,10 +1,14 @@
 import type * as C from "./contracts";
 import type { RunRecord } from "../../shared/history/run-record";
 import { describeDataSource, parseDataSource } from "../../shared/storage/data-source";
+import { withCanonicalMetricNames } from "../../shared/history/canonical-record";
 
-/** The audit record of a finished run, from what the orchestrator knows at the end. */
+/**
+ * The audit record of a finished run, from what the orchestrator knows at the end; under canonical
+ * metric names even for a run that began before them (its evaluation said `AUC`).
+ */
 export function toRunRecord(i: C.RecordInput): RunRecord {
-  return {
+  return withCanonicalMetricNames({
     runId: i.runId,
     endpoint: i.endpoint,
     ...(i.backend ? { backend: i.backend } : {}),
@@ -32,7 +36,7 @@ export function toRunRecord(i: C.RecordInput): RunRecord {
     durationsInSeconds: i.durationsInSeconds,
     startedAt: i.startedAt,
     endedAt: i.endedAt,
-  };
+  });
 }
 
 /** Never a URL's query (a SAS would end up in the audit trail). */

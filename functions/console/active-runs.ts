@@ -4,6 +4,7 @@ import { ROLLBACK_ORCHESTRATOR } from "../orchestrators/rollback-orchestrator";
 import { formatGateRules } from "../../shared/evaluation/gate";
 import type { RetrainInput, RunStatus } from "../orchestrators/run-input";
 import type { RunRecord, RunRecordResult } from "../../shared/history/run-record";
+import { withCanonicalMetricNames } from "../../shared/history/canonical-record";
 
 /** A run in progress, as its orchestration shows it: the history records a run when it ends. */
 export interface ActiveRun {
@@ -38,7 +39,10 @@ export async function activeRuns(client: df.DurableClient): Promise<ActiveRun[]>
   });
 }
 
-/** A run not yet recorded, shown as a record would show it from what its orchestration knows so far. */
+/**
+ * A run not yet recorded, shown as a record would show it from what its orchestration knows so far
+ * (a run started before the metric vocabulary carries `AUC` keys: read as a stored record is).
+ */
 export function provisionalRecord(a: ActiveRun): RunRecord {
   const c = a.custom;
   const result: RunRecordResult = c.stage === "awaiting-approval" ? "awaiting-approval" : "running";
@@ -48,11 +52,11 @@ export function provisionalRecord(a: ActiveRun): RunRecord {
   } catch {
     gateRules = "";
   }
-  return {
+  return withCanonicalMetricNames({
     runId: a.runId, endpoint: a.endpoint, ...(a.input.backend ? { backend: a.input.backend } : {}), instanceId: a.instanceId,
     trigger: a.input.trigger ?? { kind: "http" }, dataSource: a.input.dataSource ?? "", ...(c.staged ? { dataBytes: c.staged.bytes } : {}),
     ...(c.jobId ? { jobId: c.jobId } : {}), ...(c.metrics ? { metrics: c.metrics } : {}), ...(c.championMetrics ? { championMetrics: c.championMetrics } : {}),
     gateRules, ...(c.decision ? { decision: { passed: c.decision.passed, reasons: c.decision.reasons, comparedWithChampion: c.decision.comparedWithChampion ?? false } } : {}),
     result, ...(c.approval?.deadline ? { approval: { deadline: c.approval.deadline } } : {}), durationsInSeconds: {}, startedAt: a.createdTime,
-  };
+  });
 }

@@ -1,6 +1,11 @@
 import { metricNames, type MetricCatalogue, type MetricRange, type Metrics } from "./metrics";
+import { canonicalMetricName, canonicalMetrics, lookupMetric, rangeOf, type MetricName } from "./vocabulary";
 
-/** An absolute rule (`AUC >= 0.85`) or one against the model serving today (`AUC >= champion - 0.005`). */
+/**
+ * An absolute rule (`auc >= 0.85`) or one against the model serving today (`auc >= champion - 0.005`).
+ * `metric` is a canonical name in rules parsed today; runs started before the vocabulary carry the
+ * backend's own (`AUC`), which the gate and the formatting read as their canonical name.
+ */
 export type GateRule =
   | { readonly metric: string; readonly op: ">=" | "<="; readonly threshold: number }
   | { readonly metric: string; readonly op: ">=" | "<="; readonly champion: { readonly factor: number; readonly offset: number } };
@@ -26,7 +31,7 @@ const MAX_NUMBER_CHARS = 24;
  * (×0 passes everything, ×10 nothing).
  */
 export const CHAMPION_FACTOR_RANGE = { min: 0.5, max: 2 } as const;
-/** A relative rule's offset: at most half its metric's span (0.5 for AUC-like metrics), else 1. */
+/** A relative rule's offset: at most half its metric's span (0.5 for auc-like metrics), else 1. */
 export function maxChampionOffset(range: MetricRange): number {
   const { min, max } = range;
   return Number.isFinite(max - min) ? (max - min) / 2 : 1;
@@ -39,26 +44,27 @@ const BOUND = new RegExp(`^(?:(${NUMBER})|champion\\s*(?:([+-])\\s*(${NUMBER})|\
 const quote = (text: string) => `"${text.length > 80 ? `${text.slice(0, 80)}…` : text}"`;
 
 /**
- * Parses rules separated by `;` or `,`: `AUC>=0.85`, `Average Log Loss<=0.4`,
- * `AUC>=champion-0.005` (may drop by at most 0.005), `AUC>=champion+0.002` (must gain 0.002),
- * `AUC>=champion*1.01` (must gain 1 %). Refused, by name: an empty policy (it would promote
+ * Parses rules separated by `;` or `,`: `auc>=0.85`, `log_loss<=0.4`,
+ * `auc>=champion-0.005` (may drop by at most 0.005), `auc>=champion+0.002` (must gain 0.002),
+ * `auc>=champion*1.01` (must gain 1 %). Refused, by name: an empty policy (it would promote
  * anything), a number that is not finite or not in its metric's range, and a rule that would
- * always pass or never pass whatever the model (`AUC>=0`, `AUC<=1`, `AUC>=champion*0`).
- * Metric names and ranges are the catalogue's: each backend reports its own.
+ * always pass or never pass whatever the model (`auc>=0`, `auc<=1`, `auc>=champion*0`).
+ * A metric may be named by its canonical name or an alias in any case (`AUC`, `Average Log Loss`,
+ * `F1`); the rule holds the canonical name. The catalogue says which metrics the endpoint's
+ * backend reports: naming another is refused.
  */
 export function parseGateRules(text: string, catalogue: MetricCatalogue): GateRule[] {
   const parts = text.split(/[;,]/).map((p) => p.trim()).filter(Boolean);
-  if (parts.length === 0) throw new GatePolicyError('The gate policy has no rules; at least one (e.g. "AUC>=0.85") is required.');
+  if (parts.length === 0) throw new GatePolicyError('The gate policy has no rules; at least one (e.g. "auc>=0.85") is required.');
   if (parts.length > MAX_GATE_RULES) throw new GatePolicyError(`The gate policy has ${parts.length} rules; at most ${MAX_GATE_RULES} are allowed.`);
   return parts.map((p) => parseRule(p, catalogue));
 }
 
 function parseRule(p: string, catalogue: MetricCatalogue): GateRule {
   const m = /^(.+?)\s*(>=|<=)\s*(.+)$/.exec(p);
-  if (!m) throw new GatePolicyError(`Gate rule ${quote(p)} must look like "AUC>=0.85", "Average Log Loss<=0.4" or "AUC>=champion-0.005".`);
-  const metric = m[1]!.trim();
-  const range = Object.prototype.hasOwnProperty.call(catalogue.metrics, metric) ? catalogue.metrics[metric] : undefined;
-  if (!range) throw new GatePolicyError(`Gate rule ${quote(p)} names an unknown metric ${quote(metric)}; metrics (${catalogue.source}): ${metricNames(catalogue).join(", ")}.`);
+  if (!m) throw new GatePolicyError(`Gate rule ${quote(p)} must look like "auc>=0.85", "log_loss<=0.4" or "auc>=champion-0.005".`);
+  const metric = metricOf(p, m[1]!.trim(), catalogue);
+  const range = rangeOf(metric);
   const bound = m[3]!.trim();
   const b = BOUND.exec(bound);
   if (!b) throw new GatePolicyError(`Gate rule ${quote(p)} has a bound ${quote(bound)} that is neither a number nor "champion", "champion±N" or "champion*N".`);
@@ -70,6 +76,16 @@ function parseRule(p: string, catalogue: MetricCatalogue): GateRule {
   const problem = meaningless(rule, range);
   if (problem) throw new GatePolicyError(`Gate rule ${quote(p)} ${problem}.`);
   return rule;
+}
+
+/** The canonical name a rule's metric text stands for, if the endpoint's backend reports it. */
+function metricOf(rule: string, text: string, catalogue: MetricCatalogue): MetricName {
+  const known = `metrics (${catalogue.source}): ${metricNames(catalogue).join(", ")}`;
+  const l = lookupMetric(text);
+  if (l.kind === "ambiguous") throw new GatePolicyError(`Gate rule ${quote(rule)} names ${quote(text)}, which could be ${l.candidates.join(" or ")}: name one; ${known}.`);
+  if (l.kind === "unknown") throw new GatePolicyError(`Gate rule ${quote(rule)} names an unknown metric ${quote(text)}; ${known} (in any case; Evaluate Model's column names, F1 and roc_auc are accepted too).`);
+  if (!metricNames(catalogue).includes(l.name)) throw new GatePolicyError(`Gate rule ${quote(rule)} names ${l.name}, which ${catalogue.source} does not report; ${known}.`);
+  return l.name;
 }
 
 /** Why a rule cannot tell a good model from a bad one, or undefined when it can. */
@@ -91,11 +107,28 @@ function meaningless(r: GateRule, range: MetricRange): string | undefined {
   return undefined;
 }
 
+/** A rule as text, under its metric's canonical name. Pure: the orchestrator formats its input's rules. */
 export function formatGateRule(r: GateRule): string {
-  if ("threshold" in r) return `${r.metric}${r.op}${r.threshold}`;
+  const metric = nameOf(r);
+  if ("threshold" in r) return `${metric}${r.op}${r.threshold}`;
   const { factor, offset } = r.champion;
   const tail = factor !== 1 ? `*${factor}` : offset > 0 ? `+${offset}` : offset < 0 ? `-${-offset}` : "";
-  return `${r.metric}${r.op}champion${tail}`;
+  return `${metric}${r.op}champion${tail}`;
+}
+
+/** The rule's metric under its canonical name; a name the vocabulary does not know stays as written. */
+const nameOf = (r: GateRule): string => (typeof r.metric === "string" ? (canonicalMetricName(r.metric) ?? r.metric) : r.metric);
+
+/**
+ * Rules stored as text before the vocabulary (`AUC>=0.9; Average Log Loss<=champion`), with each
+ * metric under its canonical name; anything not shaped like a rule is left as it was.
+ */
+export function canonicalGateText(text: string): string {
+  return text.split(";").map((part) => {
+    const m = /^(\s*)(.+?)(\s*(?:>=|<=).*)$/s.exec(part);
+    const name = m ? canonicalMetricName(m[2]!) : undefined;
+    return m && name ? `${m[1]!}${name}${m[3]!}` : part;
+  }).join(";");
 }
 
 export function formatGateRules(rules: readonly GateRule[]): string {
@@ -121,7 +154,12 @@ function unusable(r: GateRule): string | undefined {
  * a malformed rule, or a non-finite number anywhere in the arithmetic fails the gate, never
  * passes it. Pure: safe in an orchestrator.
  */
-export function evaluateGate(rules: readonly GateRule[], metrics: Metrics, champion?: Metrics): GateDecision {
+export function evaluateGate(given: readonly GateRule[], reported: Metrics, reportedChampion?: Metrics): GateDecision {
+  // Rules and metrics from before the vocabulary (`AUC`) are read under canonical names, so a run
+  // started then decides as it would have; the reasons name the canonical metric.
+  const rules = given.map((r) => (typeof r.metric === "string" ? { ...r, metric: nameOf(r) } : r));
+  const metrics = canonicalMetrics(reported);
+  const champion = reportedChampion && canonicalMetrics(reportedChampion);
   const comparedWithChampion = champion !== undefined;
   if (rules.length === 0) return { passed: false, reasons: ["The gate has no rules, so no model can pass it."], comparedWithChampion };
   let passed = true;
@@ -149,7 +187,7 @@ export function evaluateGate(rules: readonly GateRule[], metrics: Metrics, champ
     passed &&= ok;
     return `${r.metric} is ${round(v)} against the champion's ${round(c)}, ${ok ? "meets" : "fails"} the rule: ${word} ${formatGateRule(r).slice(r.metric.length + 2)} = ${round(bound)}.`;
   });
-  if (passed && applied === 0) return { passed: false, reasons: [...reasons, "No rule could be applied, so the model does not pass: add an absolute rule (e.g. \"AUC>=0.85\") for runs without a champion."], comparedWithChampion };
+  if (passed && applied === 0) return { passed: false, reasons: [...reasons, "No rule could be applied, so the model does not pass: add an absolute rule (e.g. \"auc>=0.85\") for runs without a champion."], comparedWithChampion };
   return { passed, reasons, comparedWithChampion };
 }
 

@@ -1,6 +1,7 @@
 import type { RunRecord } from "./run-record";
 import { RunHistoryError } from "./history-error";
 import { readModelRef } from "../backends/model-ref";
+import { withCanonicalMetricNames } from "./canonical-record";
 
 /** One string property holds at most 64 KiB, i.e. 32K UTF-16 characters; stay below. */
 const PART_CHARS = 30_000;
@@ -52,7 +53,7 @@ export function fromProperties(entity: Record<string, unknown>): RunRecord {
       if (typeof part !== "string") throw new Error(`part ${i} missing`);
       json += part;
     }
-    return withTaggedModels(JSON.parse(json) as RunRecord);
+    return withCanonicalMetricNames(withTaggedModels(JSON.parse(json) as RunRecord));
   } catch {
     throw new RunHistoryError(`Run history: the stored record ${String(entity.rowKey)} is unreadable (${String(parts)} parts, ${json.length} characters).`, { operation: "read", code: "CorruptRecord", retryable: false });
   }

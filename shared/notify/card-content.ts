@@ -1,6 +1,7 @@
 import type { ChatLinks } from "./chat-links";
 import type { Notification, NotificationEvent } from "./events";
 import { metricText, NAME_CHARS } from "../text/safe-text";
+import { canonicalMetrics } from "../evaluation/vocabulary";
 
 /** Escapes outside text for one chat format, cut to `maxChars` first (../text/safe-text). */
 export type Escape = (text: string, maxChars: number) => string;
@@ -20,7 +21,8 @@ export const cardTitle = (n: Notification, escape: Escape): string => `retrainer
 export function cardFacts(n: Notification, escape: Escape): [string, string][] {
   return [
     ["run", escape(n.runId, NAME_CHARS)], ...(n.model ? [["model", escape(n.model, NAME_CHARS)] as [string, string]] : []),
-    ...Object.entries(n.metrics ?? {}).slice(0, MAX_CARD_METRICS).map(([k, v]): [string, string] => [escape(k, NAME_CHARS), metricText(v)]),
+    // Under canonical names also for a run that began before them (its metrics still say "AUC").
+    ...Object.entries(canonicalMetrics(n.metrics ?? {})).slice(0, MAX_CARD_METRICS).map(([k, v]): [string, string] => [escape(k, NAME_CHARS), metricText(v)]),
   ];
 }
 

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { NAME_CHARS, plainText, SENTENCE_CHARS } from "../text/safe-text";
+import { canonicalMetrics } from "../evaluation/vocabulary";
 
 /** What a run can tell people about, as the webhooks name it. */
 export const NOTIFICATION_EVENTS = ["promoted", "rejected", "data-rejected", "skipped", "failed", "awaiting-approval", "rolled-back"] as const;
@@ -51,7 +52,8 @@ export function toCloudEvent(n: Notification, appBaseUrl: string): Record<string
   // JSON needs no escaping, but what came from outside is still made printable, one line and bounded:
   // receivers put it into their own logs, tickets and chats.
   const runId = plainText(n.runId, NAME_CHARS), endpoint = plainText(n.endpoint, NAME_CHARS);
-  const metrics = n.metrics && Object.fromEntries(Object.entries(n.metrics).filter(([, v]) => Number.isFinite(v)).slice(0, MAX_METRICS).map(([k, v]) => [plainText(k, NAME_CHARS), v]));
+  // Canonical names also for a run that began before them (its metrics still say "AUC").
+  const metrics = n.metrics && Object.fromEntries(Object.entries(canonicalMetrics(n.metrics)).filter(([, v]) => Number.isFinite(v)).slice(0, MAX_METRICS).map(([k, v]) => [plainText(k, NAME_CHARS), v]));
   return {
     specversion: "1.0",
     id: `${runId}:${n.event}`,

@@ -9,6 +9,7 @@ import { jobNameFor } from "../../../shared/backends/azureml/jobs-client";
 import { AZUREML_METRICS, CHAMPION_PREFIX } from "../../../shared/backends/azureml/metrics";
 import { AzureMlError } from "../../../shared/backends/azureml/azureml-error";
 import { evaluateGate } from "../../../shared/evaluation/gate";
+import { fromReported } from "../../../shared/evaluation/metrics";
 import { servingOf } from "./serving";
 
 /** The v2 clients, or a clear failure when the app was configured without them. */
@@ -51,10 +52,9 @@ export function azureMlTrainingActivities(d: ActivityDependencies) {
     [AZUREML_ACTIVITY.evaluate]: (i: C.EvaluateInput) =>
       toOutcome<C.EvaluateResult>(async () => {
         const run = await v2(d).mlflow.getRun(i.jobId);
-        const known = Object.keys(AZUREML_METRICS.metrics);
-        const pick = (prefix: string) => Object.fromEntries(known.filter((k) => Object.hasOwn(run.metrics, `${prefix}${k}`)).map((k) => [k, run.metrics[`${prefix}${k}`]!]));
-        const metrics = pick("");
-        const champion = pick(CHAMPION_PREFIX);
+        // The catalogued MLflow keys, under their canonical names; anything else the job logged is not a gate metric.
+        const metrics = fromReported(AZUREML_METRICS, run.metrics);
+        const champion = fromReported(AZUREML_METRICS, run.metrics, CHAMPION_PREFIX);
         const compared = Object.keys(champion).length > 0 ? champion : undefined;
         const decision = evaluateGate(i.gate, metrics, compared);
         for (const [name, value] of Object.entries(metrics)) d.telemetry.metric(`Evaluation ${name}`, value, ref(i));

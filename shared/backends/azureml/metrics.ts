@@ -1,17 +1,15 @@
-import { UNIT_RANGE, LOSS_RANGE, type MetricCatalogue } from "../../evaluation/metrics";
+import type { MetricCatalogue } from "../../evaluation/metrics";
 
 /**
  * What the v2 training job logs to its MLflow run for the new model, on the held-out rows (the
  * serving model's values are logged beside them with a `champion_` prefix). MLflow keys are
- * lower-case, snake_case by convention, as scikit-learn's autolog writes them.
+ * lower-case, snake_case by convention, as scikit-learn's autolog writes them: they are the
+ * canonical names already. Studio's "Training Log Loss" has no MLflow counterpart.
  */
 export const AZUREML_METRICS: MetricCatalogue = {
   backend: "azureml",
   source: "the training job's MLflow run",
-  metrics: {
-    accuracy: UNIT_RANGE, precision: UNIT_RANGE, recall: UNIT_RANGE, f1_score: UNIT_RANGE, auc: UNIT_RANGE,
-    log_loss: LOSS_RANGE,
-  },
+  reports: { accuracy: "accuracy", precision: "precision", recall: "recall", f1_score: "f1_score", auc: "auc", log_loss: "log_loss" },
 };
 
 /** The probe rows as the new model scored them at training time: one MLflow step per row. */

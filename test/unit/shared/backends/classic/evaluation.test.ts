@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { evaluate, evaluationCsv } from "../../../../../emulator/training/metrics";
 import { EvaluationError, parseEvaluation } from "../../../../../shared/backends/classic/evaluation";
+import { CLASSIC_METRICS } from "../../../../../shared/backends/classic/metrics";
+import { fromReported } from "../../../../../shared/evaluation/metrics";
 
 const HEADER = "Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Training Log Loss";
 const ROW = "0.85,0.72,0.6,0.6545,0.9,0.33,0.41";
-const MODEL = { Accuracy: 0.85, Precision: 0.72, Recall: 0.6, "F-Score": 0.6545, AUC: 0.9, "Average Log Loss": 0.33, "Training Log Loss": 0.41 };
+/** Evaluate Model's columns come back under the canonical names. */
+const MODEL = { accuracy: 0.85, precision: 0.72, recall: 0.6, f1_score: 0.6545, auc: 0.9, log_loss: 0.33, training_log_loss: 0.41 };
 const csv = (...lines: string[]) => lines.join("\n");
 
 describe("parseEvaluation", () => {
@@ -15,7 +18,7 @@ describe("parseEvaluation", () => {
   it("reads a second row as the compared model", () => {
     expect(parseEvaluation(csv(HEADER, ROW, "0.8,0.7,0.5,0.58,0.88,0.35,-0.1"))).toEqual({
       model: MODEL,
-      compared: { Accuracy: 0.8, Precision: 0.7, Recall: 0.5, "F-Score": 0.58, AUC: 0.88, "Average Log Loss": 0.35, "Training Log Loss": -0.1 },
+      compared: { accuracy: 0.8, precision: 0.7, recall: 0.5, f1_score: 0.58, auc: 0.88, log_loss: 0.35, training_log_loss: -0.1 },
     });
   });
 
@@ -26,7 +29,8 @@ describe("parseEvaluation", () => {
 
   it("reads what the emulator's Evaluate Model writes", () => {
     const m = evaluate([0.9, 0.7, 0.4, 0.2], [1, 0, 1, 0], 0.5);
-    expect(parseEvaluation(evaluationCsv([m])).model).toEqual(m);
+    expect(parseEvaluation(evaluationCsv([m])).model).toEqual(fromReported(CLASSIC_METRICS, m));
+    expect(parseEvaluation(evaluationCsv([m])).model.auc).toBe(m.AUC);
   });
 
   it.each([
