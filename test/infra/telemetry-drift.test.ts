@@ -1,4 +1,4 @@
-// The queries operators rely on (the workbook, the alert rules, the README's ad hoc queries)
+// The queries operators rely on (the workbook, the alert rules, the ad hoc queries in docs/operations.md)
 // against the telemetry the app really sends: complete runs through the local host with the
 // real Application Insights SDK exporting to a capturing ingestion endpoint, then every query
 // parsed and analysed by Kusto.Language against the Application Insights tables, and every event
@@ -19,7 +19,7 @@ const INSTANCE = "retrain-retrain";
 const queries: { where: string; a: QueryAnalysis }[] = [
   ...workbookQueries(JSON.parse(read("infra/monitoring/workbook.json"))).map((kql, i) => ({ where: `workbook.json query #${i + 1}`, kql })),
   ...readdirSync(join(ROOT, "infra/monitoring/alerts")).filter((f) => f.endsWith(".kql")).map((f) => ({ where: `alerts/${f}`, kql: read(join("infra/monitoring/alerts", f)) })),
-  ...kustoBlocks(read("README.md")).map((kql, i) => ({ where: `README.md kusto block #${i + 1}`, kql })),
+  ...kustoBlocks(read("docs/operations.md")).map((kql, i) => ({ where: `docs/operations.md kusto block #${i + 1}`, kql })),
 ].map(({ where, kql }) => ({ where, a: analyseKql(kql) }));
 
 /** What a run of each kind emits between them; the queries must read nothing else. */
@@ -79,7 +79,7 @@ function selected(a: QueryAnalysis): StoredItem[] {
   return a.names.length === 0 ? ofTable : ofTable.filter((i) => a.names.some((ref) => matches(ref, i.name)));
 }
 
-describe("telemetry as Application Insights receives it ↔ the workbook, the alerts and the README's queries", () => {
+describe("telemetry as Application Insights receives it ↔ the workbook, the alerts and the queries in docs/operations.md", () => {
   it("captured the runs' real export: events with customDimensions and customMeasurements, metrics with dimensions", () => {
     expect(queries.length).toBeGreaterThanOrEqual(12);
     expect(new Set(items.filter((i) => i.table === "customEvents").map((i) => i.name))).toEqual(expect.objectContaining({ size: EXPECTED_EVENTS.length }));

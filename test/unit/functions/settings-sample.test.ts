@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadSettings, SETTING_NAMES } from "../../../shared/config/settings";
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, "../../../local.settings.sample.json"), "utf8")) as { Values: Record<string, string> };
-const readme = readFileSync(path.resolve(__dirname, "../../../README.md"), "utf8");
+const reference = readFileSync(path.resolve(__dirname, "../../../docs/settings.md"), "utf8");
 
 describe("local.settings.sample.json", () => {
   it("lists every setting the schema knows, and only those (plus the Functions runtime's own)", () => {
@@ -16,8 +16,8 @@ describe("local.settings.sample.json", () => {
     expect(() => loadSettings(sample.Values)).not.toThrow();
   });
 
-  it("every setting is explained in the README", () => {
-    for (const name of SETTING_NAMES) expect(readme, name).toContain(`\`${name}\``);
+  it("every setting is explained in the settings reference", () => {
+    for (const name of SETTING_NAMES) expect(reference, name).toContain(`\`${name}\``);
   });
 });
 
