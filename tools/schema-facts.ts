@@ -14,6 +14,8 @@ export interface SchemaFacts {
   readonly default?: unknown;
   readonly optional: boolean;
   readonly enumValues?: readonly string[];
+  /** A JSON list: the facts then describe each of its items. */
+  readonly list?: true;
   readonly boolean?: true;
   readonly integer?: true;
   readonly min?: Bound;
@@ -40,6 +42,10 @@ export function factsOf(field: z.ZodTypeAny): SchemaFacts {
       case z.ZodFirstPartyTypeKind.ZodOptional:
         facts.optional = true;
         current = def.innerType as z.ZodTypeAny;
+        continue;
+      case z.ZodFirstPartyTypeKind.ZodArray: // a JSON field's list: what each item may be
+        facts.list = true;
+        current = def.type as z.ZodTypeAny;
         continue;
       case z.ZodFirstPartyTypeKind.ZodEnum:
         return { ...facts, enumValues: def.values as string[] };
@@ -73,7 +79,7 @@ function tighter(a: Bound | undefined, b: Bound, direction: 1 | -1): Bound {
 
 /** The values a field takes, in words, from its facts: "`true`, `false`", "a whole number from 1 to 20". */
 export function allowedFromFacts(f: SchemaFacts): string | undefined {
-  if (f.enumValues) return f.enumValues.map((v) => `\`${v}\``).join(", ");
+  if (f.enumValues) return `${f.list ? "a list of any of " : ""}${f.enumValues.map((v) => `\`${v}\``).join(", ")}`;
   if (f.boolean) return "`true`, `false`";
   if (f.url) return "a URL";
   if (f.min === undefined && f.max === undefined && !f.integer) return f.minLength && f.minLength > 1 ? `at least ${f.minLength} characters` : undefined;

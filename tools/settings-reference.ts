@@ -13,7 +13,7 @@ export const SETTINGS_REFERENCE_PATH = "docs/settings.md";
 export const REGENERATE_COMMAND = "npm run docs:settings";
 
 /** One table row per field, in the schema's order. `defaults` supplies defaults kept outside the schema. */
-function table(shape: Record<string, z.ZodTypeAny>, docs: Readonly<Record<string, FieldDoc>>, names: readonly string[], defaults: Readonly<Record<string, unknown>> = {}): string {
+function table(what: "Setting" | "Field", shape: Record<string, z.ZodTypeAny>, docs: Readonly<Record<string, FieldDoc>>, names: readonly string[], defaults: Readonly<Record<string, unknown>> = {}): string {
   const rows = names.map((name) => {
     const field = shape[name]!;
     const doc = docs[name]!;
@@ -28,7 +28,7 @@ function table(shape: Record<string, z.ZodTypeAny>, docs: Readonly<Record<string
     const allowed = [allowedFromFacts(facts), doc.allowed].filter(Boolean).join("; ");
     return [code(name), [doc.description, ...notes].join(" "), doc.unit ?? "", shown, allowed].map(cell).join(" | ");
   });
-  return ["| Setting | Description | Unit | Default | Allowed values |", "|---|---|---|---|---|", ...rows.map((r) => `| ${r} |`)].join("\n");
+  return [`| ${what} | Description | Unit | Default | Allowed values |`, "|---|---|---|---|---|", ...rows.map((r) => `| ${r} |`)].join("\n");
 }
 
 /** Inline code that survives any backticks inside it. */
@@ -41,7 +41,7 @@ export function renderSettingsReference(): string {
   const names = Object.keys(shape);
   const sections = Object.entries(SETTING_SECTIONS).map(([key, title]) => {
     const inSection = names.filter((n) => SETTING_DOCS[n as keyof typeof SETTING_DOCS].section === key);
-    return `## ${title}\n\n${table(shape, SETTING_DOCS, inSection)}\n`;
+    return `## ${title}\n\n${table("Setting", shape, SETTING_DOCS, inSection)}\n`;
   });
   const endpointShape = endpointSettingsSchema.element.innerType().shape as unknown as Record<string, z.ZodTypeAny>;
   const checksShape = dataChecksSchema.shape as unknown as Record<string, z.ZodTypeAny>;
@@ -67,19 +67,19 @@ export function renderSettingsReference(): string {
     "",
     "The fields of each endpoint's entry in `RETRAIN_ENDPOINT_SETTINGS`; a field left out takes the app-wide setting.",
     "",
-    table(endpointShape, ENDPOINT_FIELD_DOCS, Object.keys(endpointShape)),
+    table("Field", endpointShape, ENDPOINT_FIELD_DOCS, Object.keys(endpointShape)),
     "",
     "## Data checks",
     "",
     "The fields of `RETRAIN_DATA_CHECKS` and of an endpoint's `data`: the defaults, then `RETRAIN_DATA_CHECKS`, then the endpoint's own, field by field.",
     "",
-    table(checksShape, DATA_CHECK_DOCS, Object.keys(checksShape), DEFAULT_DATA_EXPECTATIONS as unknown as Record<string, unknown>),
+    table("Field", checksShape, DATA_CHECK_DOCS, Object.keys(checksShape), DEFAULT_DATA_EXPECTATIONS as unknown as Record<string, unknown>),
     "",
     "## Webhooks",
     "",
     "The fields of each webhook in `RETRAIN_WEBHOOKS` or an endpoint's `webhooks`.",
     "",
-    table(webhookShape, WEBHOOK_FIELD_DOCS, Object.keys(webhookShape)),
+    table("Field", webhookShape, WEBHOOK_FIELD_DOCS, Object.keys(webhookShape)),
     "",
   ].join("\n");
 }

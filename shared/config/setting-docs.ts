@@ -24,7 +24,7 @@ export interface FieldDoc {
   /** What it does and what it changes, in Markdown on one line. */
   readonly description: string;
   /** The unit of a number; a duration's name carries it too (…_SECONDS, …_HOURS). */
-  readonly unit?: "seconds" | "minutes" | "hours" | "megabytes" | "percent" | "times";
+  readonly unit?: "seconds" | "minutes" | "hours" | "megabytes" | "percent" | "multiplier";
   /** Allowed values the schema's own enum or number bounds do not show (a refinement, a format). */
   readonly allowed?: string;
   /** The default in words where the schema holds none of its own (inherited, derived, or set elsewhere). */
@@ -92,7 +92,7 @@ export const SETTING_DOCS = {
   ARCHIVE_CONTAINER: { section: "storage", allowed: "a container name", description: "Where the classic model being replaced is copied before each promotion, for rollback." },
   VERIFY_DELAY_SECONDS: { section: "waiting", unit: "seconds", description: "The durable wait after a classic PATCH before the live check, for the service's propagation delay." },
   POLL_FIRST_INTERVAL_SECONDS: { section: "waiting", unit: "seconds", description: "The first wait between job status polls (when the endpoint's history shows how long its jobs take, the first poll waits 80 % of that instead). Also how often a scheduled tick checks its runs." },
-  POLL_BACKOFF_FACTOR: { section: "waiting", unit: "times", description: "How much the wait grows from one poll to the next." },
+  POLL_BACKOFF_FACTOR: { section: "waiting", unit: "multiplier", description: "How much the wait grows from one poll to the next." },
   POLL_MAX_INTERVAL_SECONDS: { section: "waiting", unit: "seconds", allowed: "not below `POLL_FIRST_INTERVAL_SECONDS`", description: "The cap on the wait between polls." },
   JOB_DEADLINE_MINUTES: { section: "waiting", unit: "minutes", description: "After this the training job is cancelled and the run fails." },
   SAS_REFRESH_MARGIN_SECONDS: { section: "waiting", unit: "seconds", description: "Result tokens expiring within this are refreshed (a job GET) before use." },
