@@ -7,5 +7,6 @@ import "./triggers/runs";
 import "./triggers/endpoints";
 import "./triggers/rollback";
 import "./triggers/uploads";
+import "./triggers/openapi";
 import "./console/register";
 import "./console/confirm";
