@@ -14,6 +14,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { LocalEventGrid } from "../../emulator/eventgrid/event-grid";
 import { startBlobEvents } from "../../emulator/eventgrid/blob-events";
 import { NEW_DATA_FUNCTION } from "../../functions/triggers/blob-created";
+import { expectDescribed } from "./openapi";
 
 export const FUNCTION_KEY = "test-function-key";
 
@@ -149,6 +150,8 @@ export async function startHostedPipeline(o: { speed?: number; settings?: Record
       } catch {
         // plain text answers stay text
       }
+      // Every answer of the API a test receives is held to its OpenAPI description (a redirect followed is a GET).
+      expectDescribed({ method: res.redirected ? "GET" : method, path: new URL(res.url).pathname, status: res.status, contentType: res.headers.get("content-type"), body: parsed });
       return { status: res.status, body: parsed, headers: res.headers };
     },
     async stop() {
