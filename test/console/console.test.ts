@@ -51,7 +51,7 @@ async function startThroughApi(body: Record<string, unknown>, until: "ended" | "
 describe("what the console lets through without a session", () => {
   it("its routes are the only ones the host lets through without a key, and each sends a stranger to sign in before reading anything", async () => {
     const anonymous = [...registrations().values()].filter((r) => triggerOf(r).type === "httpTrigger" && triggerOf(r).authLevel === "anonymous").map((r) => r.name).sort();
-    expect(anonymous).toEqual(["consoleAssets", "consoleConfirm", "consoleEndpoint", "consoleEndpointAction", "consoleLogin", "consoleLogout", "consoleOverview", "consoleRun", "consoleRunAction"]);
+    expect(anonymous).toEqual(["consoleAssets", "consoleConfirm", "consoleEndpoint", "consoleEndpointAction", "consoleLogin", "consoleLogout", "consoleOverview", "consoleRun", "consoleRunAction", "openApiDocument"]);
     const big = "x".repeat(64 * 1024);
     for (const [method, at] of [["GET", ""], ["GET", "/endpoints/retrain"], ["GET", "/runs/r1"], ["GET", "/runs/r1/live"], ["POST", "/runs/r1/decide"], ["GET", "/confirm?token=x"], ["POST", "/confirm"], ["POST", "/endpoints/retrain/start"], ["POST", "/logout"]] as const) {
       const r = await fetch(`${p.host.url}/api/console${at}`, { method, redirect: "manual", ...(method === "POST" ? { body: big, headers: { "content-type": "application/x-www-form-urlencoded" } } : {}) });

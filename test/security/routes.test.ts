@@ -70,6 +70,8 @@ const CONSOLE_ROUTES: [method: string, route: string, body?: string][] = [
   ["POST", "/api/console/logout"],
 ];
 const CONSOLE_ASSETS: [method: string, route: string][] = [["GET", "/api/console/assets/console.css"]];
+/** The API's OpenAPI description: anonymous, as the Azure Functions OpenAPI extension serves its own; it holds no key or setting. */
+const PUBLIC_ROUTES: [method: string, route: string][] = [["GET", "/api/openapi.json"]];
 const WEBHOOK = "/runtime/webhooks/durabletask";
 const DURABLE_ROUTES: [method: string, route: string, body?: string][] = [
   ["GET", `${WEBHOOK}/instances`],
@@ -88,7 +90,7 @@ describe("the host's routes, without the right key", () => {
     const pattern = (route: string) => new RegExp(`^/api/${route.replace(/\{[^}]+\}/g, "[^/]+")}$`);
     for (const r of registered) {
       const [route, methods] = r.split(" ") as [string, string];
-      for (const m of methods.split(",")) expect([...APP_ROUTES, ...CONSOLE_ROUTES, ...CONSOLE_ASSETS].some(([method, url]) => method === m && pattern(route).test(url.split("?")[0]!)), `${m} ${route} is attacked`).toBe(true);
+      for (const m of methods.split(",")) expect([...APP_ROUTES, ...CONSOLE_ROUTES, ...CONSOLE_ASSETS, ...PUBLIC_ROUTES].some(([method, url]) => method === m && pattern(route).test(url.split("?")[0]!)), `${m} ${route} is attacked`).toBe(true);
     }
   });
 
@@ -113,6 +115,10 @@ describe("the host's routes, without the right key", () => {
   it("the console's stylesheet is served to anyone, and is only a stylesheet", async () => {
     const r = await fetch(`${p.host.url}${CONSOLE_ASSETS[0]![1]}`);
     expect([r.status, r.headers.get("content-type")]).toEqual([200, "text/css; charset=utf-8"]);
+  });
+
+  it("the OpenAPI description is served to anyone (its answer is checked for secrets with the rest)", async () => {
+    expect(await send(`${p.host.url}${PUBLIC_ROUTES[0]![1]}`, "GET", {})).toBe(200);
   });
 
   it.each(DURABLE_ROUTES)("%s %s: no key, the function key instead of the system key → 401", async (method, route, body) => {
