@@ -15,6 +15,7 @@ import { workspaceAndJobRoutes } from "./routes/workspace-jobs";
 import { modelRoutes } from "./routes/models";
 import { newEndpointKeys, onlineRoutes } from "./routes/online";
 import { mlflowAndAdminRoutes } from "./routes/mlflow-admin";
+import { mlflowLoggingRoutes } from "./routes/mlflow-logging";
 import { scoringRoutes } from "./scoring";
 
 export interface RunningAzureMlService {
@@ -58,6 +59,7 @@ export async function startAzureMlService(overrides: Partial<AzureMlServiceConfi
   modelRoutes(router, ctx);
   onlineRoutes(router, ctx);
   mlflowAndAdminRoutes(router, ctx);
+  mlflowLoggingRoutes(router, ctx);
   scoringRoutes(router, ctx);
   // Faults are injected by the routes themselves (guard.ts); the shared server's classic fault hook stays idle.
   const { server, url } = await listen(router, { host: config.host, port: config.port, maxRequestBodyBytes: config.maxRequestBodyBytes, faults: new Faults(), operationOf: () => undefined, log });

@@ -7,13 +7,13 @@ import { armError } from "../rules";
 import { WS } from "./paths";
 
 /** MLflow's own error body: `{error_code, message}` [MLF]. */
-class MlflowError extends AmlHttpError {
+export class MlflowError extends AmlHttpError {
   override toBody(): unknown {
     return { error_code: this.code, message: this.message };
   }
 }
 
-const RUN_STATUS = { NotStarted: "SCHEDULED", Queued: "SCHEDULED", Running: "RUNNING", CancelRequested: "RUNNING", Completed: "FINISHED", Failed: "FAILED", Canceled: "KILLED" } as const;
+export const RUN_STATUS = { NotStarted: "SCHEDULED", Queued: "SCHEDULED", Running: "RUNNING", CancelRequested: "RUNNING", Completed: "FINISHED", Failed: "FAILED", Canceled: "KILLED" } as const;
 
 /** MLflow `runs/get` (run id = job name) [contract §3], and the service's admin API for tests. */
 export function mlflowAndAdminRoutes(r: Router, ctx: AzureMlContext): void {
