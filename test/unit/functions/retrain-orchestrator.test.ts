@@ -61,7 +61,7 @@ describe("retrainOrchestrator", () => {
     // the audit record
     expect(world.records.get("retrain-20260104T030000Z-abc123")).toMatchObject({
       endpoint: "retrain", trigger: { kind: "schedule" }, dataSource: "file census.csv", dataBytes: 1234, dataSha256: "ab", jobId: "job1",
-      gateRules: "AUC>=0.85; Accuracy>=0.8", result: "promoted", decision: { passed: true },
+      gateRules: "auc>=0.85; accuracy>=0.8", result: "promoted", decision: { passed: true },
       modelBefore: { RelativeLocation: "models/seed.ilearner" },
       modelAfter: { RelativeLocation: "retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner" },
       archivedModel: { RelativeLocation: "retrainer-archive/retrain/retrain-20260104T030000Z-abc123/previous.ilearner" },
@@ -81,7 +81,7 @@ describe("retrainOrchestrator", () => {
     expect(world.patches).toHaveLength(0);
     const out = result.output as { result: string; decision: { passed: boolean; reasons: string[] } };
     expect(out.result).toBe("rejected");
-    expect(out.decision.reasons).toEqual(["AUC is 0.71, fails the rule: at least 0.85.", "Accuracy is 0.7, fails the rule: at least 0.8."]);
+    expect(out.decision.reasons).toEqual(["auc is 0.71, fails the rule: at least 0.85.", "accuracy is 0.7, fails the rule: at least 0.8."]);
     expect(events).toContain("GateRejected");
   });
 
@@ -232,11 +232,11 @@ describe("retrainOrchestrator against the champion", () => {
     expect(world.submitted[0]!.GlobalParameters["Champion Model"]).toMatch(/^https:\/\/acct\.blob\.core\.windows\.net\/models\/seed\.ilearner\?sp=r&/);
     expect(result.output).toMatchObject({
       result: "rejected",
-      championMetrics: { AUC: 0.9 },
+      championMetrics: { auc: 0.9 },
       decision: {
         passed: false,
         comparedWithChampion: true,
-        reasons: ["AUC is 0.88, meets the rule: at least 0.85.", "AUC is 0.88 against the champion's 0.9, fails the rule: at least champion-0.005 = 0.895."],
+        reasons: ["auc is 0.88, meets the rule: at least 0.85.", "auc is 0.88 against the champion's 0.9, fails the rule: at least champion-0.005 = 0.895."],
       },
     });
   });
@@ -246,7 +246,7 @@ describe("retrainOrchestrator against the champion", () => {
     expect(world.patches).toHaveLength(1);
     expect(result.output).toMatchObject({
       result: "promoted",
-      decision: { passed: true, comparedWithChampion: false, reasons: [expect.stringMatching(/meets/) as unknown, "AUC rule AUC>=champion-0.005 skipped: there is no champion model to compare with (first run)."] },
+      decision: { passed: true, comparedWithChampion: false, reasons: [expect.stringMatching(/meets/) as unknown, "auc rule auc>=champion-0.005 skipped: there is no champion model to compare with (first run)."] },
     });
   });
 
@@ -384,8 +384,8 @@ describe("retrainOrchestrator telling the webhooks", () => {
     const { result, told, names } = await notified(() => undefined, {});
     expect(names.slice(-2)).toEqual([ACTIVITY.record, NOTIFY_ACTIVITY.start]);
     expect(told).toHaveLength(1);
-    expect(told[0]).toMatchObject({ event: "promoted", runId: "retrain-20260104T030000Z-abc123", instanceId: "retrain-retrain", model: "retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner", metrics: { AUC: 0.907 } });
-    expect(told[0]!.summary).toMatch(/^endpoint retrain serves retrainer-runs\/.*: AUC is 0\.907, meets the rule/);
+    expect(told[0]).toMatchObject({ event: "promoted", runId: "retrain-20260104T030000Z-abc123", instanceId: "retrain-retrain", model: "retrainer-runs/retrain-20260104T030000Z-abc123/model.ilearner", metrics: { auc: 0.907 } });
+    expect(told[0]!.summary).toMatch(/^endpoint retrain serves retrainer-runs\/.*: auc is 0\.907, meets the rule/);
     expect(result.output).toMatchObject({ result: "promoted" });
   });
 

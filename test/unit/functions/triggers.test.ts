@@ -40,6 +40,8 @@ describe("POST /api/retrain body", () => {
     ["path traversal in the data source", '{"dataSource":"../../etc/passwd"}', 400, /leaves the data folder/],
     ["a non-https URL", '{"dataSource":"http://example.com/x.csv"}', 400, /https/],
     ["a bad gate", '{"gate":"AUC>>1"}', 400, /Gate rule/],
+    ["an unknown metric, listing the known ones", '{"gate":"Gini>=0.5"}', 400, /^Gate rule "Gini>=0\.5" names an unknown metric "Gini"; metrics \(Evaluate Model\): accuracy, precision, recall, f1_score, auc, log_loss, training_log_loss /],
+    ["an ambiguous metric", '{"gate":"loss<=0.5"}', 400, /names "loss", which could be log_loss or training_log_loss: name one/],
     ["a blob container that is not a data container", '{"dataSource":"blob:other/x.csv"}', 400, /^Blob data source "blob:other\/x\.csv" is not in a container this app reads training data from: incoming\.$/],
     ["the staging container", '{"dataSource":"blob:retrainer-runs/retrain-x/input.csv"}', 400, /is not in a container this app reads training data from: incoming\.$/],
     ["the Functions host's secrets", '{"dataSource":"blob:azure-webjobs-secrets/host.json"}', 400, /is not in a container this app reads training data from: incoming\.$/],
@@ -56,7 +58,8 @@ describe("starting runs", () => {
 
   it("builds a deterministic-orchestrator input from settings: run id, gate, polling", () => {
     expect(input.runId).toMatch(/^retrain-20260104T030000Z-[0-9a-f]{6}$/);
-    expect(input.gate).toEqual([{ metric: "AUC", op: ">=", threshold: 0.85 }]);
+    // RETRAIN_GATE says "AUC": the run's input holds the canonical name.
+    expect(input.gate).toEqual([{ metric: "auc", op: ">=", threshold: 0.85 }]);
     expect(input.polling).toEqual({ firstIntervalInSeconds: 15, backoffFactor: 1.5, maxIntervalInSeconds: 300, deadlineInMinutes: 240 });
   });
 

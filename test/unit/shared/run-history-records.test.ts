@@ -6,7 +6,7 @@ import { classifyTableError } from "../../../shared/history/history-error";
 
 const base: RunRecord = {
   runId: "r1", endpoint: "census", instanceId: "i1", trigger: { kind: "schedule" }, dataSource: "file a.csv",
-  gateRules: "AUC>=0.85", result: "failed", durationsInSeconds: {}, startedAt: "2025-06-01T00:00:00Z",
+  gateRules: "auc>=0.85", result: "failed", durationsInSeconds: {}, startedAt: "2025-06-01T00:00:00Z",
 };
 const withReasons = (n: number, text = "x".repeat(100)): RunRecord =>
   ({ ...base, decision: { passed: false, reasons: Array.from({ length: n }, (_, i) => `${i} ${text}`), comparedWithChampion: false } });
@@ -33,6 +33,23 @@ describe("run-history record entities", () => {
     expect(parts.every((p) => p.length <= 32_000 && /^[\x20-\x7e]*$/.test(p))).toBe(true);
     expect(fromProperties({ ...props, rowKey: "k" })).toEqual(r);
     expect(JSON.parse(asciiJson(r))).toEqual(r);
+  });
+
+  it("reads a record written before the metric vocabulary under the canonical names, its reasons as written", () => {
+    const old = {
+      ...base, gateRules: "AUC>=0.85; Average Log Loss<=champion+0.01",
+      metrics: { Accuracy: 0.85, "F-Score": 0.65, AUC: 0.907, "Average Log Loss": 0.318, "Training Log Loss": 0.42 },
+      championMetrics: { AUC: 0.9, "Average Log Loss": 0.32 },
+      decision: { passed: true, reasons: ["AUC is 0.907, meets the rule: at least 0.85."], comparedWithChampion: true },
+    } as RunRecord;
+    const read = fromProperties({ ...toProperties(old), rowKey: "k" });
+    expect(read).toEqual({
+      ...old, gateRules: "auc>=0.85; log_loss<=champion+0.01",
+      metrics: { accuracy: 0.85, f1_score: 0.65, auc: 0.907, log_loss: 0.318, training_log_loss: 0.42 },
+      championMetrics: { auc: 0.9, log_loss: 0.32 },
+    });
+    // The challenger and the champion it was compared with name the same metric.
+    expect(Object.keys(read.championMetrics!).every((k) => Object.hasOwn(read.metrics!, k))).toBe(true);
   });
 
   it("reports a missing part as a corrupt record rather than returning half of it", () => {

@@ -135,8 +135,21 @@ describe("a backend per endpoint", () => {
   });
 
   it("checks an endpoint's gate, and the default gate, against the metrics of the backend that uses them", () => {
-    expect(failure(endpoints({ retrain1: { gate: "auc>=0.9" } })).message).toContain('retrain1.gate: Gate rule "auc>=0.9" names an unknown metric "auc"; metrics (Evaluate Model)');
-    expect(failure(validEnv({ RETRAIN_GATE: "f1_score>=0.5" })).message).toContain('RETRAIN_GATE: Gate rule "f1_score>=0.5" names an unknown metric');
+    const v2 = { AZUREML_WORKSPACE_ID: "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w", AZUREML_ENVIRONMENT_ID: "e" };
+    expect(failure(endpoints({ retrain1: { gate: "gini>=0.9" } })).message).toContain('retrain1.gate: Gate rule "gini>=0.9" names an unknown metric "gini"; metrics (Evaluate Model): accuracy, precision, recall, f1_score, auc, log_loss, training_log_loss');
+    expect(failure(validEnv({ RETRAIN_GATE: "Gini>=0.5" })).message).toContain('RETRAIN_GATE: Gate rule "Gini>=0.5" names an unknown metric');
+    expect(failure({ ...endpoints({ retrain1: { backend: "azureml", gate: "Training Log Loss>=0.2" } }), ...v2 }).message)
+      .toContain('retrain1.gate: Gate rule "Training Log Loss>=0.2" names training_log_loss, which the training job\'s MLflow run does not report');
+    // The default gate is checked against each backend that inherits it.
+    expect(failure({ ...endpoints({ retrain1: { backend: "azureml" } }), ...v2, RETRAIN_GATE: "training_log_loss>=0.2" }).message)
+      .toContain("RETRAIN_GATE: Gate rule \"training_log_loss>=0.2\" names training_log_loss, which the training job's MLflow run does not report");
+  });
+
+  it("accepts either backend's names, in any case, on either backend", () => {
+    const v2 = { AZUREML_WORKSPACE_ID: "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w", AZUREML_ENVIRONMENT_ID: "e" };
+    const s = loadSettings({ ...endpoints({ retrain1: { backend: "azureml", gate: "AUC>=0.8; Average Log Loss<=champion" }, retrain2: { gate: "f1_score>=0.5; auc>=0.8" } }), ...v2 });
+    expect(backendOf(s, "retrain1")).toBe("azureml");
+    expect(loadSettings({ ...endpoints({ retrain1: { backend: "azureml" } }), ...v2, RETRAIN_GATE: "F1>=0.5; roc_auc>=0.8" }).RETRAIN_GATE).toBe("F1>=0.5; roc_auc>=0.8");
   });
 });
 

@@ -11,6 +11,7 @@ const NOW = Date.parse("2026-12-03T10:20:00.000Z");
 const N: Notification = {
   runId: "retrain-20261203T101010Z-abc123", endpoint: "retrain", instanceId: "retrain-retrain", event: "awaiting-approval", time: "2026-12-03T10:20:00.000Z",
   summary: "the new model passed the gate (AUC 0.91 ≥ 0.85: passed.) and waits for approval until 2026-12-06T10:20:00.000Z",
+  // Evaluate Model's names, as a run started before the metric vocabulary carries them: shown canonical.
   metrics: { AUC: 0.9123456, Accuracy: 0.85 }, approvalDeadline: "2026-12-06T10:20:00.000Z",
 };
 const RUN_PAGE = `${BASE}/api/console/runs/${N.runId}`;
@@ -28,7 +29,7 @@ describe("Teams Workflows (teams-workflow): a message with one Adaptive Card", (
           body: [
             { type: "TextBlock", text: "retrainer: retrain is waiting for approval", weight: "Bolder", size: "Medium", color: "Accent", wrap: true },
             { type: "TextBlock", text: "the new model passed the gate \\(AUC 0.91 ≥ 0.85: passed.\\) and waits for approval until 2026-12-06T10:20:00.000Z", wrap: true },
-            { type: "FactSet", facts: [{ title: "run", value: N.runId }, { title: "AUC", value: "0.9123" }, { title: "Accuracy", value: "0.8500" }] },
+            { type: "FactSet", facts: [{ title: "run", value: N.runId }, { title: "auc", value: "0.9123" }, { title: "accuracy", value: "0.8500" }] },
           ],
           actions: [
             { type: "Action.OpenUrl", title: "Review and approve", url: FIXED.approve, style: "positive" },
@@ -63,7 +64,7 @@ describe("Slack (slack): Block Kit with a plain-text fallback", () => {
       blocks: [
         { type: "header", text: { type: "plain_text", text: "retrainer: retrain is waiting for approval", emoji: false } },
         { type: "section", text: { type: "mrkdwn", text: N.summary } },
-        { type: "section", fields: [{ type: "mrkdwn", text: `*run*\n${N.runId}` }, { type: "mrkdwn", text: "*AUC*\n0.9123" }, { type: "mrkdwn", text: "*Accuracy*\n0.8500" }] },
+        { type: "section", fields: [{ type: "mrkdwn", text: `*run*\n${N.runId}` }, { type: "mrkdwn", text: "*auc*\n0.9123" }, { type: "mrkdwn", text: "*accuracy*\n0.8500" }] },
         {
           type: "actions", elements: [
             { type: "button", action_id: "approve", text: { type: "plain_text", text: "Review and approve", emoji: false }, url: FIXED.approve, style: "primary" },
@@ -100,7 +101,7 @@ describe("Teams connector (teams): the MessageCard keeps working, its actions op
     expect(toCard(N, FIXED, "teams")).toEqual({
       "@type": "MessageCard", "@context": "https://schema.org/extensions", summary: "retrainer: retrain is waiting for approval", title: "retrainer: retrain is waiting for approval",
       themeColor: "1565C0", text: N.summary,
-      sections: [{ facts: [{ name: "run", value: N.runId }, { name: "AUC", value: "0.9123" }, { name: "Accuracy", value: "0.8500" }] }],
+      sections: [{ facts: [{ name: "run", value: N.runId }, { name: "auc", value: "0.9123" }, { name: "accuracy", value: "0.8500" }] }],
       potentialAction: [
         { "@type": "OpenUri", name: "Review and approve", targets: [{ os: "default", uri: FIXED.approve }] },
         { "@type": "OpenUri", name: "Review and reject", targets: [{ os: "default", uri: FIXED.reject }] },

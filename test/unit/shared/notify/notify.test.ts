@@ -26,6 +26,12 @@ describe("notifications as the receivers get them", () => {
     expect((toCloudEvent({ ...N, event: "promoted" }, BASE) as { data: { links: Record<string, string> } }).data.links).not.toHaveProperty("approve");
   });
 
+  it("names the metrics canonically, also for a run whose metrics still carry Evaluate Model's names", () => {
+    const data = (n: Notification) => (toCloudEvent(n, BASE) as { data: { metrics: Record<string, number> } }).data.metrics;
+    expect(data(N)).toEqual({ auc: 0.9123456, accuracy: 0.85 });
+    expect(data({ ...N, metrics: { auc: 0.9, log_loss: 0.3 } })).toEqual({ auc: 0.9, log_loss: 0.3 });
+  });
+
   it("the signature is HMAC-SHA256 of the exact body: verified with the secret, refused with another, a changed body or no header", () => {
     const body = JSON.stringify(toCloudEvent(N, BASE));
     const header = sign(SECRET, body);
