@@ -50,6 +50,25 @@ interface Job {
 
 const missing = pythonMissing();
 
+describe("examples/azureml/job.yml", () => {
+  const yml = readFileSync(path.join(EXAMPLE, "job.yml"), "utf8");
+
+  it("is a CLI v2 command job running the app's own command", () => {
+    expect(yml).toMatch(/^\$schema: https:\/\/azuremlschemas\.azureedge\.net\/latest\/commandJob\.schema\.json$/m);
+    expect(yml).toMatch(/^type: command$/m);
+    expect(yml).toMatch(/^code: \.$/m);
+    expect(/^command: (.+)$/m.exec(yml)?.[1]).toBe(settingsSchema.innerType().shape.AZUREML_TRAINING_COMMAND.parse(undefined));
+    expect(/^ {2}conda_file: (.+)$/m.exec(yml)?.[1]).toBe("environment/conda.yaml");
+  });
+
+  it("names its inputs and output as the app's job does (data, probe, champion; model, a custom_model)", () => {
+    const names = (section: string) => [...(new RegExp(`^${section}:\\n((?:(?: {2}|#).*\\n)+)`, "m").exec(yml)?.[1] ?? "").matchAll(/^ {2}(?:#\s*)?(\w+):$/gm)].map((m) => m[1]);
+    expect(names("inputs")).toEqual(["data", "probe", "champion"]);
+    expect(names("outputs")).toEqual(["model"]);
+    expect(yml).toMatch(/^outputs:\n(?: {2}#.*\n)* {2}model:\n {4}type: custom_model$/m);
+  });
+});
+
 describe("examples/azureml/train.py on the census data", () => {
   if (missing) {
     it("has Python with scikit-learn and pandas (skipped with the reason off CI; a failure under CI=true)", ({ skip }) => {
