@@ -1,6 +1,9 @@
 import { copyFileSync } from "node:fs";
 import path from "node:path";
-import { readLocalSettings, type LocalSettings } from "./settings";
+import { demoPlace, type DemoPlace } from "./demo-place";
+import { lookAgain } from "./demo-look-again";
+import { lockStateDir } from "./state-dir";
+import { createTerminal, printable, type Segment } from "./terminal";
 import { DEMO_AZUREML, azureMlSettings, startLocalStack, type LocalStack } from "./local-stack";
 import { check, readCommandLine, UsageError, type FlagValues, type Flags } from "./cli-flags";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
@@ -24,6 +27,7 @@ interface DemoOptions {
   backend: Backend;
   /** After the run, drop a new file into the endpoint's data location and follow the run it starts. */
   watch: boolean;
+  stateDir?: string;
 }
 
 const FLAGS = {
@@ -34,6 +38,7 @@ const FLAGS = {
   rows: { type: "string", value: "N", help: "how many census rows to generate (100 to 1,000,000; default 20,000)", check: check.wholeNumber(100, 1_000_000) },
   watch: { type: "boolean", help: "then drop a new file into the endpoint's data location and follow the run it starts" },
   verbose: { type: "boolean", help: "also show the host's log and telemetry" },
+  "state-dir": { type: "string", value: "DIR", help: "where Azurite's data and the run are kept, for npm run serve to show (default .local, as serve's)", check: check.folder },
 } satisfies Flags;
 
 const DEMO = {
@@ -52,6 +57,7 @@ function optionsOf(v: FlagValues<typeof FLAGS>): DemoOptions {
     dryRun: v["dry-run"] === true, verbose: v.verbose === true, watch: v.watch === true,
     rows: v.rows !== undefined ? Number(v.rows) : 20_000, backend: (v.backend ?? "classic") as Backend,
     ...(v.data !== undefined ? { data: path.resolve(v.data) } : {}), ...(v.gate !== undefined ? { gate: v.gate } : {}),
+    ...(v["state-dir"] !== undefined ? { stateDir: path.resolve(v["state-dir"]) } : {}),
   };
 }
 
@@ -84,7 +90,10 @@ function checkedRequest(o: DemoOptions, values: Readonly<Record<string, string>>
 
 const t0 = Date.now();
 const elapsed = () => `[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s]`;
-const say = (line: string) => console.log(`${elapsed()} ${line}`);
+/** Colour and a live line on a terminal; plain lines, one per event, when piped (what tests read). */
+const term = createTerminal(process.stdout, { env: process.env, prefix: elapsed });
+const say = (...line: Segment[]) => term.line(["dim", elapsed()], " ", ...line);
+const print = (...line: Segment[]) => term.line(...line);
 
 interface RunView {
   runtimeStatus: string;
@@ -110,27 +119,36 @@ interface RunView {
  */
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, "..", "..");
-  const dataDir = path.join(root, ".local", "demo");
   // Every option is checked before anything starts (exit 2); --help answers without settings.
-  const { o, settings, request } = readCommandLine(DEMO, process.argv.slice(2), (v) => {
+  const { o, place, request } = readCommandLine(DEMO, process.argv.slice(2), (v) => {
     const options = optionsOf(v);
-    const sample: LocalSettings = readLocalSettings(path.join(root, "local.settings.sample.json"));
-    return { o: options, settings: sample, request: checkedRequest(options, sample.Values, dataDir) };
+    const place = demoPlace(root, options.stateDir ?? path.join(root, ".local"), !options.watch);
+    return { o: options, place, request: checkedRequest(options, place.settings.Values, place.dataDir) };
   });
+  const { settings, stateDir, dataDir } = place;
+  // One program on a state folder at a time: a running serve (or demo) there is not started over.
+  try {
+    if (stateDir) lockStateDir(stateDir, "npm start");
+  } catch (e) {
+    if ((e as Error).name !== "StateDirBusy") throw e;
+    console.error(`npm start: ${printable((e as Error).message)}`);
+    return 1;
+  }
   const hostLog: string[] = [];
   // Telemetry goes to the console when no Application Insights is configured; here it would bury
   // the narration, so it joins the host log (shown with --verbose).
-  const print = console.log.bind(console);
   console.log = (...args: unknown[]) => {
     const line = args.map(String).join(" ");
     if (/^\[(event|metric|trace)\]/.test(line)) {
       hostLog.push(redact(line));
-      if (o.verbose) print(`        ${redact(line)}`);
-    } else print(line);
+      if (o.verbose) term.line(`        ${redact(line)}`);
+    } else term.line(line);
   };
-  console.log("retrainer: one unattended retraining of the Census model, on local parts\n");
-  say("starting Azurite, the local ML service and the Functions host…");
+  print(["bold", "retrainer: one unattended retraining of the Census model, on local parts"], "\n");
+  if (place.note) say(["yellow", place.note]);
+  say(`starting Azurite, the local ML service and the Functions host${stateDir ? ` (state in ${path.relative(process.cwd(), stateDir) || "."})` : " (state in memory: --watch keeps nothing)"}…`);
   const stack = await startLocalStack({
+    ...(stateDir ? { stateDir, stablePorts: {} } : {}),
     settings: {
       ...settings,
       Values: {
@@ -147,18 +165,20 @@ async function main(): Promise<number> {
     },
   });
   try {
-    const code = await run(stack, o, request, dataDir);
+    const code = await run(stack, o, request, place);
     return o.watch ? Math.max(code, await dropAndFollow(stack, o)) : code;
   } catch (e) {
-    console.error(`\n${redact((e as Error).message)}\nLast host log lines:\n${hostLog.slice(-15).join("\n")}`);
+    term.done();
+    console.error(printable(`\n${redact((e as Error).message)}\nLast host log lines:\n${hostLog.slice(-15).join("\n")}`));
     return 1;
   } finally {
     await stack.stop();
   }
 }
 
-async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, dataDir: string): Promise<number> {
+async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, place: DemoPlace): Promise<number> {
   const { host, emulator, values } = stack;
+  const { dataDir } = place;
   say(`ready: Functions host ${host.url}${emulator ? `, ML service ${emulator.servicesUrl}` : ""}`);
   if (o.data) {
     copyFileSync(o.data, path.join(dataDir, request.dataSource));
@@ -182,8 +202,8 @@ async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, data
   const view = await follow(api, startBody.id, o.backend, watchV2);
 
   if (view.metrics && view.decision) {
-    console.log(`\nEvaluation of the new model on its held-out rows${view.championMetrics ? " (and of the model serving now, on the same rows)" : ""}, against the gate:`);
-    for (const r of view.decision.reasons) console.log(`  ${r.includes("fails") ? "✗" : "✓"} ${r}`);
+    print("\n", ["bold", `Evaluation of the new model on its held-out rows${view.championMetrics ? " (and of the model serving now, on the same rows)" : ""}, against the gate:`]);
+    for (const r of view.decision.reasons) print("  ", r.includes("fails") ? ["red", "✗"] : ["green", "✓"], ` ${r}`);
   }
   if (before && view.result === "promoted") {
     // The endpoint switches to the new model after its propagation delay (classic).
@@ -193,7 +213,7 @@ async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, data
       await new Promise((r) => setTimeout(r, 250));
       after = await scoreNow();
     }
-    console.log(`\nThe same ${sample.rows.length} rows scored by endpoint "${endpoint}" (probability of >50K):`);
+    print("\n", ["bold", `The same ${sample.rows.length} rows scored by endpoint "${endpoint}" (probability of >50K):`]);
     console.log(`  ${"age".padEnd(4)}${"education".padEnd(14)}${"occupation".padEnd(18)}${"hours".padEnd(7)}${"before".padStart(8)}${"after".padStart(8)}`);
     sample.rows.forEach((r, i) => {
       const col = (name: string) => r[sample.columns.indexOf(name)]!;
@@ -206,7 +226,7 @@ async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, data
   // The summary reads the same audit record `GET /api/runs/{id}` serves.
   const recordRes = view.runId ? await api(`/api/runs/${view.runId}`) : undefined;
   const record = recordRes?.status === 200 ? ((await recordRes.json()) as RunRecord) : undefined;
-  console.log("\nSummary");
+  print("\n", ["bold", "Summary"]);
   const rows: [string, string | undefined][] = [
     ["result", view.runtimeStatus !== "Completed" ? `FAILED (${view.runtimeStatus})` : view.result],
     ["reason", view.reason ?? (failed ? String(view.output) : undefined)],
@@ -222,12 +242,14 @@ async function run(stack: LocalStack, o: DemoOptions, request: DemoRequest, data
     ["champion", championRow(view.championMetrics, instance)],
     ["gate", `${record?.gateRules ?? values.RETRAIN_GATE} → ${view.decision ? (view.decision.passed ? "passed" : "rejected") : "not reached"}`],
     ["durable", instance ? `${instance.episodes} orchestrator episodes, ${instance.history.length} history events` : undefined],
-    ["history", record ? `run ${record.runId} recorded (GET /api/runs/${record.runId})` : "NOT RECORDED"],
+    ["history", record ? `run ${record.runId} recorded` : "NOT RECORDED"],
     ["elapsed", `${((Date.now() - t0) / 1000).toFixed(1)} s`],
-    // This demo's host stops with it; serve keeps its runs and shows them in the console.
-    ["console", "npm run serve, then open http://127.0.0.1:7071/api/console and sign in with the function key it prints (runs of npm start are not kept)"],
   ];
-  for (const [k, v] of rows) if (v) console.log(`  ${k.padEnd(9)} ${v}`);
+  const resultStyle = failed ? "red" : view.result === "promoted" || view.result === "dry-run" ? "green" : "yellow";
+  for (const [k, v] of rows) if (v) print(`  ${k.padEnd(9)} `, k === "result" ? [resultStyle, v] : v);
+  // This demo's host stops with it: what it printed as links would be dead. serve shows the run.
+  print("\n", ["bold", "Look at it again"]);
+  for (const line of lookAgain(place, record?.runId, process.cwd())) print(`  ${line}`);
   return failed ? 1 : 0;
 }
 
@@ -260,10 +282,13 @@ async function follow(api: Api, instanceId: string, backend: DemoOptions["backen
     const view = (await (await api(`/api/retrain/${instanceId}`)).json()) as RunView;
     if (view.runId !== notRunId) {
       const line = describe(view, backend);
-      if (line !== last) say(line);
+      if (line !== last) term.progress(view.stage ?? view.runtimeStatus, line);
       last = line;
       also?.();
-      if (["Completed", "Failed", "Terminated"].includes(view.runtimeStatus)) return view;
+      if (["Completed", "Failed", "Terminated"].includes(view.runtimeStatus)) {
+        term.done();
+        return view;
+      }
     }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG } from "../emulator/classic/config";
 import { syntheticCensusCsv } from "../emulator/training/synthetic-census";
 import { startLocalHost, type RunningHost } from "./host";
 import type { LocalSettings } from "./settings";
-import { checkStatePorts, portOf, type AzuritePorts } from "./stable-ports";
+import { checkStatePorts, DEVELOPMENT_STORAGE_PORTS, portOf, recordedAzuritePorts, recordedPorts, type AzuritePorts } from "./stable-ports";
 import { startAzureMlService, type RunningAzureMlService } from "../emulator/azureml/service";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { AZURITE_ACCOUNT, AZURITE_KEY } from "../emulator/azurite";
@@ -40,11 +40,12 @@ export interface LocalStackOptions {
   readonly schedules: boolean;
   readonly propagationDelayInMs: number;
   /**
-   * Ports that stay the same from one start to the next (`npm run serve`): Azurite on these, the
-   * ML service on the ports its settings name, both checked against the state folder's record.
-   * Free ports when omitted (`npm start`, whose state lasts one run).
+   * Ports that stay the same from one start to the next (with `stateDir`): Azurite on `azurite`
+   * when given (checked against the state folder's record), else on the ports the folder
+   * recorded, else Azurite's standard ones; the ML service on the ports the folder recorded,
+   * else the ones its settings name. Free ports when omitted (state that lasts one run).
    */
-  readonly stablePorts?: { readonly azurite: AzuritePorts };
+  readonly stablePorts?: { readonly azurite?: AzuritePorts };
   /** false: use the ML service at the configured URLs even on loopback (one started with `npm run emulator`). */
   readonly startMlService?: boolean;
   /** Also start the local Azure ML (v2) service with this online endpoint, and retrain it on v2. */
@@ -121,9 +122,11 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
   try {
     const needsAzurite = [values.AzureWebJobsStorage, values.STAGING_STORAGE_CONNECTION_STRING].some((v) => v === "UseDevelopmentStorage=true");
     const startsMlService = o.startMlService !== false && isLoopback(values.AML_SERVICES_URL);
-    const azuritePorts = needsAzurite ? o.stablePorts?.azurite : undefined;
+    // The folder's stored locations carry the ports it was used with: a start that names none uses those.
+    const recorded = o.stateDir && o.stablePorts ? recordedPorts(o.stateDir) : {};
+    const azuritePorts = needsAzurite && o.stablePorts ? (o.stablePorts.azurite ?? recordedAzuritePorts(recorded) ?? DEVELOPMENT_STORAGE_PORTS) : undefined;
     const mlPorts = startsMlService && o.stablePorts
-      ? { services: portOf("AML_SERVICES_URL", values.AML_SERVICES_URL!), management: portOf("AML_MANAGEMENT_URL", values.AML_MANAGEMENT_URL!) }
+      ? { services: recorded.mlServices ?? portOf("AML_SERVICES_URL", values.AML_SERVICES_URL!), management: recorded.mlManagement ?? portOf("AML_MANAGEMENT_URL", values.AML_MANAGEMENT_URL!) }
       : undefined;
     const recordPorts = o.stateDir && o.stablePorts
       ? checkStatePorts(o.stateDir, {

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 
 /** The parts of local.settings.json the host reads, as `func start` does. */
 export interface LocalSettings {
@@ -27,4 +28,9 @@ export function resolveSetting(value: string, values: Readonly<Record<string, st
     if (v === undefined || v === "") throw new Error(`The binding expression %${name}% names an app setting that is not set.`);
     return v;
   });
+}
+
+/** The settings `npm run serve` reads unless told otherwise: local.settings.json, else the sample. */
+export function defaultSettingsFile(root: string): string {
+  return ["local.settings.json", "local.settings.sample.json"].map((f) => path.join(root, f)).find((f) => existsSync(f)) ?? path.join(root, "local.settings.sample.json");
 }

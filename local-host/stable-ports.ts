@@ -32,6 +32,25 @@ export function portOf(setting: string, url: string): number {
 const FILE = "ports.json";
 
 /**
+ * The ports a state folder was used with, by name (azuriteBlob, azuriteQueue, azuriteTable,
+ * mlServices, mlManagement); none for a new folder. A start that names no ports uses these:
+ * the folder's stored locations carry them.
+ */
+export function recordedPorts(stateDir: string): Readonly<Record<string, number>> {
+  const file = path.join(stateDir, FILE);
+  if (!existsSync(file)) return {};
+  const v = JSON.parse(readFileSync(file, "utf8")) as unknown;
+  if (typeof v !== "object" || v === null) return {};
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, number] => Number.isInteger(e[1]) && e[1] > 0 && e[1] <= 65_535));
+}
+
+/** Azurite's ports as a state folder recorded them, if it did. */
+export function recordedAzuritePorts(recorded: Readonly<Record<string, number>>): AzuritePorts | undefined {
+  const { azuriteBlob: blob, azuriteQueue: queue, azuriteTable: table } = recorded;
+  return blob && queue && table ? { blob, queue, table } : undefined;
+}
+
+/**
  * The ports a state folder was used with. What it stores carries them (model locations, the
  * endpoint's resources, Durable inputs hold blob URLs with Azurite's port), so a start with
  * other ports would find every stored location dead. It is refused instead, with the way out.
