@@ -13,10 +13,11 @@ const count: JsonSchema = { type: "integer", minimum: 0 };
 const metrics: JsonSchema = { type: "object", description: "Metric name → value, as the evaluation reported it.", additionalProperties: { type: "number" } };
 const strings: JsonSchema = { type: "array", items: text };
 
-/** What Durable's `createCheckStatusResponse` gives: links into the runtime's own webhooks. */
+/** What Durable's `createCheckStatusResponse` gives: links into the runtime's own webhooks, some of them templates. */
+const template: JsonSchema = { type: "string", description: "A URI template: fill in `{eventName}` or `{text}` (the reason)." };
 const managementLinks: Record<string, JsonSchema> = {
-  id: text, statusQueryGetUri: url, sendEventPostUri: url, terminatePostUri: url, rewindPostUri: url, purgeHistoryDeleteUri: url,
-  restartPostUri: url, suspendPostUri: url, resumePostUri: url,
+  id: text, statusQueryGetUri: url, sendEventPostUri: template, terminatePostUri: template, rewindPostUri: template, purgeHistoryDeleteUri: url,
+  restartPostUri: url, suspendPostUri: template, resumePostUri: template,
 };
 const MANAGEMENT_LINKS =
   "The `...Uri` fields are the Durable Functions runtime's webhooks (`/runtime/webhooks/durabletask/...`, behind the extension's system key, " +
