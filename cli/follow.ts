@@ -30,8 +30,8 @@ export function describeStage(s: RetrainStatus): { key: string; text: string } {
   const stage = s.stage ?? (s.runtimeStatus === "Pending" ? "pending" : "starting");
   const parts: string[] = [];
   if (s.stage === "staging" || s.stage === "checking-data") if (s.staged) parts.push(`${(s.staged.bytes / 1_048_576).toFixed(1)} MiB staged`);
-  if (s.jobId && (s.stage === "submitting" || s.stage === "starting" || s.stage === "training")) parts.push(`job ${s.jobId.slice(0, 12)}`);
-  if (s.jobState) parts.push(`job ${s.jobState}`);
+  const jobStage = s.stage === "submitting" || s.stage === "starting" || s.stage === "training";
+  if (s.jobId && jobStage) parts.push(`job ${s.jobId.slice(0, 12)}${s.jobState ? ` ${s.jobState}` : ""}`);
   if (s.stage === "evaluating" && s.decision) parts.push(s.decision.passed ? "gate passed" : "gate failed");
   if (s.stage === "awaiting-approval" && s.approval?.deadline) parts.push(`waiting for a person (retrainer approve/reject ${s.runId ?? "RUN"}) until ${s.approval.deadline}`);
   if (s.shift) parts.push(`traffic ${s.shift.percent}% on ${s.shift.to} (from ${s.shift.from})`);
@@ -44,7 +44,9 @@ export function describeStage(s: RetrainStatus): { key: string; text: string } {
 
 function resultOf(s: RetrainStatus): { result: string; reason?: string } {
   const result = s.result ?? (s.runtimeStatus === "Terminated" ? "terminated" : s.runtimeStatus === "Failed" ? "failed" : s.runtimeStatus.toLowerCase());
-  const reason = s.reason ?? (typeof s.output === "string" ? s.output : undefined);
+  // A promotion states no reason of its own: the model it set and what the gate said are the why.
+  const said = [s.model && s.result === "promoted" ? `model ${s.model}` : undefined, ...(s.decision?.reasons ?? [])].filter(Boolean).join("; ");
+  const reason = s.reason ?? (typeof s.output === "string" ? s.output : undefined) ?? (said || undefined);
   return { result, ...(reason ? { reason } : {}) };
 }
 

@@ -21,7 +21,8 @@ export function terminalSafe(text: unknown): string {
  * unprintables JSON.stringify leaves raw (DEL, C1 such as U+009B CSI, bidi overrides) escaped too.
  */
 export function safeJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(UNPRINTABLE, escaped);
+  // JSON.stringify already escapes C0 inside strings; the raw ones left are its own line breaks.
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\p{Cf}\p{Cs}]/gu, escaped);
 }
 
 /** A URL as it may be printed: no user info, no query (a `code=` key or a SAS would be in it). */

@@ -2,7 +2,7 @@ import { Option, type Command } from "commander";
 import { RUN_RESULTS, type RetrainRequest, type RunPage, type RunRecord, type RunStarted } from "../api-types";
 import { contextOf, type Context } from "../context";
 import { CliError, EXIT } from "../exit-codes";
-import { describeStage, exitOfResult, followRun } from "../follow";
+import { describeStage, followRun } from "../follow";
 import { resultStyle, when, type Column } from "../format";
 import type { Io } from "../io";
 import { DEFAULT_FOLLOW_TIMEOUT, duration, endpointName, text, wholeNumber } from "../options";
@@ -66,15 +66,9 @@ async function showRun(ctx: Context, runId: string): Promise<void> {
   ]);
 }
 
-/** Follows a run found by id; one that has already ended is reported as it ended. */
+/** Follows a run found by id; one that has already ended is reported as it ended, with the same exit code. */
 async function followExisting(ctx: Context, runId: string, timeoutInMs: number): Promise<number> {
   const found = await findRun(ctx.api, runId);
-  if (!found.live && found.record && found.record.result !== "running" && found.record.result !== "awaiting-approval") {
-    const r = found.record;
-    if (ctx.out.mode === "json") ctx.out.json(r);
-    else ctx.out.line(`${runId} ended ${when(r.endedAt, ctx.io.nowInMs()) ?? ""}: ${r.result}${r.reason ? `: ${r.reason}` : ""}`);
-    return exitOfResult(r.result, r.dataSource.startsWith("rollback of run "));
-  }
   return followRun(ctx, runId, found.instanceId, { timeoutInMs });
 }
 
