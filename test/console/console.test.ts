@@ -113,17 +113,17 @@ describeWithBrowser("the operator console", (browser) => {
   it("draws one point per run on the endpoint's trend chart of each gate metric, with the threshold", async () => {
     await startThroughApi({ force: true }, "ended");
     const runs = ((await p.call("GET", "/api/runs?endpoint=retrain")).body as { runs: RunRecord[] }).runs;
-    const measured = runs.filter((r) => r.metrics?.AUC !== undefined);
+    const measured = runs.filter((r) => r.metrics?.auc !== undefined);
     expect(measured.length).toBeGreaterThanOrEqual(2);
     await page.goto(url("/endpoints/retrain"));
-    const auc = page.locator("svg.chart[data-metric=AUC]");
+    const auc = page.locator("svg.chart[data-metric=auc]");
     expect(await auc.locator("circle.challenger.point").count()).toBe(measured.length);
     const points = auc.locator("circle.challenger.point");
     const order = await Promise.all(Array.from({ length: await points.count() }, (_, i) => points.nth(i).getAttribute("data-run")));
     expect(order, "oldest left, newest right").toEqual(measured.map((r) => r.runId).reverse());
     expect(await auc.locator("line.threshold").count()).toBe(1);
     expect(await auc.getAttribute("aria-label")).toContain("gate threshold 0.85");
-    expect(await page.locator("figcaption", { hasText: "AUC >= champion − 0.05" }).count()).toBe(1);
+    expect(await page.locator("figcaption", { hasText: "auc >= champion − 0.05" }).count()).toBe(1);
   });
 
   it("approving a waiting run through its page promotes it, recorded with who approved and why", async () => {

@@ -33,10 +33,10 @@ describe("champion/challenger through the local host and service", () => {
     const champion = second.championMetrics as Record<string, number>;
     console.log(`rejected decision as the user sees it:\n  ${decision.reasons.join("\n  ")}`);
     expect(second.result).toBe("rejected");
-    expect(metrics.AUC).toBeGreaterThanOrEqual(0.6);
-    expect(champion.AUC).toBeGreaterThan(metrics.AUC! + 0.005);
+    expect(metrics.auc).toBeGreaterThanOrEqual(0.6);
+    expect(champion.auc).toBeGreaterThan(metrics.auc! + 0.005);
     expect(decision).toMatchObject({ passed: false, comparedWithChampion: true });
-    expect(decision.reasons[1]).toMatch(/^AUC is 0\.\d+ against the champion's 0\.\d+, fails the rule: at least champion-0\.005 = 0\.\d+\.$/);
+    expect(decision.reasons[1]).toMatch(/^auc is 0\.\d+ against the champion's 0\.\d+, fails the rule: at least champion-0\.005 = 0\.\d+\.$/);
     expect((await getEndpoint(p.emulator, "retrain")).Resources[0]!.Location).toEqual(serving);
   });
 });

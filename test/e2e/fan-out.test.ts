@@ -45,7 +45,7 @@ describe("a scheduled tick over several endpoints", () => {
     expect(endpoints[3]!.reason).toMatch(/staging the training data failed: .*missing\.csv cannot be read: ENOENT/);
     // customer2's own gate, and each endpoint's run recorded
     const c2 = (await p.call("GET", "/api/runs?endpoint=customer2")).body as { runs: RunRecord[] };
-    expect(c2.runs[0]).toMatchObject({ endpoint: "customer2", gateRules: "AUC>=0.8", result: "promoted", trigger: { kind: "schedule" } });
+    expect(c2.runs[0]).toMatchObject({ endpoint: "customer2", gateRules: "auc>=0.8", result: "promoted", trigger: { kind: "schedule" } });
     const c3 = (await p.call("GET", "/api/runs?endpoint=customer3")).body as { runs: RunRecord[] };
     expect(c3.runs[0]).toMatchObject({ result: "failed" });
     // the window: never more than 2 runs at once; each run started as soon as a slot was free

@@ -24,7 +24,7 @@ describe("runs through the local host", () => {
     expect(ended.status).toBe("Completed");
     const status = (await p.call("GET", "/api/retrain/retrain-retrain")).body as Record<string, unknown>;
     expect(status).toMatchObject({ result: "rejected", decision: { passed: false } });
-    expect(String(status.reason)).toMatch(/AUC is 0\.\d+, fails the rule: at least 0\.99/);
+    expect(String(status.reason)).toMatch(/auc is 0\.\d+, fails the rule: at least 0\.99/);
     expect(((await p.emulator.admin("GET", "calls")).body as Record<string, number>).patch).toBe(0);
     expect(await getEndpoint(p.emulator, "retrain")).toEqual(endpoint);
     expect(await score(p.emulator, endpoint, probe.columns, probe.rows)).toEqual(before);

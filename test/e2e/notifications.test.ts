@@ -121,7 +121,7 @@ describe("webhooks hear about runs", () => {
     const event = JSON.parse(got!.body) as { specversion: string; id: string; source: string; subject: string; time: string; data: { runId: string; summary: string; model: string; metrics: Record<string, number>; links: Record<string, string> } };
     expect(event).toMatchObject({ specversion: "1.0", id: `${runId}:promoted`, source: "/retrainer/endpoints/retrain", subject: runId });
     expect(event.data.model).toContain(`${runId}/model.ilearner`);
-    expect(event.data.metrics.AUC).toBe(record.metrics!.AUC);
+    expect(event.data.metrics.auc).toBe(record.metrics!.auc);
     expect(event.data.summary).toMatch(/meets the rule: at least 0\.8/);
     // the record link is the app's own API, and answers with the record
     expect((await p.call("GET", new URL(event.data.links.record!).pathname)).body).toMatchObject({ runId, result: "promoted" });

@@ -126,19 +126,20 @@ describe("POST /api/retrain refuses bad input by name and starts nothing", () =>
   });
 
   it.each([
-    ["an unknown operator", "AUC>>0.9", /^Gate rule "AUC>>0\.9" must look like "AUC>=0\.85"/],
-    ["an unknown metric", "AUCC>=0.9", /^Gate rule "AUCC>=0\.9" names an unknown metric "AUCC"; metrics \(Evaluate Model\): Accuracy, /],
+    ["an unknown operator", "AUC>>0.9", /^Gate rule "AUC>>0\.9" must look like "auc>=0\.85"/],
+    ["an unknown metric", "AUCC>=0.9", /^Gate rule "AUCC>=0\.9" names an unknown metric "AUCC"; metrics \(Evaluate Model\): accuracy, /],
+    ["a name that could be either log loss", "Loss<=0.4", /^Gate rule "Loss<=0\.4" names "Loss", which could be log_loss or training_log_loss: name one; metrics \(Evaluate Model\): accuracy, /],
     ["a bound that is not a number", "AUC>=high", /^Gate rule "AUC>=high" has a bound "high" that is neither a number nor "champion"/],
     ["no rules", " ; ", /^The gate policy has no rules/],
     ["an empty gate", "", /^gate must not be empty$/],
-    ["a percentage", "AUC>=85", /^Gate rule "AUC>=85" would never pass: AUC is between 0 and 1\.$/],
-    ["a threshold every model meets", "Accuracy>=0.8; AUC>=-1", /^Gate rule "AUC>=-1" would always pass: AUC is between 0 and 1\.$/],
-    ["a threshold at the bottom of its range", "AUC>=0", /^Gate rule "AUC>=0" would always pass: AUC is between 0 and 1\.$/],
-    ["a negative log loss bound", "Average Log Loss<=-0.1", /^Gate rule "Average Log Loss<=-0\.1" would never pass: Average Log Loss is 0 or more\.$/],
+    ["a percentage", "AUC>=85", /^Gate rule "AUC>=85" would never pass: auc is between 0 and 1\.$/],
+    ["a threshold every model meets", "Accuracy>=0.8; AUC>=-1", /^Gate rule "AUC>=-1" would always pass: auc is between 0 and 1\.$/],
+    ["a threshold at the bottom of its range", "AUC>=0", /^Gate rule "AUC>=0" would always pass: auc is between 0 and 1\.$/],
+    ["a negative log loss bound", "Average Log Loss<=-0.1", /^Gate rule "Average Log Loss<=-0\.1" would never pass: log_loss is 0 or more\.$/],
     // 400 nines parse to Infinity, which JSON then carries as null: "at least null" passed every model
     ["a threshold that overflows", `Average Log Loss>=${"9".repeat(400)}`, /^Gate rule "Average Log Loss>=9{60,}…" has a number longer than 24 characters\.$/],
     ["a champion factor of zero", "AUC>=champion*0", /^Gate rule "AUC>=champion\*0" multiplies the champion by 0; the factor must be between 0\.5 and 2\.$/],
-    ["a champion offset past the metric's range", "AUC>=champion-2", /^Gate rule "AUC>=champion-2" moves the champion's AUC by -2; at most 0\.5 either way is allowed\.$/],
+    ["a champion offset past the metric's range", "AUC>=champion-2", /^Gate rule "AUC>=champion-2" moves the champion's auc by -2; at most 0\.5 either way is allowed\.$/],
     ["too many rules", Array.from({ length: 17 }, () => "AUC>=0.8").join(";"), /^The gate policy has 17 rules; at most 16 are allowed\.$/],
   ])("the gate: %s → 400", async (_what, gate, message) => {
     await expectRefused(await retrain({ gate }), 400, message);

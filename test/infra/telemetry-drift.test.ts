@@ -28,7 +28,7 @@ const EXPECTED_EVENTS = [
   "PromotionVerified", "VerificationFailed", "ModelRolledBack", "RetrainCompleted", "RetrainFailed", "EndpointHealth",
 ];
 
-const EXPECTED_METRICS = ["Evaluation AUC", "Champion AUC", "Job duration seconds"];
+const EXPECTED_METRICS = ["Evaluation auc", "Champion auc", "Job duration seconds"];
 
 let sink: IngestionSink;
 let p: HostedPipeline;

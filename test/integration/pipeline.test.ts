@@ -44,7 +44,7 @@ describe("the pipeline against the local ML service and Azurite", () => {
     expect(result.error).toBeUndefined();
     expect(result.output).toMatchObject({ result: "promoted", decision: { passed: true } });
     const metrics = (result.output as { metrics: Record<string, number> }).metrics;
-    expect(metrics.AUC).toBeGreaterThanOrEqual(0.89);
+    expect(metrics.auc).toBeGreaterThanOrEqual(0.89);
     const served = await getEndpoint(e, "retrain");
     expect(served.Resources[0]!.Location.RelativeLocation).toBe(`${settings.STAGING_CONTAINER}/${input.runId}/model.ilearner`);
     expect(await score(e, endpoint, probe.columns, probeRows)).not.toEqual(before);

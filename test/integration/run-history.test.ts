@@ -5,7 +5,7 @@ import type { RunRecord } from "../../shared/history/run-record";
 import { isRunHistoryError, type RunHistoryError } from "../../shared/history/history-error";
 import { AZURITE_ACCOUNT, AZURITE_KEY } from "../../emulator/azurite";
 
-const metrics = { Accuracy: 0.84, Precision: 0.71, Recall: 0.6, "F-Score": 0.65, AUC: 0.89, "Average Log Loss": 0.35, "Training Log Loss": 0.4 };
+const metrics = { accuracy: 0.84, precision: 0.71, recall: 0.6, f1_score: 0.65, auc: 0.89, log_loss: 0.35, training_log_loss: 0.4 };
 const t0 = Date.parse("2025-06-01T02:00:00.000Z");
 const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
 
@@ -15,8 +15,8 @@ function run(runId: string, overrides: Partial<RunRecord> = {}): RunRecord {
     runId, endpoint: "census", instanceId: `retrain-${runId}`,
     trigger: { kind: "http", caller: "ops@example.com" },
     dataSource: "file data/census.csv", dataBytes: 2_048_576, dataSha256: "ab".repeat(32), jobId: `job-${runId}`,
-    metrics, championMetrics: { ...metrics, AUC: 0.87 },
-    gateRules: "AUC>=0.85; AUC>=champion-0.005",
+    metrics, championMetrics: { ...metrics, auc: 0.87 },
+    gateRules: "auc>=0.85; auc>=champion-0.005",
     decision: { passed: true, reasons: ["AUC 0.89 ≥ 0.85: passed.", "AUC 0.89 ≥ champion 0.87 − 0.005: passed."], comparedWithChampion: true },
     result: "promoted", reason: "The gate passed; the new model serves.",
     modelBefore: { backend: "classic", BaseLocation: "https://old.blob.core.windows.net/", RelativeLocation: "models/old.ilearner" },

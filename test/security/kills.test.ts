@@ -96,7 +96,7 @@ describe("npm run serve through kill -9 and restarts", () => {
     const third = await st.start();
     const two = await ended(third);
     expect(two).toMatchObject({ runtimeStatus: "Completed", result: "promoted", stage: "done" });
-    expect(typeof (two.championMetrics as Record<string, unknown> | undefined)?.AUC).toBe("number"); // the model served before the restarts was read and scored
+    expect(typeof (two.championMetrics as Record<string, unknown> | undefined)?.auc).toBe("number"); // the model served before the restarts was read and scored
     const record = (await api(third, "GET", `/api/runs/${String(two.runId)}`)).body as { modelBefore?: { RelativeLocation: string }; archivedModel?: { RelativeLocation: string } };
     expect(record.modelBefore?.RelativeLocation).toBe(one.model);
     expect(record.archivedModel?.RelativeLocation).toBe(`retrainer-archive/retrain/${String(two.runId)}/previous.ilearner`);

@@ -241,6 +241,16 @@ describe("retrainOrchestrator against the champion", () => {
     });
   });
 
+  it("a run started before the metric vocabulary (its input's rules say AUC) decides as before and is recorded under canonical names", async () => {
+    const oldGate = JSON.parse('[{"metric":"AUC","op":">=","threshold":0.85},{"metric":"AUC","op":">=","champion":{"factor":1,"offset":-0.005}}]') as RetrainInput["gate"];
+    const csv = `${header}\r\n0.84,0.7,0.6,0.65,0.88,0.33,0.4\r\n0.85,0.72,0.6,0.66,0.9,0.32,0.41\r\n`;
+    const old = await run((w) => (w.evaluationCsv = csv), { gate: oldGate });
+    const today = await run((w) => (w.evaluationCsv = csv), { gate });
+    expect(old.result.output).toEqual(today.result.output);
+    expect(old.result.output).toMatchObject({ result: "rejected", decision: { passed: false } });
+    expect(old.world.records.get("retrain-20260104T030000Z-abc123")).toMatchObject({ gateRules: "auc>=0.85; auc>=champion-0.005", metrics: { auc: 0.88 }, championMetrics: { auc: 0.9 } });
+  });
+
   it("first run (no champion row): relative rules are skipped, the decision says so, and the model is promoted", async () => {
     const { world, result } = await run(undefined, { gate });
     expect(world.patches).toHaveLength(1);
