@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
-type BuildModule = typeof import("../../../tools/build.mjs");
-let build: BuildModule;
+// tools/build.mts is an ES module Node runs as it is (the build cannot need a build).
+const load = () => import("../../../tools/build.mjs");
+let build: Awaited<ReturnType<typeof load>>;
 beforeAll(async () => {
-  // tools/build.mts is an ES module Node runs as it is (the build cannot need a build).
-  build = await import("../../../tools/build.mjs");
+  build = await load();
 });
 
 const repo = path.resolve(__dirname, "../../..");
