@@ -1,3 +1,4 @@
+import { WriteStream } from "node:tty";
 import { styleText } from "node:util";
 
 /** The styles the local programs use; Node's own names (util.styleText). */
@@ -14,15 +15,17 @@ export interface Sink {
 }
 
 /**
- * Colour as the conventions have it: NO_COLOR (any value but empty) turns it off, FORCE_COLOR
- * turns it on ("0" or "false": off), otherwise a terminal that is not "dumb" gets colour and a
- * pipe or a file plain text.
+ * Colour as Node decides it for its own output (tty's getColorDepth): FORCE_COLOR turns it on
+ * even in a pipe ("0" or "false": off) and wins over NO_COLOR; otherwise a terminal gets colour
+ * unless NO_COLOR is set or TERM is "dumb", and a pipe or a file gets plain text.
  */
 export function colourWanted(sink: Pick<Sink, "isTTY">, env: Readonly<Record<string, string | undefined>>): boolean {
-  if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "") return !["0", "false"].includes(env.FORCE_COLOR);
-  return sink.isTTY === true && env.TERM !== "dumb";
+  if (env.FORCE_COLOR === undefined && sink.isTTY !== true) return false;
+  return colourDepth(env) > 1;
 }
+
+/** Node's own reading of the environment (it uses nothing of the stream it is called on). */
+const colourDepth = (env: Readonly<Record<string, string | undefined>>): number => WriteStream.prototype.getColorDepth(env);
 
 /**
  * Text from outside (a run's reason, a job id, a host log line, an error) as a terminal may show

@@ -3,12 +3,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { withoutColourSettings } from "../support/colour";
+import { tempStateDir } from "../support/serve";
 
 const demo = path.resolve(__dirname, "../../dist/local-host/demo.js");
 
 function runDemo(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [demo, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
+    // The pipe alone decides colour, whatever NO_COLOR or FORCE_COLOR the environment running the tests has.
+    const child = spawn(process.execPath, [demo, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...withoutColourSettings(process.env), ...env } });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
@@ -16,12 +19,20 @@ function runDemo(args: string[], env: Record<string, string> = {}): Promise<{ co
   });
 }
 
+/** A run of the demo that starts things, in a state folder of its own (never the repo's .local). */
+const started = async (args: string[]) => runDemo([...args, `--state-dir=${await tempStateDir("retrainer-demo-")}`]);
+// eslint-disable-next-line no-control-regex -- escape sequences are what it looks for
+const ESCAPE = /[\u001b\u009b]/;
+
 describe("npm start", () => {
   it("completes a real retraining on generated data, shows scores before and after, and exits 0", async () => {
-    const { code, out } = await runDemo([]);
+    const { code, out } = await started([]);
     expect(out).toMatch(/POST \/api\/retrain → 202/);
     expect(out).toMatch(/training: job (Running|Finished) \(poll \d+\)/);
-    expect(out).toMatch(/✓ AUC is 0\.\d+, meets the rule: at least 0\.85/);
+    expect(out).toMatch(/✓ auc is 0\.\d+, meets the rule: at least 0\.85/i);
+    // Piped: one plain line per event, no colour, no rewriting.
+    expect(out).not.toMatch(ESCAPE);
+    expect(out).not.toContain("\r");
     expect(out).toMatch(/before\s+after/);
     expect(out).toMatch(/result\s+promoted/);
     expect(out).not.toMatch(/AccountKey=(?!\[REDACTED\])|sig=(?!\[REDACTED\])/);
@@ -29,17 +40,17 @@ describe("npm start", () => {
   });
 
   it("reports a rejected run, exits 0, and --dry-run promotes nothing", async () => {
-    const rejected = await runDemo(["--gate=AUC>=0.99"]);
+    const rejected = await started(["--gate=AUC>=0.99"]);
     expect(rejected.out).toMatch(/result\s+rejected/);
     expect(rejected.out).not.toMatch(/before\s+after/);
     expect(rejected.code).toBe(0);
-    const dry = await runDemo(["--dry-run"]);
+    const dry = await started(["--dry-run"]);
     expect(dry.out).toMatch(/result\s+dry-run/);
     expect(dry.code).toBe(0);
   });
 
   it("--backend=azureml narrates a v2 run: job, gate, the new deployment, each traffic step, verification, the same rows before and after", async () => {
-    const { code, out } = await runDemo(["--backend=azureml"]);
+    const { code, out } = await started(["--backend=azureml"]);
     expect(out).toMatch(/backend: Azure Machine Learning \(v2\)/);
     expect(out).toMatch(/✓ auc is 0\.\d+ against the champion's 0\.\d+, meets the rule/);
     for (const step of [/"blue":90,"d[a-z0-9]+":10/, /"blue":50,"d[a-z0-9]+":50/, /traffic \{"d[a-z0-9]+":100\}/]) expect(out).toMatch(step);
@@ -51,7 +62,7 @@ describe("npm start", () => {
   });
 
   it("--watch: a file dropped into the endpoint's data location starts a run through Event Grid, debounced, and is recorded as new data", async () => {
-    const { code, out } = await runDemo(["--watch", "--rows=3000"]);
+    const { code, out } = await started(["--watch", "--rows=3000"]);
     expect(out).toMatch(/watching blob:retrainer-data\/incoming\/ for new data/);
     expect(out).toMatch(/dropped retrainer-data\/incoming\/census-\d{4}-\d\d-\d\d\.csv/);
     expect(out).toMatch(/watcher newdata-retrain-1: debouncing \(1 blob waiting\)/);
@@ -72,7 +83,7 @@ describe("npm start", () => {
   it("exits non-zero for data it cannot train on, naming each failed check", async () => {
     const wrong = path.join(mkdtempSync(path.join(tmpdir(), "retrainer-demo-")), "no-label.csv");
     writeFileSync(wrong, "age,hours-per-week\n39,40\n50,13\n");
-    const refused = await runDemo([`--data=${wrong}`]);
+    const refused = await started([`--data=${wrong}`]);
     expect(refused.out).toMatch(/result +data-rejected/);
     expect(refused.out).toMatch(/The data has 2 rows; at least 100 are required\. The label column \("class" or "income"\) is missing\./);
     expect(refused.out).toMatch(/checks +2 rows, 2 columns \(no earlier promoted run to compare with\): failed/);
@@ -83,7 +94,7 @@ describe("npm start", () => {
 
 /** What the demo prints once it starts something; a refused command line never gets there. */
 const STARTING = /starting Azurite|ready: Functions host|POST \/api\/retrain (→|answered)/;
-const OPTIONS = ["--backend=classic|azureml", "--data=FILE.csv", "--gate=RULES", "--dry-run", "--rows=N", "--watch", "--verbose", "--help, -h"];
+const OPTIONS = ["--backend=classic|azureml", "--data=FILE.csv", "--gate=RULES", "--dry-run", "--rows=N", "--watch", "--verbose", "--state-dir=DIR", "--help, -h"];
 
 describe.concurrent("npm start checks every option before it starts anything", () => {
   it("a gate the API refuses exits 2 with the API's own message, and nothing starts", async () => {
@@ -119,7 +130,8 @@ describe.concurrent("npm start checks every option before it starts anything", (
   });
 
   it.each([
-    [["--gat=AUC>=0.9"], /Unknown option --gat \(did you mean --gate\?\)\. Known options: --backend, --data, --gate, --dry-run, --rows, --watch, --verbose, --help\./],
+    [["--gat=AUC>=0.9"], /Unknown option --gat \(did you mean --gate\?\)\. Known options: --backend, --data, --gate, --dry-run, --rows, --watch, --verbose, --state-dir, --help\./],
+    [["--state-dir=/dev/null"], /--state-dir: \/dev\/null exists and is not a folder\./],
     [["--backend=v3"], /--backend: "v3" is not one of classic, azureml\./],
     [["--data=/nonexistent/census.csv"], /--data: \/nonexistent\/census\.csv does not exist\./],
     [[`--data=${tmpdir()}`], /--data: .* is not a file\./],

@@ -79,6 +79,7 @@ describe.concurrent("other hostile options exit 2 before anything starts", () =>
     [DEMO, ["--rows=99999999999999999999"], /--rows: must be a whole number from 100 to 1,000,000/],
     [DEMO, ["--rows=-100"], /--rows: must be a whole number/],
     [DEMO, ["--rows=0x100"], /--rows: must be a whole number/],
+    [DEMO, ["--state-dir=/dev/null"], /--state-dir: \/dev\/null exists and is not a folder\./],
     [DEMO, ["--watch=\u001b[31mred"], /--watch is a switch and takes no value \(got "\\u001b\[31mred"\)/],
     [DEMO, [long], /Unknown option "--a{78}…"\./],
     [DEMO, ["x".repeat(10_000)], /Unexpected argument "x{80}…"/],

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
 
@@ -81,4 +83,16 @@ export async function freePorts(count: number): Promise<number[]> {
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
+}
+
+/**
+ * A new state folder in the temp folder that remembers free ports for Azurite and the ML
+ * service, as one `npm run serve` or `npm start` used would: both programs then start on those
+ * ports (instead of the standard ones another program may hold) and never touch the repo's .local.
+ */
+export async function tempStateDir(prefix = "retrainer-state-"): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const [azuriteBlob, azuriteQueue, azuriteTable, mlServices, mlManagement] = await freePorts(5);
+  writeFileSync(path.join(dir, "ports.json"), JSON.stringify({ azuriteBlob, azuriteQueue, azuriteTable, mlServices, mlManagement }));
+  return dir;
 }

@@ -11,13 +11,14 @@ const ESCAPE = /[\u001b\u009b]/;
 
 describe("colourWanted", () => {
   it.each([
-    [true, {}, true],
-    [false, {}, false],
-    [true, { NO_COLOR: "1" }, false],
-    [true, { NO_COLOR: "" }, true],
+    [true, { TERM: "xterm-256color" }, true],
+    [false, { TERM: "xterm-256color" }, false],
+    [true, { TERM: "xterm-256color", NO_COLOR: "1" }, false],
+    [true, { TERM: "xterm-256color", NO_COLOR: "" }, false],
+    [false, { TERM: "xterm-256color", FORCE_COLOR: "1" }, true],
     [false, { FORCE_COLOR: "1" }, true],
-    [true, { FORCE_COLOR: "0" }, false],
-    [true, { NO_COLOR: "1", FORCE_COLOR: "1" }, false],
+    [true, { TERM: "xterm-256color", FORCE_COLOR: "0" }, false],
+    [false, { FORCE_COLOR: "false" }, false],
     [true, { TERM: "dumb" }, false],
   ])("terminal %s, environment %j: %s", (isTTY, env, wanted) => {
     expect(colourWanted({ isTTY }, env)).toBe(wanted);
@@ -34,7 +35,7 @@ describe("printable", () => {
 describe("createTerminal", () => {
   it("piped: plain lines, one for each change of progress, no escape sequences, text from outside stripped", () => {
     const s = sink(false);
-    const t = createTerminal(s, { env: {}, prefix: () => "[  1.0s]" });
+    const t = createTerminal(s, { env: { TERM: "xterm-256color" }, prefix: () => "[  1.0s]" });
     t.line(["bold", "Summary"]);
     t.progress("training", "training: job Running (poll 1)");
     t.progress("training", "training: job Running (poll 1)");
@@ -71,7 +72,7 @@ describe("createTerminal", () => {
   it("terminal: the live line is rewritten in place with a spinner and the seconds in its step; a new step leaves the last one above", () => {
     const s = sink(true);
     let clock = 0;
-    const t = createTerminal(s, { env: {}, prefix: () => "[t]", now: () => clock });
+    const t = createTerminal(s, { env: { TERM: "xterm-256color" }, prefix: () => "[t]", now: () => clock });
     t.progress("training", "training: job Running (poll 1)");
     clock = 12_000;
     t.progress("training", "training: job Running (poll 3)");
