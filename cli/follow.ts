@@ -45,7 +45,7 @@ export function describeStage(s: RetrainStatus): { key: string; text: string } {
 function resultOf(s: RetrainStatus): { result: string; reason?: string } {
   const result = s.result ?? (s.runtimeStatus === "Terminated" ? "terminated" : s.runtimeStatus === "Failed" ? "failed" : s.runtimeStatus.toLowerCase());
   // A promotion states no reason of its own: the model it set and what the gate said are the why.
-  const said = [s.model && s.result === "promoted" ? `model ${s.model}` : undefined, ...(s.decision?.reasons ?? [])].filter(Boolean).join("; ");
+  const said = [s.model && s.result === "promoted" ? `model ${s.model}.` : undefined, ...(s.decision?.reasons ?? [])].filter(Boolean).join(" ");
   const reason = s.reason ?? (typeof s.output === "string" ? s.output : undefined) ?? (said || undefined);
   return { result, ...(reason ? { reason } : {}) };
 }

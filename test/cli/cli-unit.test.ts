@@ -142,7 +142,7 @@ describe("runs follow", () => {
     const f = fakeIo(following(statuses), { env: { NO_COLOR: "1" } });
     expect(await run(f.io, ["runs", "follow", RUN, "-o", "table"])).toBe(0);
     const lines = f.out.trimEnd().split("\n").map((l) => l.slice(10));
-    expect(lines).toEqual(["staging", "training  job abcdef012345 Running · poll 1", "promoted: model m.ilearner"]);
+    expect(lines).toEqual(["staging", "training  job abcdef012345 Running · poll 1", "promoted: model m.ilearner."]);
   });
 
   it("a rejection is exit 1; a timeout 7 and Ctrl-C 130, both saying the run goes on", async () => {
