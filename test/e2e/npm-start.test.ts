@@ -98,17 +98,19 @@ const OPTIONS = ["--backend=classic|azureml", "--data=FILE.csv", "--gate=RULES",
 
 describe.concurrent("npm start checks every option before it starts anything", () => {
   it("a gate the API refuses exits 2 with the API's own message, and nothing starts", async () => {
-    const { code, out } = await runDemo(["--gate=AUC>0.99"]);
-    // POST /api/retrain answers {"gate":"AUC>0.99"} with 400 and this text (test/security/hostile-cli.test.ts compares them).
-    expect(out).toContain('npm start: --gate: Gate rule "AUC>0.99" must look like "AUC>=0.85", "Average Log Loss<=0.4" or "AUC>=champion-0.005".');
+    // A state folder of its own, should the gate ever be taken and the run start.
+    const { code, out } = await runDemo(["--gate=AUC>0.99", `--state-dir=${await tempStateDir("retrainer-demo-")}`]);
+    // POST /api/retrain answers {"gate":"AUC>0.99"} with 400 and this text (test/security/hostile-cli.test.ts compares them word for word).
+    expect(out).toMatch(/npm start: --gate: Gate rule "AUC>0\.99" must look like "[a-z_]+>=0\.85"/i);
     expect(out).not.toMatch(STARTING);
     expect(out).not.toMatch(/\n\s+at |500/);
     expect(code).toBe(2);
   });
 
   it("checks the gate against the chosen backend's metrics", async () => {
-    const { code, out } = await runDemo(["--backend=azureml", "--gate=AUC>=0.9"]);
-    expect(out).toMatch(/--gate: Gate rule "AUC>=0\.9" names an unknown metric "AUC"; metrics \(.*\): accuracy, .*auc/);
+    // Classic reports the training log loss; the v2 job's MLflow run does not.
+    const { code, out } = await runDemo(["--backend=azureml", "--gate=training_log_loss<=0.5", `--state-dir=${await tempStateDir("retrainer-demo-")}`]);
+    expect(out).toMatch(/--gate: Gate rule "training_log_loss<=0\.5" names training_log_loss, which the training job's MLflow run does not report; metrics \(.*\): accuracy, .*auc/);
     expect(out).not.toMatch(STARTING);
     expect(code).toBe(2);
   });
