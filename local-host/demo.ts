@@ -158,7 +158,8 @@ async function main(): Promise<number> {
     },
     ...(o.backend === "azureml" ? { azureml: { endpoint: V2_ENDPOINT, gate: o.gate ?? DEMO_AZUREML.gate } } : {}),
     ...(o.watch ? { newData: DROP } : {}),
-    dataDir, demoRows: o.rows, schedules: false, propagationDelayInMs: 3_000,
+    // New rows each time: the run is kept, and the same data again would be skipped as unchanged.
+    dataDir, demoRows: o.rows, demoSeed: Date.now() % 1_000_000_007, schedules: false, propagationDelayInMs: 3_000,
     log: (l) => {
       hostLog.push(redact(l));
       if (o.verbose) console.log(`        ${redact(l)}`);

@@ -36,6 +36,8 @@ export interface LocalStackOptions {
   /** Where demo training data is written (becomes RETRAIN_DATA_ROOT). */
   readonly dataDir: string;
   readonly demoRows: number;
+  /** The generated rows' seed; the same one (serve's) each start unless given. */
+  readonly demoSeed?: number;
   readonly hostPort?: number;
   readonly schedules: boolean;
   readonly propagationDelayInMs: number;
@@ -221,7 +223,7 @@ export async function startLocalStack(o: LocalStackOptions): Promise<LocalStack>
     }
     mkdirSync(o.dataDir, { recursive: true });
     const demo = path.join(o.dataDir, "census.csv");
-    writeFileSync(demo, syntheticCensusCsv(o.demoRows, 20_261_128));
+    writeFileSync(demo, syntheticCensusCsv(o.demoRows, o.demoSeed ?? 20_261_128));
     values.RETRAIN_DATA_ROOT = o.dataDir;
     // The operator console's sign-in takes the function key here; its signing secret is derived
     // from it, so sessions and chat links outlive a restart of serve.
