@@ -46,6 +46,8 @@ const APP_ROUTES: [method: string, route: string, body?: string][] = [
   ["POST", `/api/retrain/${ID}/cancel`, "{}"],
   ["GET", "/api/runs"],
   ["GET", "/api/runs/retrain-20260101T000000Z-000000"],
+  ["GET", "/api/endpoints"],
+  ["GET", "/api/endpoints/retrain"],
   ["POST", "/api/endpoints/retrain/rollback", "{}"],
   ["POST", "/api/endpoints/retrain/uploads", JSON.stringify({ name: "x.csv" })],
 ];
