@@ -59,6 +59,8 @@ param azureMlWorkspaceId string = ''
 param azureMlEnvironmentId string = ''
 @description('Azure ML (v2) training compute (ARM id); empty: serverless.')
 param azureMlComputeId string = ''
+@description('Azure ML (v2) code asset version (ARM id) the training job runs; empty: the script is in the environment\'s image.')
+param azureMlCodeId string = ''
 
 var tags = {
   'azd-env-name': environmentName
@@ -199,6 +201,7 @@ module api 'app/api.bicep' = {
     azureMlWorkspaceId: azureMlWorkspaceId
     azureMlEnvironmentId: azureMlEnvironmentId
     azureMlComputeId: azureMlComputeId
+    azureMlCodeId: azureMlCodeId
   }
 }
 
@@ -213,6 +216,7 @@ var azureMlActions = [
   'Microsoft.MachineLearningServices/workspaces/jobs/cancel/action'
   'Microsoft.MachineLearningServices/workspaces/experiments/runs/read'
   'Microsoft.MachineLearningServices/workspaces/environments/versions/read'
+  'Microsoft.MachineLearningServices/workspaces/codes/versions/read'
   'Microsoft.MachineLearningServices/workspaces/models/versions/read'
   'Microsoft.MachineLearningServices/workspaces/models/versions/write'
   'Microsoft.MachineLearningServices/workspaces/onlineEndpoints/read'

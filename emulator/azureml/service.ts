@@ -79,7 +79,7 @@ async function seed(ctx: AzureMlContext): Promise<void> {
   const modelId = `${workspaceIdOf(ctx.config)}/models/${SEED_MODEL.name}/versions/${SEED_MODEL.version}`;
   ctx.state.models.set(SEED_MODEL.name, new Map([[SEED_MODEL.version, {
     name: SEED_MODEL.name, version: SEED_MODEL.version, model: seeded.model,
-    properties: { modelType: "custom_model", modelUri: "azureml://datastores/workspaceblobstore/paths/seed/census.ilearner", description: "seed model", tags: {} },
+    properties: { modelType: "mlflow_model", modelUri: "azureml://datastores/workspaceblobstore/paths/seed/census-model", description: "seed model: an MLflow model, as the app's jobs write", tags: {} },
   }]]));
   for (const name of ctx.config.endpoints) {
     ctx.state.endpoints.set(name, {

@@ -7,6 +7,8 @@ export interface JobRecord {
   readonly name: string;
   status: JobStatus;
   readonly properties: Record<string, unknown>;
+  /** The command as the job runs it: inputs and outputs bound, `$[[ ]]` segments kept or dropped (none for a run made through MLflow). */
+  readonly resolvedCommand?: string;
   readonly createdAtMs: number;
   startedAtMs?: number;
   endedAtMs?: number;

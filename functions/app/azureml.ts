@@ -31,6 +31,7 @@ export function azureMlClients(settings: Settings, telemetry: Telemetry): AzureM
     options: {
       environmentId: settings.AZUREML_ENVIRONMENT_ID,
       ...(settings.AZUREML_COMPUTE_ID ? { computeId: settings.AZUREML_COMPUTE_ID } : {}),
+      ...(settings.AZUREML_CODE_ID ? { codeId: settings.AZUREML_CODE_ID } : {}),
       command: settings.AZUREML_TRAINING_COMMAND,
       instanceType: settings.AZUREML_INSTANCE_TYPE,
       instanceCount: settings.AZUREML_INSTANCE_COUNT,

@@ -39,6 +39,8 @@ param azureMlWorkspaceId string = ''
 @description('Azure ML (v2) training environment (ARM id).')
 param azureMlEnvironmentId string = ''
 param azureMlComputeId string = ''
+@description('Azure ML (v2) code asset version (ARM id) the training job runs; empty: the script is in the environment\'s image.')
+param azureMlCodeId string = ''
 param azureMlTrafficSteps string = '10,50,100'
 param azureMlMirrorPercent string = '0'
 @description('Client id of a Microsoft Entra app registration for App Service authentication. With it, approvals record the signed-in approver; empty leaves authentication off, and approvers are recorded as "function key".')
@@ -178,7 +180,8 @@ var appSettings = {
   AZUREML_ARM_URL: environment().resourceManager
   AZUREML_ENVIRONMENT_ID: azureMlEnvironmentId
   AZUREML_COMPUTE_ID: azureMlComputeId
-  AZUREML_TRAINING_COMMAND: 'python train.py --data \${{inputs.data}} --probe \${{inputs.probe}}'
+  AZUREML_CODE_ID: azureMlCodeId
+  AZUREML_TRAINING_COMMAND: 'python train.py --data \${{inputs.data}} $[[--probe \${{inputs.probe}}]]'
   AZUREML_INSTANCE_TYPE: 'Standard_DS3_v2'
   AZUREML_INSTANCE_COUNT: '1'
   AZUREML_TRAFFIC_STEPS: azureMlTrafficSteps

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { parseGateRules } from "../evaluation/gate";
 import { catalogueFor } from "../evaluation/catalogues";
 import { BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND, type Backend } from "../backends/backend";
-import { badWorkspaceId } from "../backends/azureml/workspace";
+import { badWorkspaceId, parseCodeVersionId } from "../backends/azureml/workspace";
+import { DEFAULT_TRAINING_COMMAND, trainingCommandProblem } from "../backends/azureml/training-job";
 import { isSystemContainer, parseDataSource, type SourcePolicy } from "../storage/data-source";
 import { describeDataLocation, holds, overlap, parseDataLocation, type DataLocation } from "../storage/data-location";
 import { DEFAULT_DATA_EXPECTATIONS, type DataExpectations } from "../data/checks";
@@ -211,7 +212,20 @@ export const settingsSchema = z
     AZUREML_ACCESS_TOKEN: z.string().optional(),
     AZUREML_ENVIRONMENT_ID: z.string().optional(),
     AZUREML_COMPUTE_ID: z.string().optional(),
-    AZUREML_TRAINING_COMMAND: z.string().min(1).default("python train.py --data ${{inputs.data}} --probe ${{inputs.probe}}"),
+    AZUREML_TRAINING_COMMAND: z.string().min(1).default(DEFAULT_TRAINING_COMMAND).superRefine((v, ctx) => {
+      const problem = trainingCommandProblem(v);
+      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `AZUREML_TRAINING_COMMAND ${problem}` });
+    }),
+    // The code the job runs, uploaded once as a code asset; unset: the script is in the environment's image.
+    AZUREML_CODE_ID: z.string().optional().transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      const parsed = parseCodeVersionId(v);
+      if ("problem" in parsed) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `AZUREML_CODE_ID ${parsed.problem}` });
+        return z.NEVER;
+      }
+      return parsed.id;
+    }),
     AZUREML_INSTANCE_TYPE: z.string().min(1).default("Standard_DS3_v2"),
     AZUREML_INSTANCE_COUNT: z.coerce.number().int("AZUREML_INSTANCE_COUNT must be a whole number").min(1, "AZUREML_INSTANCE_COUNT must be at least 1").max(20, "AZUREML_INSTANCE_COUNT must be at most 20").default(1),
     AZUREML_TRAFFIC_STEPS: z.string().default("10,50,100").transform((text, ctx) => {
@@ -282,6 +296,12 @@ export const settingsSchema = z
         if (!s[name]) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `${name} is required: endpoint(s) ${v2.join(", ")} use the azureml backend` });
       }
       for (const e of v2) if (!/^[a-zA-Z][a-zA-Z0-9-]{2,31}$/.test(e)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["RETRAIN_ENDPOINTS"], message: `RETRAIN_ENDPOINTS: "${e}" uses the azureml backend, so it must be an online endpoint name (a letter, then letters, digits and dashes, 3 to 32 characters)` });
+    }
+    // A job runs code of its own workspace only.
+    // (not a string when the setting itself was refused: the refinement still runs)
+    const codeWorkspace = typeof s.AZUREML_CODE_ID === "string" ? parseCodeVersionId(s.AZUREML_CODE_ID) : undefined;
+    if (codeWorkspace && "workspaceId" in codeWorkspace && s.AZUREML_WORKSPACE_ID && codeWorkspace.workspaceId.toLowerCase() !== s.AZUREML_WORKSPACE_ID.toLowerCase()) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["AZUREML_CODE_ID"], message: "AZUREML_CODE_ID names a code asset of another workspace than AZUREML_WORKSPACE_ID; a job runs code of its own workspace" });
     }
     if (s.AZUREML_ACCESS_TOKEN && !isLoopbackUrl(s.AZUREML_ARM_URL)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["AZUREML_ACCESS_TOKEN"], message: "AZUREML_ACCESS_TOKEN is for the local Azure ML service only (AZUREML_ARM_URL on loopback); in Azure the app signs in with its identity" });

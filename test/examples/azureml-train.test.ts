@@ -13,6 +13,8 @@ import { rangeOf } from "../../shared/evaluation/vocabulary";
 import { compareProbabilities } from "../../shared/evaluation/canary";
 import { settingsSchema } from "../../shared/config/settings";
 import { PROBE_ROWS } from "../../shared/storage/staging";
+import { resolveCommand } from "../../shared/backends/azureml/command";
+import { MODEL_TYPE } from "../../shared/backends/azureml/training-job";
 
 /**
  * examples/azureml/train.py, unchanged, on the real census data, run the way an Azure ML (v2) job
@@ -61,11 +63,13 @@ describe("examples/azureml/job.yml", () => {
     expect(/^ {2}conda_file: (.+)$/m.exec(yml)?.[1]).toBe("environment/conda.yaml");
   });
 
-  it("names its inputs and output as the app's job does (data, probe, champion; model, a custom_model)", () => {
+  it("names its inputs and output as the app's job does (data, probe, champion; model, an MLflow model as the app registers it)", () => {
     const names = (section: string) => [...(new RegExp(`^${section}:\\n((?:(?: {2}|#).*\\n)+)`, "m").exec(yml)?.[1] ?? "").matchAll(/^ {2}(?:#\s*)?(\w+):$/gm)].map((m) => m[1]);
     expect(names("inputs")).toEqual(["data", "probe", "champion"]);
     expect(names("outputs")).toEqual(["model"]);
-    expect(yml).toMatch(/^outputs:\n(?: {2}#.*\n)* {2}model:\n {4}type: custom_model$/m);
+    expect(MODEL_TYPE).toBe("mlflow_model");
+    expect(yml).toMatch(new RegExp(`^outputs:\\n(?: {2}#.*\\n)* {2}model:\\n {4}type: ${MODEL_TYPE}$`, "m"));
+    expect(yml).toMatch(new RegExp(`^ {2}# champion:\\n {2}# {3}type: ${MODEL_TYPE}$`, "m"));
   });
 });
 
@@ -93,10 +97,13 @@ describe("examples/azureml/train.py on the census data", () => {
       return ((await res.json()) as { run: { info: { run_id: string } } }).run.info.run_id;
     }
 
-    /** The app's command, `${{inputs.x}}` resolved to local files as Azure ML resolves them to mounted paths. */
+    /**
+     * The app's command, `${{inputs.x}}` resolved to local files as Azure ML resolves them to
+     * mounted paths, `$[[ ]]` kept or dropped as the job has the input (the local v2 service's rules).
+     */
     async function runJob(inputs: Record<string, string>, model: string): Promise<Job> {
       const command = settingsSchema.innerType().shape.AZUREML_TRAINING_COMMAND.parse(undefined);
-      const argv = command.split(/\s+/).map((t) => t.replace(/^\$\{\{inputs\.(\w+)\}\}$/, (_, name: string) => inputs[name] ?? `<no input ${name}>`));
+      const argv = resolveCommand(command, { inputs, outputs: { model } }).split(/\s+/);
       expect(argv[0]).toBe("python");
       const runId = await newRun();
       const env = {
@@ -198,6 +205,17 @@ describe("examples/azureml/train.py on the census data", () => {
       const r = compareProbabilities(logged, served);
       expect(r.matched, r.summary).toBe(true);
     });
+
+    it("runs the app's command for a run without probe rows (the $[[--probe …]] segment dropped) and logs no probe_score", async () => {
+      const command = settingsSchema.innerType().shape.AZUREML_TRAINING_COMMAND.parse(undefined);
+      expect(resolveCommand(command, { inputs: { data: "/d.csv" }, outputs: {} })).toBe("python train.py --data /d.csv");
+      const job = await runJob({ data: files().first }, path.join(dir, "model-no-probe"));
+      expect(job.stderr).not.toMatch(/Traceback/);
+      expect(job.code).toBe(0);
+      expect((await mlflow.getRun(job.runId)).metrics.auc).toBeGreaterThan(0.85);
+      expect(await mlflow.getMetricHistory(job.runId, PROBE_METRIC)).toEqual([]);
+      expect(existsSync(path.join(dir, "model-no-probe", "MLmodel"))).toBe(true);
+    }, 60_000);
 
     it("refuses data without a needed column, naming it, and logs nothing", async () => {
       const bad = path.join(dir, "bad.csv");

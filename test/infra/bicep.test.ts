@@ -193,7 +193,7 @@ describe("infra/ with the real Bicep compiler", () => {
  * `pollOperation` reads the operation the caller started: neither needs a workspace action.
  */
 const AZUREML_ACTIONS: Record<string, readonly string[]> = {
-  "jobs.submit": ["jobs/read", "jobs/write", "environments/versions/read"],
+  "jobs.submit": ["jobs/read", "jobs/write", "environments/versions/read", "codes/versions/read"],
   "jobs.get": ["jobs/read"],
   "jobs.cancel": ["jobs/cancel/action"],
   "mlflow.getRun": ["read", "experiments/runs/read"],

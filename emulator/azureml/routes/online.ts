@@ -73,6 +73,11 @@ export function onlineRoutes(r: Router, ctx: AzureMlContext): void {
     const m = /\/models\/([^/]+)\/versions\/([^/]+)$/.exec(modelId);
     const model = m && modelId.toLowerCase().startsWith(workspaceIdOf(ctx.config).toLowerCase()) ? ctx.state.models.get(m[1]!)?.get(m[2]!) : undefined;
     if (!model) throw badRequest(`properties.model ${modelId || "(none)"} is not a registered model version of this workspace.`);
+    // Azure ML makes the scoring script and environment itself for MLflow models only [MLD]; the wording of its refusal is unverified.
+    const code = p.codeConfiguration as { scoringScript?: unknown } | undefined;
+    if (!isMlflowModel(model.properties.modelType) && (typeof p.environmentId !== "string" || typeof code?.scoringScript !== "string")) {
+      throw badRequest(`Model ${model.name}:${model.version} is a ${model.properties.modelType}, not an MLflow model: deploying it needs properties.environmentId and properties.codeConfiguration with a scoring script. Only MLflow models deploy without them.`);
+    }
     const existing = e.deployments.get(name);
     if (!existing && e.deployments.size >= MAX_DEPLOYMENTS_PER_ENDPOINT) throw badRequest(`Endpoint ${e.name} has ${MAX_DEPLOYMENTS_PER_ENDPOINT} deployments, the most it can have.`);
     const d: DeploymentRecord = existing ?? { name, body, modelId, provisioningState: "Creating", scored: 0, mirrored: 0 };
@@ -164,3 +169,6 @@ function endpointBody(ctx: AzureMlContext, e: EndpointRecord): unknown {
 function deploymentBody(ctx: AzureMlContext, e: EndpointRecord, d: DeploymentRecord): unknown {
   return { ...d.body, id: `${workspaceIdOf(ctx.config)}/onlineEndpoints/${e.name}/deployments/${d.name}`, name: d.name, properties: { ...(d.body.properties as object), model: d.modelId, provisioningState: d.provisioningState } };
 }
+
+/** `mlflow_model` as the SDK writes it, `MLFlowModel` as the REST examples do. */
+const isMlflowModel = (modelType: string) => modelType.replace(/_/g, "").toLowerCase() === "mlflowmodel";

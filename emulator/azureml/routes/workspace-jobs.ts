@@ -4,6 +4,7 @@ import { arm, inWorkspace, objectBody } from "../guard";
 import { badRequest, notFound, JOB_NAME } from "../rules";
 import type { JobRecord } from "../state";
 import { workspaceIdOf } from "../config";
+import { checkedCommand } from "../job-spec";
 import { WS } from "./paths";
 
 /** Workspace GET (its MLflow tracking URI) and command jobs: PUT, GET, cancel [contract §1, §2]. */
@@ -24,16 +25,17 @@ export function workspaceAndJobRoutes(r: Router, ctx: AzureMlContext): void {
     const existing = ctx.state.jobs.get(name);
     if (existing) {
       // A second PUT replaces the tags; create-only fields must not change (the real error is unverified).
-      for (const k of ["command", "environmentId"] as const) if (p[k] !== undefined && p[k] !== existing.properties[k]) throw badRequest(`Property ${k} of job ${name} cannot be changed after it is created.`);
+      for (const k of ["command", "environmentId", "codeId"] as const) if (p[k] !== undefined && p[k] !== existing.properties[k]) throw badRequest(`Property ${k} of job ${name} cannot be changed after it is created.`);
       existing.properties.tags = p.tags ?? {};
       return { status: 200, body: jobBody(ctx, existing) };
     }
     if (p.jobType !== "Command") throw badRequest('properties.jobType must be "Command" (this service runs command jobs).');
     for (const k of ["command", "environmentId"] as const) if (typeof p[k] !== "string" || p[k] === "") throw badRequest(`properties.${k} is required.`);
-    const job: JobRecord = { name, status: "NotStarted", properties: { experimentName: "Default", ...p }, createdAtMs: ctx.now(), metrics: new Map(), history: new Map() };
+    const resolvedCommand = checkedCommand(name, p);
+    const job: JobRecord = { name, status: "NotStarted", properties: { experimentName: "Default", ...p }, resolvedCommand, createdAtMs: ctx.now(), metrics: new Map(), history: new Map() };
     ctx.state.jobs.set(name, job);
     ctx.jobs.submit(job);
-    ctx.log(`job ${name} submitted`);
+    ctx.log(`job ${name} submitted: ${resolvedCommand}`);
     return { status: 201, body: jobBody(ctx, job) };
   }));
 

@@ -14,6 +14,8 @@ export interface AzureMlDependencies {
   readonly options: {
     readonly environmentId: string;
     readonly computeId?: string;
+    /** The code asset version the job runs (ARM id); without it the script is in the environment's image. */
+    readonly codeId?: string;
     readonly command: string;
     readonly instanceType: string;
     readonly instanceCount: number;

@@ -8,6 +8,7 @@ import { v2 } from "./training";
 import { modelOfId, servingOf } from "./serving";
 import { modelVersionId } from "../../../shared/backends/azureml/workspace";
 import { CHAMPION_PREFIX, PROBE_METRIC } from "../../../shared/backends/azureml/metrics";
+import { MODEL_TYPE } from "../../../shared/backends/azureml/training-job";
 import type { AsyncOperation, OperationStatus } from "../../../shared/backends/azureml/async-operation";
 import type { AzureMlModelRef } from "../../../shared/backends/model-ref";
 import { compareProbabilities } from "../../../shared/evaluation/canary";
@@ -30,7 +31,7 @@ export function azureMlRolloutActivities(d: ActivityDependencies) {
         const ml = v2(d);
         const version = modelVersionFor(i.runId);
         const { model, alreadyRegistered } = await ml.models.register(i.endpoint, version, {
-          modelUri: `azureml://jobs/${i.jobId}/outputs/model`, jobName: i.jobId, modelType: "custom_model", tags: { "retrainer.run": i.runId },
+          modelUri: `azureml://jobs/${i.jobId}/outputs/model`, jobName: i.jobId, modelType: MODEL_TYPE, tags: { "retrainer.run": i.runId },
         });
         d.telemetry.event("ModelRegistered", { ...ref(i), jobId: i.jobId, model: `${model.name}:${model.version}`, alreadyRegistered: String(alreadyRegistered) });
         return { backend: "azureml", name: model.name, version: model.version };

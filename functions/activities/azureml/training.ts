@@ -7,6 +7,7 @@ import { ref } from "../ref";
 import { runBlobs } from "../../../shared/storage/staging";
 import { jobNameFor } from "../../../shared/backends/azureml/jobs-client";
 import { AZUREML_METRICS, CHAMPION_PREFIX } from "../../../shared/backends/azureml/metrics";
+import { MODEL_TYPE } from "../../../shared/backends/azureml/training-job";
 import { AzureMlError } from "../../../shared/backends/azureml/azureml-error";
 import { evaluateGate } from "../../../shared/evaluation/gate";
 import { fromReported } from "../../../shared/evaluation/metrics";
@@ -34,14 +35,15 @@ export function azureMlTrainingActivities(d: ActivityDependencies) {
         const serving = await servingOf(ml, i.endpoint);
         const name = jobNameFor(i.runId);
         const { alreadySubmitted } = await ml.jobs.submit(name, {
-          command: ml.options.command, environmentId: ml.options.environmentId, ...(ml.options.computeId ? { computeId: ml.options.computeId } : {}),
+          command: ml.options.command, environmentId: ml.options.environmentId, ...(ml.options.computeId ? { computeId: ml.options.computeId } : {}), ...(ml.options.codeId ? { codeId: ml.options.codeId } : {}),
           experimentName: `retrainer-${i.endpoint}`, displayName: `retrain ${i.endpoint} (${i.runId})`,
           inputs: {
             data: { jobInputType: "uri_file", uri: await blobUrl(names.input) },
             ...(i.probe ? { probe: { jobInputType: "uri_file" as const, uri: await blobUrl(names.probe) } } : {}),
-            ...(serving.model ? { champion: { jobInputType: "custom_model" as const, uri: `azureml:${serving.model.name}:${serving.model.version}` } } : {}),
+            // The serving version as an MLflow model: the job loads it with mlflow.pyfunc, as the deployment serves it.
+            ...(serving.model ? { champion: { jobInputType: MODEL_TYPE, uri: `azureml:${serving.model.name}:${serving.model.version}` } } : {}),
           },
-          outputs: { model: { jobOutputType: "custom_model" } },
+          outputs: { model: { jobOutputType: MODEL_TYPE } },
           tags: { "retrainer.run": i.runId, "retrainer.endpoint": i.endpoint },
           timeoutInSeconds: d.options.jobSasLifetimeInMs / 1000,
         });

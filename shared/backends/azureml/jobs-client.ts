@@ -19,6 +19,8 @@ export interface CommandJobSpec {
   /** ARM id of the environment (`…/environments/{e}/versions/{v}`). */
   readonly environmentId: string;
   readonly computeId?: string;
+  /** ARM id of a code asset version (`…/codes/{c}/versions/{v}`): the job's working directory. Without it the job runs in the image alone. */
+  readonly codeId?: string;
   readonly experimentName: string;
   readonly displayName: string;
   readonly inputs: Readonly<Record<string, JobInput>>;
@@ -88,7 +90,7 @@ export class JobsClient {
     if (existing) return { job: existing, alreadySubmitted: true };
     const body = {
       properties: {
-        jobType: "Command", command: spec.command, environmentId: spec.environmentId, ...(spec.computeId ? { computeId: spec.computeId } : {}),
+        jobType: "Command", command: spec.command, environmentId: spec.environmentId, ...(spec.computeId ? { computeId: spec.computeId } : {}), ...(spec.codeId ? { codeId: spec.codeId } : {}),
         experimentName: spec.experimentName, displayName: spec.displayName, tags: spec.tags, inputs: spec.inputs, outputs: spec.outputs,
         ...(spec.timeoutInSeconds ? { limits: { jobLimitsType: "Command", timeout: `PT${Math.ceil(spec.timeoutInSeconds)}S` } } : {}),
       },

@@ -9,6 +9,8 @@ export interface ModelVersion {
   readonly name: string;
   readonly version: string;
   readonly modelUri: string;
+  /** As registered (`mlflow_model`, `custom_model`, …); a PUT without it would change it to the default. */
+  readonly modelType?: string;
   readonly jobName?: string;
   readonly tags: Readonly<Record<string, string>>;
 }
@@ -17,14 +19,14 @@ export interface RegisterModelOptions {
   /** `azureml://jobs/{job}/outputs/{output}/paths/{path}` [MM]. */
   readonly modelUri: string;
   readonly jobName?: string;
-  readonly modelType?: "mlflow_model" | "custom_model";
+  readonly modelType?: string;
   readonly description?: string;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
 interface VersionResource {
   name?: string;
-  properties?: { modelUri?: unknown; jobName?: unknown; tags?: Record<string, string> | null };
+  properties?: { modelUri?: unknown; modelType?: unknown; jobName?: unknown; tags?: Record<string, string> | null };
 }
 
 /** Model versions in the workspace registry: register, read, list by tag, retag. */
@@ -66,7 +68,7 @@ export class ModelsClient {
 
   /** Replaces the version's tags (a PUT of the whole version: its other properties stay as they are). */
   async setTags(m: ModelVersion, tags: Readonly<Record<string, string>>): Promise<ModelVersion> {
-    return this.put(m.name, m.version, { modelUri: m.modelUri, ...(m.jobName ? { jobName: m.jobName } : {}), tags });
+    return this.put(m.name, m.version, { modelUri: m.modelUri, ...(m.modelType ? { modelType: m.modelType } : {}), ...(m.jobName ? { jobName: m.jobName } : {}), tags });
   }
 
   /** Versions carrying `tag` (any value), newest first; follows `nextLink` up to `maxPages`. */
@@ -92,6 +94,9 @@ export class ModelsClient {
 function modelVersion(operation: string, name: string, version: string, r: VersionResource): ModelVersion {
   const uri = r.properties?.modelUri;
   if (typeof uri !== "string" || uri === "" || version === "") throw invalidResponse(operation, `model ${name}:${version} with no model URI`);
-  const jobName = r.properties?.jobName;
-  return { name, version, modelUri: uri, ...(typeof jobName === "string" && jobName ? { jobName } : {}), tags: r.properties?.tags ?? {} };
+  const { jobName, modelType } = r.properties ?? {};
+  return {
+    name, version, modelUri: uri, ...(typeof modelType === "string" && modelType ? { modelType } : {}), ...(typeof jobName === "string" && jobName ? { jobName } : {}),
+    tags: r.properties?.tags ?? {},
+  };
 }

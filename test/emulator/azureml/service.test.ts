@@ -47,7 +47,7 @@ const settled = (op: AsyncOperation) => until(() => clients().online.pollOperati
 
 const spec = (inputs: CommandJobSpec["inputs"] = {}): CommandJobSpec => ({
   command: "python train.py", environmentId: "azureml:sklearn:1", experimentName: "retrainer", displayName: "census",
-  inputs: { data: { jobInputType: "uri_file", uri: dataUrl }, ...inputs }, outputs: { model: { jobOutputType: "custom_model" } }, tags: {},
+  inputs: { data: { jobInputType: "uri_file", uri: dataUrl }, ...inputs }, outputs: { model: { jobOutputType: "mlflow_model" } }, tags: {},
 });
 async function trainedJob(inputs: CommandJobSpec["inputs"] = {}) {
   const name = jobNameFor(`t-${randomUUID()}`);
@@ -93,10 +93,58 @@ describe("the local Azure ML (v2) service", () => {
   });
 
   it("evaluates the champion model input on the same rows and logs it with a champion_ prefix", async () => {
-    const job = await trainedJob({ champion: { jobInputType: "custom_model", uri: `azureml:${SEED_MODEL.name}:${SEED_MODEL.version}` } });
+    const job = await trainedJob({ champion: { jobInputType: "mlflow_model", uri: `azureml:${SEED_MODEL.name}:${SEED_MODEL.version}` } });
     const { metrics } = await clients().mlflow.getRun(job.name);
     expect(metrics.champion_auc).toBeGreaterThan(0);
     expect(metrics.champion_auc).not.toBe(metrics.auc);
+  });
+
+  it("runs the command as Azure ML would: $[[ ]] kept with its input, dropped without it; a bare missing input refused, nothing created", async () => {
+    const command = "python train.py --data ${{inputs.data}} $[[--probe ${{inputs.probe}}]] --model_output ${{outputs.model}}";
+    const probeInput = { probe: { jobInputType: "uri_file" as const, uri: dataUrl } };
+    const submit = async (c: string, inputs: CommandJobSpec["inputs"] = {}) => {
+      const name = jobNameFor(`t-${randomUUID()}`);
+      const r = await clients().jobs.submit(name, { ...spec(inputs), command: c }).then(() => "created", (e: Error) => e.message);
+      return { name, r };
+    };
+    const wd = (name: string) => `/mnt/azureml/cr/j/${name}/cap/data-capability/wd`;
+    const kept = await submit(command, probeInput);
+    expect(kept.r).toBe("created");
+    expect(svc.state.jobs.get(kept.name)!.resolvedCommand).toBe(`python train.py --data ${wd(kept.name)}/INPUT_data --probe ${wd(kept.name)}/INPUT_probe --model_output ${wd(kept.name)}/model`);
+    const dropped = await submit(command);
+    expect(svc.state.jobs.get(dropped.name)!.resolvedCommand).toBe(`python train.py --data ${wd(dropped.name)}/INPUT_data --model_output ${wd(dropped.name)}/model`);
+
+    const bare = await submit("python train.py --data ${{inputs.data}} --probe ${{inputs.probe}}");
+    expect(bare.r).toMatch(/^submit job failed with 400 BadRequest: Inputs to job does not contain 'probe' referenced in command/);
+    expect(svc.state.jobs.has(bare.name)).toBe(false);
+    expect((await submit("python train.py $[[--probe ${{inputs.probe}}")).r).toMatch(/400 BadRequest: The command cannot be read: the optional segment at character 17 is not closed/);
+    // Both finish as jobs do.
+    for (const name of [kept.name, dropped.name]) await until(() => clients().jobs.get(name), (j) => j!.phase === "succeeded", 60_000);
+  });
+
+  it("takes codeId as a code version's ARM id, keeps it, and refuses anything else or a change", async () => {
+    const codeId = `${svc.workspaceId}/codes/train/versions/3`;
+    const name = jobNameFor(`t-${randomUUID()}`);
+    await clients().jobs.submit(name, { ...spec(), codeId });
+    const got = (await (await fetch(`${svc.armUrl}${svc.workspaceId}/jobs/${name}?api-version=2025-12-01`, { headers: { Authorization: "Bearer local-arm-token-change-me" } })).json()) as { properties: { codeId?: string } };
+    expect(got.properties.codeId).toBe(codeId);
+    const put = (body: unknown, job = jobNameFor(`t-${randomUUID()}`)) => fetch(`${svc.armUrl}${svc.workspaceId}/jobs/${job}?api-version=2025-12-01`, {
+      method: "PUT", headers: { Authorization: "Bearer local-arm-token-change-me", "Content-Type": "application/json" },
+      body: JSON.stringify({ properties: { jobType: "Command", command: "python train.py", environmentId: "azureml:sklearn:1", inputs: { data: { jobInputType: "uri_file", uri: dataUrl } }, ...(body as object) } }),
+    }).then(async (r) => ({ status: r.status, error: ((await r.json()) as { error?: { code: string; message: string } }).error }));
+    const bad = await put({ codeId: "azureml:train:3" });
+    expect(bad).toEqual({ status: 400, error: { code: "BadRequest", message: expect.stringContaining("properties.codeId must be the ARM resource id of a code asset version") as unknown } });
+    expect((await put({ codeId: `${svc.workspaceId}/codes/train/versions/4` }, name)).error?.message).toBe(`Property codeId of job ${name} cannot be changed after it is created.`);
+  });
+
+  it("deploys an MLflow model with the model alone, and refuses a custom_model without a scoring script and environment", async () => {
+    const { models, online } = clients();
+    const job = await trainedJob();
+    const version = `c${Date.now()}`;
+    await models.register("census", version, { modelUri: `azureml://jobs/${job.name}/outputs/model`, jobName: job.name, modelType: "custom_model" });
+    await expect(online.putDeployment("census-v2", "plain", { model: modelVersionId(ws, "census", version), instanceType: "Standard_DS3_v2", instanceCount: 1 }))
+      .rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining(`Model census:${version} is a custom_model, not an MLflow model`) as unknown });
+    expect(await online.getDeployment("census-v2", "plain")).toBeUndefined();
   });
 
   it("fails a job as told, with its reason, and reports an unknown run as MLflow does", async () => {

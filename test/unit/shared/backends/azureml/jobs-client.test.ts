@@ -30,6 +30,20 @@ describe("JobsClient", () => {
     expect(credential.calls).toEqual(["https://management.azure.com/.default"]); // one token for both calls
   });
 
+  it("sends codeId, the code asset version's ARM id, only when the spec has one", async () => {
+    const codeId = "/subscriptions/s/resourceGroups/g/providers/Microsoft.MachineLearningServices/workspaces/w/codes/train/versions/3";
+    const t = fakeTransport([
+      { method: "GET", url: v(JOB), reply: () => ({ status: 404, body: { error: { code: "UserError", message: "not found" } } }) },
+      { method: "PUT", url: v(JOB), reply: () => ({ status: 201, body: resource("NotStarted") }) },
+    ]);
+    const jobs = new JobsClient({ workspace: WS, credential: countingCredential(), transport: t });
+    await jobs.submit(NAME, { ...SPEC, codeId });
+    await jobs.submit(NAME, SPEC);
+    const [withCode, without] = [jsonBody(t.requests[1]), jsonBody(t.requests[3])] as { properties: Record<string, unknown> }[];
+    expect(withCode!.properties.codeId).toBe(codeId);
+    expect(without!.properties).not.toHaveProperty("codeId");
+  });
+
   it("a retried submit finds the job its first attempt created and does not PUT again", async () => {
     const t = fakeTransport([{ method: "GET", url: v(JOB), reply: () => ({ status: 200, body: resource("Running") }) }]);
     const r = await new JobsClient({ workspace: WS, credential: countingCredential(), transport: t }).submit(NAME, SPEC);

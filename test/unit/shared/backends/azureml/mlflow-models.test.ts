@@ -55,9 +55,22 @@ describe("ModelsClient", () => {
     ]);
     const models = new ModelsClient({ workspace: WS, credential: countingCredential(), transport: t });
     const first = await models.register("census", "7", { modelUri: URI, jobName: "job-1", tags: { "retrainer.run": "r1" } });
-    expect(first).toEqual({ alreadyRegistered: false, model: { name: "census", version: "7", modelUri: URI, jobName: "job-1", tags: { "retrainer.run": "r1" } } });
+    expect(first).toEqual({ alreadyRegistered: false, model: { name: "census", version: "7", modelUri: URI, modelType: "mlflow_model", jobName: "job-1", tags: { "retrainer.run": "r1" } } });
     expect(jsonBody(t.requests[1])).toEqual({ properties: { modelType: "mlflow_model", modelUri: URI, jobName: "job-1", tags: { "retrainer.run": "r1" } } });
     expect((await models.register("census", "7", { modelUri: URI })).alreadyRegistered).toBe(true);
+  });
+
+  it("retags a version as it was registered: a version registered as custom_model stays one (a PUT without the type would change it)", async () => {
+    const custom = { name: "7", properties: { modelType: "custom_model", modelUri: URI, jobName: "job-1", tags: {} } };
+    const t = fakeTransport([
+      { method: "GET", url: v(VERSION), reply: () => ({ status: 200, body: custom }) },
+      { method: "PUT", url: v(VERSION), reply: () => ({ status: 200, body: { ...custom, properties: { ...custom.properties, tags: { [CHAMPION_TAG]: "true" } } } }) },
+    ]);
+    const models = new ModelsClient({ workspace: WS, credential: countingCredential(), transport: t });
+    const found = await models.get("census", "7");
+    expect(found?.modelType).toBe("custom_model");
+    await models.setTags(found!, { [CHAMPION_TAG]: "true" });
+    expect(jsonBody(t.requests[1])).toEqual({ properties: { modelType: "custom_model", modelUri: URI, jobName: "job-1", tags: { [CHAMPION_TAG]: "true" } } });
   });
 
   it("refuses to reuse a version for another model", async () => {
