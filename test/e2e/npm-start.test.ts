@@ -68,14 +68,14 @@ describe("npm start", () => {
     expect(out).toMatch(/watcher newdata-retrain-1: debouncing \(1 blob waiting\)/);
     // The first run, as a plain npm start's: compared with the model serving before, which it archived.
     const first = out.slice(out.indexOf("\nSummary"), out.indexOf("watching blob:"));
-    expect(first).toMatch(/\n\s+champion\s+the model serving before, on the same rows: Accuracy 0\.\d+/);
+    expect(first).toMatch(/\n\s+champion\s+the model serving before, on the same rows: accuracy 0\.\d+/i);
     expect(first).toMatch(/\n\s+archived\s+retrainer-archive\/retrain\/retrain-\d{8}T\d{6}Z-[0-9a-f]+\/previous\.ilearner/);
     expect(out).toMatch(/The dropped file's run\n\s+result\s+(promoted|rejected)/);
     expect(out).toMatch(/trigger\s+new data \(1 blob\), blob retrainer-data\/incoming\/census-/);
     // The dropped file's run is compared with the model the first run promoted.
     const dropped = out.slice(out.indexOf("The dropped file's run"));
     expect(dropped).toMatch(/\n\s+endpoint\s+retrain\n/);
-    expect(dropped).toMatch(/\n\s+champion\s+the model serving before, on the same rows: Accuracy 0\.\d+/);
+    expect(dropped).toMatch(/\n\s+champion\s+the model serving before, on the same rows: accuracy 0\.\d+/i);
     expect(out).not.toMatch(/AccountKey=(?!\[REDACTED\])|sig=(?!\[REDACTED\])|code=[A-Za-z0-9_-]{20}/);
     expect(code).toBe(0);
   });
