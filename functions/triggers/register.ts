@@ -14,6 +14,7 @@ import { reportEndpointHealth } from "./health";
 import { APPROVAL_EVENT, type ApprovalDecision, type FanOutInput, type RunStatus } from "../orchestrators/run-input";
 import { FAN_OUT_ORCHESTRATOR } from "../orchestrators/fan-out-orchestrator";
 import type { PollStatus } from "../orchestrators/poll-orchestrator";
+import { withCanonicalMetrics } from "../../shared/history/canonical-record";
 
 /** `POST /api/retrain`: an ad-hoc run, validated, one per endpoint at a time (the console starts runs through it too). */
 export async function startRunHandler(request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
@@ -50,7 +51,8 @@ df.app.client.http("retrainStatus", {
     if (bad) return { status: 400, jsonBody: { error: bad } };
     const status = await statusOrUndefined(client, instanceId);
     if (!status) return { status: 404, jsonBody: { error: `No run with instance id ${instanceId}.` } };
-    let custom = (status.customStatus ?? {}) as Partial<RunStatus>;
+    // Canonical metric names also for a run that began before them (its evaluation said "AUC").
+    let custom = withCanonicalMetrics((status.customStatus ?? {}) as Partial<RunStatus>);
     if (custom.stage === "training" && custom.jobId) {
       // While the job trains, its poller (a sub-orchestration) knows the job state and poll count.
       const poller = (await statusOrUndefined(client, pollInstanceId(instanceId, custom.jobId)))?.customStatus as Partial<PollStatus> | null | undefined;
@@ -66,7 +68,7 @@ df.app.client.http("retrainStatus", {
         createdTime: status.createdTime,
         lastUpdatedTime: status.lastUpdatedTime,
         ...custom,
-        output: status.output,
+        output: typeof status.output === "object" && status.output !== null ? withCanonicalMetrics(status.output) : status.output,
         ...(custom.runId ? { links: runLinks(new URL(request.url).origin, instanceId, custom.runId, actions) } : {}),
       },
     };
