@@ -85,7 +85,7 @@ export function createTerminal(sink: Sink, o: TerminalOptions): Terminal {
     const seconds = Math.floor((now() - current.since) / 1000);
     const text = `${SPINNER[frame++ % SPINNER.length]} ${printable(current.text)}${seconds > 0 ? ` · ${seconds} s` : ""}`;
     // Wider than the terminal, it would wrap, and \r would rewrite only its last row.
-    const width = Math.max(20, (sink.columns ?? 80) - 1);
+    const width = Math.max(20, (sink.columns || 80) - 1); // 0: a terminal that does not say
     const fitted = [...text].length > width ? `${[...text].slice(0, width - 1).join("")}…` : text;
     clear();
     sink.write(colour ? styleText("cyan", fitted, { validateStream: false }) : fitted);

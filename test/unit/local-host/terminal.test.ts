@@ -94,5 +94,11 @@ describe("createTerminal", () => {
     const drawn = s.writes.find((w) => w.startsWith("⠋"))!;
     expect([...drawn].length).toBe(29);
     expect(drawn.endsWith("…")).toBe(true);
+    // A terminal that gives no width (0) is taken as 80 columns wide.
+    const unsized = sink(true, 0);
+    const u = createTerminal(unsized, { env: { NO_COLOR: "1" } });
+    u.progress("x", "y".repeat(100));
+    u.done();
+    expect([...unsized.writes.find((w) => w.startsWith("⠋"))!].length).toBe(79);
   });
 });
