@@ -4,13 +4,18 @@ import { fieldsOf, type JsonSchema } from "./types";
 import type { RecordedApproval, RunRecord, RunTrigger } from "../../shared/history/run-record";
 import type { DeliveryRecord } from "../../shared/history/run-history";
 import type { GateDecision } from "../../shared/evaluation/gate";
+import { METRIC_NAMES } from "../../shared/evaluation/vocabulary";
 import type { RunStatus } from "../orchestrators/run-input";
 
 const text: JsonSchema = { type: "string" };
 const time: JsonSchema = { type: "string", format: "date-time" };
 const url: JsonSchema = { type: "string", format: "uri" };
 const count: JsonSchema = { type: "integer", minimum: 0 };
-const metrics: JsonSchema = { type: "object", description: "Metric name → value, as the evaluation reported it.", additionalProperties: { type: "number" } };
+const metrics: JsonSchema = {
+  type: "object",
+  description: `Metric name → value, under one vocabulary across backends: ${METRIC_NAMES.join(", ")} (see docs/metrics.md). A key outside it is kept as the backend reported it.`,
+  additionalProperties: { type: "number" },
+};
 const strings: JsonSchema = { type: "array", items: text };
 
 /** What Durable's `createCheckStatusResponse` gives: links into the runtime's own webhooks, some of them templates. */
