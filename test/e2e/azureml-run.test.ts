@@ -10,7 +10,8 @@ let stop: () => Promise<void>;
 const ENDPOINT = "census-v2";
 
 beforeAll(async () => {
-  ({ p, svc, stop } = await startV2Pipeline(ENDPOINT));
+  // A code asset, as a deployed app would name one (AZUREML_CODE_ID), so the job carries codeId.
+  ({ p, svc, stop } = await startV2Pipeline(ENDPOINT, (ws) => ({ AZUREML_CODE_ID: `azureml:${ws}/codes/retrainer-census/versions/1` })));
 });
 afterAll(() => stop?.());
 
@@ -36,6 +37,12 @@ describe("a v2 run through the local host: job, gate, green deployment, staged s
     expect(record.rollout!.steps.map((s) => s.percent)).toEqual([0, 10, 50, 100, 100]);
     for (const s of record.rollout!.steps) expect(s.check).toMatch(/probe rows scored as at training time/);
     expect(Object.keys(record.metrics!)).toEqual(expect.arrayContaining(["auc", "accuracy", "log_loss"]));
+    // The job as Azure would run it: MLflow model in and out, the code asset, the probe segment kept (the run has probe rows).
+    const job = svc.state.jobs.get(record.jobId!)!;
+    expect(job.properties).toMatchObject({ codeId: `${svc.workspaceId}/codes/retrainer-census/versions/1`, outputs: { model: { jobOutputType: "mlflow_model" } }, inputs: { champion: { jobInputType: "mlflow_model" } } });
+    expect(job.resolvedCommand).toMatch(/^python train\.py --data \S+\/INPUT_data --probe \S+\/INPUT_probe$/);
+    const registered = [...svc.state.models.get(ENDPOINT)!.values()];
+    expect(registered.map((m) => [m.properties.jobName, m.properties.modelType])).toEqual([[record.jobId, "mlflow_model"]]);
     console.log(`v2 run: ${record.rollout!.steps.length} checks, ${record.rollout!.operationPolls} operation polls, ${ended.historyEvents} history events; served ${JSON.stringify(e.traffic)}`);
   });
 });

@@ -20,11 +20,15 @@ export async function startTestAzureMl(overrides: Partial<AzureMlServiceConfig> 
   };
 }
 
-/** The product through the local host (on the suite's engine) with a v2 endpoint on a local v2 service. */
-export async function startV2Pipeline(endpoint: string, over: Record<string, string> = {}, speed?: number): Promise<{ p: HostedPipeline; svc: RunningAzureMlService; stop: () => Promise<void> }> {
+/**
+ * The product through the local host (on the suite's engine) with a v2 endpoint on a local v2
+ * service. `over` may be made from the service's workspace id, for settings that name its assets.
+ */
+export async function startV2Pipeline(endpoint: string, over: Record<string, string> | ((workspaceId: string) => Record<string, string>) = {}, speed?: number): Promise<{ p: HostedPipeline; svc: RunningAzureMlService; stop: () => Promise<void> }> {
   const ml = await startTestAzureMl();
   try {
-    const p = await startHostedPipeline({ settings: ml.settings(endpoint, over), ...(speed !== undefined ? { speed } : {}) });
+    const settings = ml.settings(endpoint, typeof over === "function" ? over(ml.svc.workspaceId) : over);
+    const p = await startHostedPipeline({ settings, ...(speed !== undefined ? { speed } : {}) });
     return { p, svc: ml.svc, stop: async () => (await p.stop(), await ml.svc.stop()) };
   } catch (e) {
     await ml.svc.stop();
