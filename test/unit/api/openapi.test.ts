@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Ajv2020 } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
-import { Validator } from "@seriousme/openapi-schema-validator";
 import { installCoreStandIn, registrations, triggerOf } from "../../../local-host/registry";
 import { startFront, type Front } from "../../../local-host/front";
 import { OPENAPI_DOCUMENT as doc } from "../../../functions/api/openapi";
@@ -14,7 +13,7 @@ beforeAll(async () => {
   // The stand-in before the app: @azure/functions looks for the worker's module once, at the first
   // registration (importing the document registers nothing).
   installCoreStandIn();
-  await import("../../../functions/index");
+  await import("../../../functions/index.js");
   const refuse = () => Promise.resolve({ status: 500, body: { error: "no durable API in this test" } });
   front = await startFront({ functions: registrations(), functionKey: KEY, webhookKey: "w", eventGridKey: "e", log: () => undefined, bindingData: () => ({}), webhook: refuse });
 });
@@ -39,6 +38,8 @@ function described(): Map<string, Operation> {
 
 describe("the OpenAPI description (functions/api/openapi.ts)", () => {
   it("is a valid OpenAPI 3.1 document", async () => {
+    // An ES module, loaded as one from this CommonJS-compiled test.
+    const { Validator } = await import("@seriousme/openapi-schema-validator");
     const v = new Validator();
     const r = await v.validate(structuredClone(doc) as unknown as Record<string, unknown>);
     expect(r.errors, JSON.stringify(r.errors, null, 1)?.slice(0, 2_000)).toBeUndefined();
