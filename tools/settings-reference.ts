@@ -54,7 +54,7 @@ export function renderSettingsReference(): string {
     "Every app setting the retrainer reads, validated once at start-up: a bad setting stops the app with",
     "a message naming it (never its value), and an unresolved Key Vault reference is named with the fix.",
     "Locally the values live in `local.settings.json` (copy [`local.settings.sample.json`](../local.settings.sample.json));",
-    "in Azure they are the Function App's app settings, set by [`infra/`](deploy.md), secrets as Key Vault references.",
+    "in Azure they are the Function App's app settings, set by `azd up` ([deploy.md](deploy.md)), secrets as Key Vault references.",
     "Booleans are the text `true` or `false`; JSON settings refuse unknown fields by name.",
     "",
     ...Object.values(SETTING_SECTIONS).map((t) => `- [${t}](#${slug(t)})`),
