@@ -36,14 +36,14 @@ param retrainDataSource string
 @description('Blob containers a request may name as its data source, comma-separated, besides the configured data sources\' own (default none).')
 param retrainDataContainers string = ''
 param retrainEndpointSettings string = '{}'
-@description('Checks the staged data must pass before a job trains on it, as JSON (see the README), e.g. {"minRows":1000,"maxPsi":0.2}; {} takes the defaults.')
+@description('Checks the staged data must pass before a job trains on it, as JSON (docs/settings.md), e.g. {"minRows":1000,"maxPsi":0.2}; {} takes the defaults.')
 param retrainDataChecks string = '{}'
 @description('"true": a run whose data is the same as the last trained run\'s ends skipped, no job submitted.')
 param retrainSkipUnchanged string = 'true'
 param retrainMaxParallel string = '4'
 @description('Promotion gate, e.g. "AUC>=0.85; Accuracy>=0.8".')
 param retrainGate string
-@description('Webhooks told about every endpoint\'s runs, as JSON (see the README), e.g. [{"url":"https://example.com/hook","events":["promoted","failed"]}]; set the vault secret webhook-secret first.')
+@description('Webhooks told about every endpoint\'s runs, as JSON (docs/settings.md), e.g. [{"url":"https://example.com/hook","events":["promoted","failed"]}]; set the vault secret webhook-secret first.')
 param retrainWebhooks string = '[]'
 param approvalRequired string = 'false'
 @description('Client id of an Entra app registration for App Service authentication, so approvals record who approved; empty: off, approvers recorded as "function key".')
@@ -281,7 +281,7 @@ module alerts 'app/alerts.bicep' = {
   }
 }
 
-// azd stores these in the environment (.azure/<env>/.env); the README's commands use them.
+// azd stores these in the environment (.azure/<env>/.env); the commands in README.md and docs/deploy.md use them.
 output AZURE_LOCATION string = location
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = api.outputs.name

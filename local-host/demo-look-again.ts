@@ -27,9 +27,14 @@ export function lookAgain(place: DemoPlace, runId: string | undefined, cwd: stri
   // The CLI finds serve through <state dir>/connection.json, from where it runs.
   const cliState = path.resolve(cwd, ".local") === place.stateDir ? "" : `RETRAINER_STATE_DIR=${shown(place.stateDir)} `;
   const port = place.settings.Host?.LocalHttpPort ?? 7071;
+  // What each is for on its own line, the command under it: commands of any length stay copyable.
   return [
-    `npm run serve${flags.length ? ` -- ${flags.join(" ")}` : ""}     the app again, on the state this run is kept in`,
-    `${cliState}npx retrainer runs show ${runId ?? "RUN"}     this run (${cliState}npx retrainer runs list: every run)`,
-    `http://127.0.0.1:${port}/api/console     the operator console; sign in with the function key serve prints`,
+    "the app again, on the state this run is kept in:",
+    `  npm run serve${flags.length ? ` -- ${flags.join(" ")}` : ""}`,
+    "then this run, and every run (the CLI finds serve by itself):",
+    `  ${cliState}npx retrainer runs show ${runId ?? "RUN"}`,
+    `  ${cliState}npx retrainer runs list`,
+    "or the operator console (sign in with the function key serve prints):",
+    `  http://127.0.0.1:${port}/api/console`,
   ];
 }

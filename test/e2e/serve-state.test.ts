@@ -35,7 +35,7 @@ describe("npm start keeps its run for npm run serve", () => {
     const after = demo.out.slice(demo.out.indexOf("Look at it again"));
     expect(after).toContain(`npm run serve -- --state-dir=${stateDir}`);
     expect(after).toContain(`npx retrainer runs show ${runId}`);
-    expect(after).toMatch(/http:\/\/127\.0\.0\.1:7071\/api\/console .*sign in with the function key serve prints/);
+    expect(after).toMatch(/sign in with the function key serve prints\):\n\s+http:\/\/127\.0\.0\.1:7071\/api\/console\n/);
     expect(demo.out).not.toMatch(/GET \/api\/runs\//);
     expect(existsSync(path.join(stateDir, "lock"))).toBe(false);
 
