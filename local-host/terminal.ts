@@ -24,8 +24,16 @@ export function colourWanted(sink: Pick<Sink, "isTTY">, env: Readonly<Record<str
   return colourDepth(env) > 1;
 }
 
-/** Node's own reading of the environment (it uses nothing of the stream it is called on). */
-const colourDepth = (env: Readonly<Record<string, string | undefined>>): number => WriteStream.prototype.getColorDepth(env);
+/**
+ * Node's own reading of the environment (it uses nothing of the stream it is called on), with
+ * no-color.org's rule made explicit: NO_COLOR turns colour off "when present and not an empty
+ * string". Node 24 reads it so; Node 22 also took an empty NO_COLOR as off, so the same terminal
+ * would differ by Node version.
+ */
+const colourDepth = (env: Readonly<Record<string, string | undefined>>): number => {
+  const { NO_COLOR, ...rest } = env;
+  return WriteStream.prototype.getColorDepth(NO_COLOR === "" ? rest : env);
+};
 
 /**
  * Text from outside (a run's reason, a job id, a host log line, an error) as a terminal may show

@@ -14,7 +14,8 @@ describe("colourWanted", () => {
     [true, { TERM: "xterm-256color" }, true],
     [false, { TERM: "xterm-256color" }, false],
     [true, { TERM: "xterm-256color", NO_COLOR: "1" }, false],
-    [true, { TERM: "xterm-256color", NO_COLOR: "" }, false],
+    // no-color.org: only a NO_COLOR that is present and not empty turns colour off (on every Node version)
+    [true, { TERM: "xterm-256color", NO_COLOR: "" }, true],
     [false, { TERM: "xterm-256color", FORCE_COLOR: "1" }, true],
     [false, { FORCE_COLOR: "1" }, true],
     [true, { TERM: "xterm-256color", FORCE_COLOR: "0" }, false],
