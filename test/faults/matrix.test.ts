@@ -14,7 +14,9 @@ beforeAll(async () => {
   p = await startHostedPipeline({
     speed: 200,
     settings: {
-      POLL_FIRST_INTERVAL_SECONDS: "5", POLL_BACKOFF_FACTOR: "2", POLL_MAX_INTERVAL_SECONDS: "20", JOB_DEADLINE_MINUTES: "20",
+      // 60 minutes is 18 s of real time at 200× on either engine: a healthy job on a busy machine
+      // finishes well inside it (20 minutes, 6 s, once cut a real-engine run's job short)
+      POLL_FIRST_INTERVAL_SECONDS: "5", POLL_BACKOFF_FACTOR: "2", POLL_MAX_INTERVAL_SECONDS: "20", JOB_DEADLINE_MINUTES: "60",
       VERIFY_DELAY_SECONDS: "30", RETRAIN_GATE: "AUC>=0.8", AML_REQUEST_TIMEOUT_SECONDS: String(REQUEST_TIMEOUT_SECONDS),
     },
   });
